@@ -1,0 +1,104 @@
+"""Every change to accounts and tokens goes through here."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alveole.core import audit
+from alveole.core.errors import Invalid, NotFound
+from alveole.core.secrets import hash_secret, new_secret
+
+from .models import AccessToken, User
+
+TOKEN_PREFIX = "alv"
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def clean_full_name(value: str) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise Invalid(fields={"full_name": _("Enter your name as colleagues should see it.")})
+    if len(value) > 150:
+        raise Invalid(fields={"full_name": _("Use at most 150 characters for the name.")})
+    return value
+
+
+def update_profile(
+    actor: User,
+    *,
+    full_name: str | None = None,
+    title: str | None = None,
+    language: str | None = None,
+    time_zone: str | None = None,
+) -> User:
+    errors: dict[str, str] = {}
+    if full_name is not None:
+        try:
+            actor.full_name = clean_full_name(full_name)
+        except Invalid as exc:
+            errors.update(exc.fields)
+    if title is not None:
+        title = " ".join(title.split())
+        if len(title) > 150:
+            errors["title"] = _("Use at most 150 characters for the job title.")
+        actor.title = title
+    if language is not None:
+        if language and language not in LANGUAGE_CODES:
+            errors["language"] = _("Choose English or French, or leave empty to follow your browser.")
+        actor.language = language
+    if time_zone is not None:
+        if time_zone not in zoneinfo.available_timezones():
+            errors["time_zone"] = _("Choose a time zone from the list, such as Europe/Paris.")
+        actor.time_zone = time_zone
+    if errors:
+        raise Invalid(fields=errors)
+    actor.save(update_fields=["full_name", "title", "language", "time_zone"])
+    return actor
+
+
+@transaction.atomic
+def create_token(actor: User, *, name: str) -> tuple[AccessToken, str]:
+    """Create a personal access token; the secret is returned once and never stored."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid(fields={"name": _("Name the token after where it will be used, such as 'CI'.")})
+    if len(name) > 100:
+        raise Invalid(fields={"name": _("Use at most 100 characters for the token name.")})
+    secret = new_secret(TOKEN_PREFIX)
+    token = AccessToken.objects.create(user=actor, name=name, prefix=secret[:10], key_hash=hash_secret(secret))
+    audit.record("token.create", actor=actor, target=token, label=name)
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(actor: User, *, token: AccessToken) -> AccessToken:
+    if token.user_id != actor.pk:
+        raise NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record("token.revoke", actor=actor, target=token, label=token.name)
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a token belongs to, or None. Touches last_used_at at most once a minute."""
+    if not secret or not secret.startswith(TOKEN_PREFIX + "_"):
+        return None
+    token = (
+        AccessToken.objects.select_related("user", "user__organisation")
+        .filter(key_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(seconds=settings.ALVEOLE_TOKEN_TOUCH_SECONDS):
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,30 @@
+"""The REST API under /api/v1: each domain's router, one auth, one error shape."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from alveole.accounts.api import router as accounts_router
+from alveole.orgs.api import router as orgs_router
+from alveole.spaces.api import router as spaces_router
+
+from . import errors
+from .auth import BearerToken, Session
+
+api = NinjaAPI(
+    title="Alvéole API",
+    version="1",
+    description=(
+        "Authenticate with a personal access token (`Authorization: Bearer alv_…`, created under "
+        "Profile → Access tokens or with `alveole token create`) or with the browser session plus "
+        "the X-CSRFToken header. Errors always have the shape `{code, message, fields}`; lists are "
+        "paginated with an opaque `next_cursor`."
+    ),
+    auth=[BearerToken(), Session()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("", accounts_router)
+api.add_router("", orgs_router)
+api.add_router("", spaces_router)

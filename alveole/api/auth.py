@@ -1,0 +1,46 @@
+"""API authentication: a personal access token (Bearer) or the browser session with CSRF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import CsrfViewMiddleware
+from ninja.security import APIKeyCookie, HttpBearer
+
+from alveole.accounts.actions import user_for_token
+from alveole.core.errors import PermissionDenied
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def _csrf_ok(request: HttpRequest) -> bool:
+    checker = CsrfViewMiddleware(lambda r: None)  # type: ignore[arg-type,return-value]
+    checker.process_request(request)
+    return checker.process_view(request, lambda r: None, (), {}) is None  # type: ignore[arg-type]
+
+
+class Session(APIKeyCookie):
+    """The browser's session; unsafe methods must carry the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not _csrf_ok(request):
+            raise PermissionDenied(
+                "Send the CSRF token in the X-CSRFToken header (from the csrftoken cookie), or use a personal access token."
+            )
+        return user

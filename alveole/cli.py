@@ -1,0 +1,35 @@
+"""The `alveole` command: operator tasks, on top of Django's management commands.
+
+    alveole run [--demo] [--host H] [--port P]   serve Alvéole (migrates first)
+    alveole migrate                              apply database migrations
+    alveole createorg --name N --owner-email E --owner-name F [--password P]
+    alveole createuser --email E --name F [--role R] [--password P]
+    alveole token create --email E [--name N]    print a personal access token
+    alveole check                                deployment checks (settings, database, Redis)
+
+Any other Django management command works too (`alveole shell`, `alveole showmigrations`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# `alveole check` is the deployment check, not Django's plain system check.
+ALIASES = {"check": "deploycheck"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alveole.settings")
+    from django.core.management import execute_from_command_line
+
+    command = ALIASES.get(args[0], args[0])
+    execute_from_command_line(["alveole", command, *args[1:]])
+
+
+if __name__ == "__main__":
+    main()

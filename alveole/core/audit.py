@@ -1,0 +1,65 @@
+"""The audit log: call `record` inside the transaction that makes the change."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .context import current_client_ip
+from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from alveole.accounts.models import User
+    from alveole.orgs.models import Organisation
+
+# Human labels for the audit page; the stored action name never reaches the UI.
+ACTION_LABELS = {
+    "login.success": _("signed in"),
+    "login.failure": _("failed to sign in"),
+    "login.throttled": _("was refused sign-in after too many failures"),
+    "logout": _("signed out"),
+    "invitation.create": _("invited"),
+    "invitation.revoke": _("revoked the invitation of"),
+    "invitation.accept": _("accepted the invitation"),
+    "member.create": _("created the account of"),
+    "member.role": _("changed the role of"),
+    "member.deactivate": _("deactivated"),
+    "member.reactivate": _("reactivated"),
+    "token.create": _("created an access token"),
+    "token.revoke": _("revoked an access token"),
+    "org.create": _("created the organisation"),
+    "org.update": _("changed the organisation settings"),
+    "space.create": _("created the space"),
+    "space.update": _("edited the space"),
+    "space.archive": _("archived the space"),
+    "space.unarchive": _("restored the space"),
+    "space.member_add": _("added a member to the space"),
+    "space.member_remove": _("removed a member from the space"),
+    "space.member_role": _("changed a member's role in the space"),
+}
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    organisation: Organisation | None = None,
+    target: models.Model | None = None,
+    label: str = "",
+    ip: str | None = None,
+    **data: Any,
+) -> AuditEvent:
+    if organisation is None and actor is not None:
+        organisation = actor.organisation
+    return AuditEvent.objects.create(
+        organisation=organisation,
+        actor=actor,
+        action=action,
+        target_type=(target._meta.model_name or "") if target is not None else "",
+        target_id=target.pk if target is not None else None,
+        target_label=(label or (str(target) if target is not None else ""))[:255],
+        data=data,
+        ip=ip or current_client_ip(),
+    )

@@ -1,0 +1,300 @@
+"""Every change to organisations, their members and invitations goes through here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Iterable
+
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from alveole.accounts.actions import clean_full_name
+from alveole.accounts.models import AccessToken, Role, User
+from alveole.core import audit
+from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from alveole.core.secrets import hash_secret, new_secret
+from alveole.spaces.models import Space, SpaceMembership
+
+from .access import require_org_admin
+from .models import Invitation, Organisation
+
+INVITATION_PREFIX = "inv"
+
+
+def clean_email(value: str, field: str = "email") -> str:
+    value = (value or "").strip().lower()
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise Invalid(fields={field: _("Enter a valid email address, such as anna@example.com.")}) from None
+    return value
+
+
+def clean_org_name(value: str) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise Invalid(fields={"name": _("Give the organisation a name.")})
+    if len(value) > 120:
+        raise Invalid(fields={"name": _("Use at most 120 characters for the name.")})
+    return value
+
+
+def clean_password(password: str, user: User | None = None) -> str:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise Invalid(fields={"password": " ".join(exc.messages)}) from None
+    return password
+
+
+@transaction.atomic
+def create_organisation(*, name: str, owner_email: str, owner_name: str, password: str | None) -> User:
+    """Create an organisation with its first owner (an operator task, so no actor)."""
+    name = clean_org_name(name)
+    email = clean_email(owner_email)
+    full_name = clean_full_name(owner_name)
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(_("An account with this email address already exists."))
+    org = Organisation.objects.create(name=name)
+    owner = User(email=email, full_name=full_name, organisation=org, role=Role.OWNER)
+    if password is None:
+        owner.set_unusable_password()
+    else:
+        clean_password(password, owner)
+        owner.set_password(password)
+    owner.save()
+    audit.record("org.create", actor=owner, organisation=org, target=org)
+    return owner
+
+
+@transaction.atomic
+def update_organisation(actor: User, *, name: str | None = None, require_mfa_for_admins: bool | None = None) -> Organisation:
+    require_org_admin(actor)
+    org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+    changed = {}
+    if name is not None:
+        org.name = clean_org_name(name)
+        changed["name"] = org.name
+    if require_mfa_for_admins is not None:
+        if not actor.is_owner and require_mfa_for_admins != org.require_mfa_for_admins:
+            raise PermissionDenied(_("Only an owner can change the two-factor requirement."))
+        org.require_mfa_for_admins = require_mfa_for_admins
+        changed["require_mfa_for_admins"] = require_mfa_for_admins
+    org.save()
+    audit.record("org.update", actor=actor, organisation=org, target=org, **changed)
+    actor.organisation = org
+    return org
+
+
+def _check_can_grant(actor: User, role: str) -> None:
+    if role not in Role.values:
+        raise Invalid(fields={"role": _("Choose one of: owner, admin, member, guest.")})
+    require_org_admin(actor)
+    if role == Role.OWNER and not actor.is_owner:
+        raise PermissionDenied(_("Only an owner can make someone an owner."))
+
+
+@transaction.atomic
+def invite_member(
+    actor: User, *, email: str, role: str = Role.MEMBER, spaces: Iterable[Space] = ()
+) -> tuple[Invitation, str]:
+    """Invite someone by email. Returns the invitation and its link (shown once)."""
+    email = clean_email(email)
+    _check_can_grant(actor, role)
+    spaces = list(spaces)
+    for space in spaces:
+        if space.organisation_id != actor.organisation_id:
+            raise NotFound()
+        if space.is_archived:
+            raise Invalid(fields={"spaces": _("“%(space)s” is archived; choose an active space.") % {"space": space}})
+    if role == Role.GUEST and not spaces:
+        raise Invalid(fields={"spaces": _("Choose at least one space for a guest: guests only see the spaces they are added to.")})
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(_("Someone with this email address already has an account."))
+    now = timezone.now()
+    # A new invitation replaces any pending one for the same address.
+    Invitation.objects.filter(
+        organisation_id=actor.organisation_id, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    secret = new_secret(INVITATION_PREFIX)
+    invitation = Invitation.objects.create(
+        organisation_id=actor.organisation_id,
+        email=email,
+        role=role,
+        invited_by=actor,
+        key_hash=hash_secret(secret),
+        expires_at=now + timedelta(days=settings.ALVEOLE_INVITATION_DAYS),
+    )
+    invitation.spaces.set(spaces)
+    audit.record("invitation.create", actor=actor, target=invitation, label=email, role=role,
+                 spaces=[s.pk for s in spaces])
+    link = settings.ALVEOLE_BASE_URL + reverse("invitation_accept", args=[secret])
+    language = translation.get_language()
+    transaction.on_commit(lambda: send_invitation_email(invitation.pk, link, language))
+    return invitation, link
+
+
+def send_invitation_email(invitation_id: int, link: str, language: str | None) -> None:
+    invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    with translation.override(language):
+        context = {"invitation": invitation, "link": link, "days": settings.ALVEOLE_INVITATION_DAYS}
+        subject = render_to_string("orgs/email/invitation_subject.txt", context).strip()
+        body = render_to_string("orgs/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+@transaction.atomic
+def revoke_invitation(actor: User, *, invitation: Invitation) -> Invitation:
+    require_org_admin(actor)
+    if invitation.organisation_id != actor.organisation_id:
+        raise NotFound()
+    if invitation.accepted_at is not None:
+        raise Conflict(_("This invitation was already accepted; deactivate the member instead."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit.record("invitation.revoke", actor=actor, target=invitation, label=invitation.email)
+    return invitation
+
+
+def pending_invitation(secret: str) -> Invitation:
+    """The invitation a link points to, if it can still be used."""
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(key_hash=hash_secret(secret or ""))
+        .first()
+    )
+    if invitation is None or invitation.revoked_at is not None:
+        raise NotFound(_("This invitation link is not valid. Ask the person who invited you for a new one."))
+    if invitation.accepted_at is not None:
+        raise Conflict(_("This invitation was already used. Sign in with your email and password."))
+    if invitation.expires_at <= timezone.now():
+        raise Conflict(_("This invitation has expired. Ask the person who invited you for a new one."))
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
+    invitation = pending_invitation(secret)
+    # Lock the row so that two clicks on the same link create one account.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise Conflict(_("This invitation was already used. Sign in with your email and password."))
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise Conflict(_("Someone with this email address already has an account."))
+    user = User(
+        email=invitation.email,
+        full_name=clean_full_name(full_name),
+        organisation_id=invitation.organisation_id,
+        role=invitation.role,
+    )
+    clean_password(password, user)
+    user.set_password(password)
+    user.save()
+    spaces = invitation.spaces.filter(organisation_id=invitation.organisation_id, archived_at__isnull=True)
+    SpaceMembership.objects.bulk_create([SpaceMembership(space=s, user=user) for s in spaces])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit.record("invitation.accept", actor=user, target=invitation, label=invitation.email)
+    return user
+
+
+def _require_same_org(actor: User, member: User) -> None:
+    if member.organisation_id != actor.organisation_id:
+        raise NotFound()
+
+
+def _check_not_last_owner(member: User) -> None:
+    if member.role == Role.OWNER:
+        owners = User.objects.filter(organisation_id=member.organisation_id, role=Role.OWNER, is_active=True)
+        if owners.exclude(pk=member.pk).count() == 0:
+            raise Conflict(_("The organisation needs at least one active owner; make someone else owner first."))
+
+
+@transaction.atomic
+def change_role(actor: User, *, member: User, role: str) -> User:
+    _require_same_org(actor, member)
+    _check_can_grant(actor, role)
+    if member.role == role:
+        return member
+    if member.role == Role.OWNER and not actor.is_owner:
+        raise PermissionDenied(_("Only an owner can change an owner's role."))
+    if member.role == Role.OWNER:
+        _check_not_last_owner(member)
+    previous = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    audit.record("member.role", actor=actor, target=member, label=member.full_name, before=previous, after=role)
+    return member
+
+
+def end_sessions_and_tokens(user: User) -> None:
+    """Sign a person out everywhere at once: sessions and API tokens."""
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    AccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def deactivate_member(actor: User, *, member: User) -> User:
+    _require_same_org(actor, member)
+    require_org_admin(actor)
+    if member.pk == actor.pk:
+        raise Conflict(_("You cannot deactivate yourself; ask another admin."))
+    if member.role == Role.OWNER and not actor.is_owner:
+        raise PermissionDenied(_("Only an owner can deactivate an owner."))
+    _check_not_last_owner(member)
+    if not member.is_active:
+        return member
+    member.is_active = False
+    member.deactivated_at = timezone.now()
+    member.save(update_fields=["is_active", "deactivated_at"])
+    end_sessions_and_tokens(member)
+    audit.record("member.deactivate", actor=actor, target=member, label=member.full_name)
+    return member
+
+
+@transaction.atomic
+def reactivate_member(actor: User, *, member: User) -> User:
+    _require_same_org(actor, member)
+    require_org_admin(actor)
+    if member.role == Role.OWNER and not actor.is_owner:
+        raise PermissionDenied(_("Only an owner can reactivate an owner."))
+    if member.is_active:
+        return member
+    member.is_active = True
+    member.deactivated_at = None
+    member.save(update_fields=["is_active", "deactivated_at"])
+    audit.record("member.reactivate", actor=actor, target=member, label=member.full_name)
+    return member
+
+
+@transaction.atomic
+def create_user(
+    *, organisation: Organisation, email: str, full_name: str, role: str = Role.MEMBER, password: str | None = None
+) -> User:
+    """Create an account directly (an operator task: `alveole createuser`, demo data)."""
+    email = clean_email(email)
+    if role not in Role.values:
+        raise Invalid(fields={"role": _("Choose one of: owner, admin, member, guest.")})
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(_("Someone with this email address already has an account."))
+    user = User(email=email, full_name=clean_full_name(full_name), organisation=organisation, role=role)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        clean_password(password, user)
+        user.set_password(password)
+    user.save()
+    audit.record("member.create", actor=None, organisation=organisation, target=user, label=user.full_name, role=role)
+    return user

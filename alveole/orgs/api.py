@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from alveole.accounts.access import viewer_of
+from alveole.accounts.schemas import PersonOut
+from alveole.core.cursors import paginate
+from alveole.spaces.access import visible_spaces
+from alveole.core.errors import NotFound
+
+from . import actions
+from .access import get_invitation_for, get_person_for, invitations_for
+from .schemas import (
+    AuditPage,
+    InvitationCreatedOut,
+    InvitationIn,
+    InvitationOut,
+    OrganisationIn,
+    OrganisationOut,
+    PersonPage,
+    RoleIn,
+)
+from .selectors import audit_events_for, search_people
+
+router = Router(tags=["organisation"])
+
+
+class PeopleFilter(Schema):
+    q: str = Field("", max_length=100, description="Search in names, emails and titles")
+    role: str = Field("", description="Only this role")
+    include_inactive: bool = Field(False, description="Admins only: include deactivated people")
+    cursor: str | None = None
+    limit: int = Field(settings.ALVEOLE_API_PAGE_SIZE, ge=1, le=200)
+
+
+class PageFilter(Schema):
+    cursor: str | None = None
+    limit: int = Field(settings.ALVEOLE_API_PAGE_SIZE, ge=1, le=200)
+
+
+@router.get("/organisation", response=OrganisationOut, summary="My organisation")
+def get_organisation(request: HttpRequest) -> object:
+    return viewer_of(request).organisation
+
+
+@router.patch("/organisation", response=OrganisationOut, summary="Update the organisation (admins)")
+def update_organisation(request: HttpRequest, payload: OrganisationIn) -> object:
+    return actions.update_organisation(viewer_of(request), **payload.dict(exclude_unset=True))
+
+
+@router.get("/members", response=PersonPage, summary="People I can see")
+def list_members(request: HttpRequest, filters: Query[PeopleFilter]) -> dict:
+    viewer = viewer_of(request)
+    qs = search_people(viewer, query=filters.q, role=filters.role, include_inactive=filters.include_inactive)
+    items, next_cursor = paginate(qs, order=("full_name", "id"), cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/members/{user_id}", response=PersonOut, summary="One person")
+def get_member(request: HttpRequest, user_id: int) -> object:
+    return get_person_for(viewer_of(request), user_id, include_inactive=True)
+
+
+@router.patch("/members/{user_id}", response=PersonOut, summary="Change someone's role (admins)")
+def change_role(request: HttpRequest, user_id: int, payload: RoleIn) -> object:
+    viewer = viewer_of(request)
+    member = get_person_for(viewer, user_id, include_inactive=True)
+    return actions.change_role(viewer, member=member, role=payload.role)
+
+
+@router.post("/members/{user_id}/deactivate", response=PersonOut, summary="Deactivate someone (admins)")
+def deactivate(request: HttpRequest, user_id: int) -> object:
+    viewer = viewer_of(request)
+    return actions.deactivate_member(viewer, member=get_person_for(viewer, user_id, include_inactive=True))
+
+
+@router.post("/members/{user_id}/reactivate", response=PersonOut, summary="Reactivate someone (admins)")
+def reactivate(request: HttpRequest, user_id: int) -> object:
+    viewer = viewer_of(request)
+    return actions.reactivate_member(viewer, member=get_person_for(viewer, user_id, include_inactive=True))
+
+
+@router.get("/invitations", response=list[InvitationOut], summary="Invitations (admins)")
+def list_invitations(request: HttpRequest) -> object:
+    return list(invitations_for(viewer_of(request)).prefetch_related("spaces")[:500])
+
+
+@router.post("/invitations", response={201: InvitationCreatedOut}, summary="Invite someone by email (admins)")
+def create_invitation(request: HttpRequest, payload: InvitationIn) -> tuple[int, object]:
+    viewer = viewer_of(request)
+    spaces = list(visible_spaces(viewer).filter(pk__in=payload.space_ids))
+    if len(spaces) != len(set(payload.space_ids)):
+        raise NotFound("One of the spaces does not exist or you do not have access to it.")
+    invitation, link = actions.invite_member(viewer, email=payload.email, role=payload.role, spaces=spaces)
+    return 201, InvitationCreatedOut(link=link, **InvitationOut.from_orm(invitation).dict())
+
+
+@router.delete("/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation (admins)")
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> tuple[int, None]:
+    viewer = viewer_of(request)
+    actions.revoke_invitation(viewer, invitation=get_invitation_for(viewer, invitation_id))
+    return 204, None
+
+
+@router.get("/audit", response=AuditPage, summary="The audit log (admins)")
+def list_audit(request: HttpRequest, filters: Query[PageFilter]) -> dict:
+    qs = audit_events_for(viewer_of(request))
+    items, next_cursor = paginate(qs, order=("-id",), cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": next_cursor}

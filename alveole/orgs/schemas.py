@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from alveole.accounts.schemas import PersonOut
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    require_mfa_for_admins: bool
+    created_at: datetime
+
+
+class OrganisationIn(Schema):
+    name: str | None = Field(None, max_length=120)
+    require_mfa_for_admins: bool | None = None
+
+
+class PersonPage(Schema):
+    items: list[PersonOut]
+    next_cursor: str | None
+
+
+class RoleIn(Schema):
+    role: str = Field(description="owner, admin, member or guest")
+
+
+class InvitationIn(Schema):
+    email: str = Field(max_length=254)
+    role: str = Field("member", description="owner, admin, member or guest")
+    space_ids: list[int] = Field(default_factory=list, description="Spaces to join on acceptance; required for guests")
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: str
+    status: str
+    space_ids: list[int]
+    created_at: datetime
+    expires_at: datetime
+
+    @staticmethod
+    def resolve_space_ids(obj: object) -> list[int]:
+        return [s.pk for s in obj.spaces.all()]  # type: ignore[attr-defined]
+
+
+class InvitationCreatedOut(InvitationOut):
+    link: str = Field(description="The invitation link, also emailed; shown once.")
+
+
+class AuditEventOut(Schema):
+    id: int
+    action: str
+    actor_id: int | None
+    target_type: str
+    target_id: int | None
+    target_label: str
+    ip: str | None
+    data: dict
+    created_at: datetime
+
+
+class AuditPage(Schema):
+    items: list[AuditEventOut]
+    next_cursor: str | None

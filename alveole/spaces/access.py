@@ -1,0 +1,50 @@
+"""The one door to spaces: every lookup starts from the viewer."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from alveole.accounts.models import User
+from alveole.core.errors import NotFound
+
+from .models import Space, SpaceMembership, SpaceRole, Visibility
+
+
+def visible_spaces(viewer: User) -> QuerySet[Space]:
+    """Spaces the viewer may see: their own, plus open ones unless they are a guest."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return Space.objects.none()
+    mine = Exists(SpaceMembership.objects.filter(space=OuterRef("pk"), user=viewer))
+    qs = Space.objects.filter(organisation_id=viewer.organisation_id)
+    if viewer.is_guest:
+        return qs.filter(mine)
+    return qs.filter(Q(visibility=Visibility.OPEN) | mine)
+
+
+def get_space_for(viewer: User, space_id: int | str) -> Space:
+    try:
+        return visible_spaces(viewer).get(pk=int(space_id))
+    except (Space.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def membership_of(viewer: User, space: Space) -> SpaceMembership | None:
+    if not viewer.is_authenticated:
+        return None
+    return SpaceMembership.objects.filter(space=space, user=viewer).first()
+
+
+def can_manage(viewer: User, space: Space, membership: SpaceMembership | None = None) -> bool:
+    """Space managers manage a space; org owners and admins manage the spaces they can see."""
+    if viewer.organisation_id != space.organisation_id or viewer.is_guest:
+        return False
+    membership = membership if membership is not None else membership_of(viewer, space)
+    if membership is not None and membership.role == SpaceRole.MANAGER:
+        return True
+    return viewer.is_org_admin and (space.is_open or membership is not None)
+
+
+def shares_a_space(viewer: User, other: User) -> bool:
+    return SpaceMembership.objects.filter(
+        user=other, space__in=SpaceMembership.objects.filter(user=viewer).values("space")
+    ).exists()

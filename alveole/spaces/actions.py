@@ -1,0 +1,201 @@
+"""Every change to spaces and their membership goes through here."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alveole.accounts.models import User
+from alveole.core import audit
+from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+
+from .access import can_manage, membership_of
+from .models import Space, SpaceKind, SpaceMembership, SpaceRole, Visibility
+
+MANAGERS_ONLY = gettext_lazy("Only the space's managers can do this.")
+
+
+def _clean_fields(*, name: str | None, description: str | None, kind: str | None, visibility: str | None) -> dict:
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if name is not None:
+        name = " ".join(name.split())
+        if not name:
+            errors["name"] = _("Give the space a name.")
+        elif len(name) > 80:
+            errors["name"] = _("Use at most 80 characters for the name.")
+        values["name"] = name
+    if description is not None:
+        description = description.strip()
+        if len(description) > 2000:
+            errors["description"] = _("Use at most 2,000 characters for the description.")
+        values["description"] = description
+    if kind is not None:
+        if kind not in SpaceKind.values:
+            errors["kind"] = _("Choose “team” or “project”.")
+        values["kind"] = kind
+    if visibility is not None:
+        if visibility not in Visibility.values:
+            errors["visibility"] = _("Choose “open” or “private”.")
+        values["visibility"] = visibility
+    if errors:
+        raise Invalid(fields=errors)
+    return values
+
+
+def _require_manager(actor: User, space: Space) -> None:
+    if not can_manage(actor, space):
+        raise PermissionDenied(MANAGERS_ONLY)
+
+
+def _require_not_archived(space: Space) -> None:
+    if space.is_archived:
+        raise Conflict(_("This space is archived and read-only. A manager can restore it first."))
+
+
+@transaction.atomic
+def create_space(
+    actor: User,
+    *,
+    name: str,
+    description: str = "",
+    kind: str = SpaceKind.TEAM,
+    visibility: str = Visibility.OPEN,
+) -> Space:
+    if actor.is_guest:
+        raise PermissionDenied(_("Guests cannot create spaces."))
+    values = _clean_fields(name=name, description=description, kind=kind, visibility=visibility)
+    space = Space.objects.create(organisation_id=actor.organisation_id, created_by=actor, **values)
+    SpaceMembership.objects.create(space=space, user=actor, role=SpaceRole.MANAGER)
+    audit.record("space.create", actor=actor, target=space)
+    return space
+
+
+@transaction.atomic
+def update_space(
+    actor: User,
+    *,
+    space: Space,
+    name: str | None = None,
+    description: str | None = None,
+    kind: str | None = None,
+    visibility: str | None = None,
+) -> Space:
+    _require_manager(actor, space)
+    _require_not_archived(space)
+    values = _clean_fields(name=name, description=description, kind=kind, visibility=visibility)
+    for field, value in values.items():
+        setattr(space, field, value)
+    space.save(update_fields=list(values) or None)
+    audit.record("space.update", actor=actor, target=space, fields=sorted(values))
+    return space
+
+
+@transaction.atomic
+def archive_space(actor: User, *, space: Space) -> Space:
+    _require_manager(actor, space)
+    if not space.is_archived:
+        space.archived_at = timezone.now()
+        space.save(update_fields=["archived_at"])
+        audit.record("space.archive", actor=actor, target=space)
+    return space
+
+
+@transaction.atomic
+def unarchive_space(actor: User, *, space: Space) -> Space:
+    _require_manager(actor, space)
+    if space.is_archived:
+        space.archived_at = None
+        space.save(update_fields=["archived_at"])
+        audit.record("space.unarchive", actor=actor, target=space)
+    return space
+
+
+@transaction.atomic
+def join_space(actor: User, *, space: Space) -> SpaceMembership:
+    """Join an open space (guests and private spaces need to be added by a manager)."""
+    _require_not_archived(space)
+    existing = membership_of(actor, space)
+    if existing is not None:
+        return existing
+    if actor.is_guest or not space.is_open or space.organisation_id != actor.organisation_id:
+        raise PermissionDenied(_("This space is private: ask one of its managers to add you."))
+    return SpaceMembership.objects.create(space=space, user=actor, role=SpaceRole.MEMBER)
+
+
+def _check_keeps_a_manager(space: Space, leaving: SpaceMembership) -> None:
+    if leaving.role == SpaceRole.MANAGER:
+        others = SpaceMembership.objects.filter(space=space, role=SpaceRole.MANAGER).exclude(pk=leaving.pk)
+        if not others.exists():
+            raise Conflict(_("A space needs at least one manager: make someone else manager first."))
+
+
+@transaction.atomic
+def leave_space(actor: User, *, space: Space) -> None:
+    membership = membership_of(actor, space)
+    if membership is None:
+        raise Conflict(_("You are not a member of this space."))
+    _check_keeps_a_manager(space, membership)
+    membership.delete()
+
+
+@transaction.atomic
+def add_space_member(actor: User, *, space: Space, user: User, role: str = SpaceRole.MEMBER) -> SpaceMembership:
+    _require_manager(actor, space)
+    _require_not_archived(space)
+    if user.organisation_id != space.organisation_id or not user.is_active:
+        raise NotFound(_("This person does not exist or is not active in your organisation."))
+    if role not in SpaceRole.values:
+        raise Invalid(fields={"role": _("Choose “manager” or “member”.")})
+    if user.is_guest and role == SpaceRole.MANAGER:
+        raise Invalid(fields={"role": _("Guests cannot manage a space.")})
+    try:
+        with transaction.atomic():
+            membership = SpaceMembership.objects.create(space=space, user=user, role=role)
+    except IntegrityError:
+        raise Conflict(_("%(name)s is already a member of this space.") % {"name": user}) from None
+    audit.record("space.member_add", actor=actor, target=space, member=user.pk, role=role)
+    return membership
+
+
+@transaction.atomic
+def set_space_member_role(actor: User, *, space: Space, user: User, role: str) -> SpaceMembership:
+    _require_manager(actor, space)
+    _require_not_archived(space)
+    if role not in SpaceRole.values:
+        raise Invalid(fields={"role": _("Choose “manager” or “member”.")})
+    membership = SpaceMembership.objects.filter(space=space, user=user).first()
+    if membership is None:
+        raise NotFound()
+    if user.is_guest and role == SpaceRole.MANAGER:
+        raise Invalid(fields={"role": _("Guests cannot manage a space.")})
+    if role == SpaceRole.MEMBER:
+        _check_keeps_a_manager(space, membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit.record("space.member_role", actor=actor, target=space, member=user.pk, role=role)
+    return membership
+
+
+@transaction.atomic
+def remove_space_member(actor: User, *, space: Space, user: User) -> None:
+    _require_manager(actor, space)
+    _require_not_archived(space)
+    membership = SpaceMembership.objects.filter(space=space, user=user).first()
+    if membership is None:
+        raise NotFound()
+    _check_keeps_a_manager(space, membership)
+    membership.delete()
+    audit.record("space.member_remove", actor=actor, target=space, member=user.pk)
+
+
+@transaction.atomic
+def star_space(actor: User, *, space: Space, starred: bool) -> SpaceMembership:
+    membership = membership_of(actor, space)
+    if membership is None:
+        raise Conflict(_("Join the space first to star it."))
+    membership.starred = starred
+    membership.save(update_fields=["starred"])
+    return membership

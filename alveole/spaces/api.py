@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from alveole.accounts.access import viewer_of
+from alveole.accounts.models import User
+from alveole.core.cursors import paginate
+from alveole.orgs.access import get_person_for
+
+from . import actions
+from .access import get_space_for
+from .models import Space
+from .schemas import SpaceIn, SpaceMemberIn, SpaceMemberOut, SpaceMemberPatch, SpaceOut, SpacePage, SpacePatch
+from .selectors import members_of, spaces_for
+
+router = Router(tags=["spaces"])
+
+
+class SpaceFilter(Schema):
+    q: str = Field("", max_length=100, description="Search in names and descriptions")
+    mine: bool = Field(False, description="Only spaces I am a member of")
+    archived: bool | None = Field(None, description="Only archived (true) or active (false) spaces")
+    cursor: str | None = None
+    limit: int = Field(settings.ALVEOLE_API_PAGE_SIZE, ge=1, le=200)
+
+
+def _space_out(viewer: User, space_id: int) -> Space:
+    return spaces_for(viewer).get(pk=space_id)
+
+
+@router.get("/spaces", response=SpacePage, summary="Spaces I can see")
+def list_spaces(request: HttpRequest, filters: Query[SpaceFilter]) -> dict:
+    qs = spaces_for(viewer_of(request), query=filters.q, mine=filters.mine, archived=filters.archived)
+    items, next_cursor = paginate(qs, order=("name", "id"), cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/spaces", response={201: SpaceOut}, summary="Create a space")
+def create_space(request: HttpRequest, payload: SpaceIn) -> tuple[int, object]:
+    viewer = viewer_of(request)
+    space = actions.create_space(viewer, **payload.dict())
+    return 201, _space_out(viewer, space.pk)
+
+
+@router.get("/spaces/{space_id}", response=SpaceOut, summary="One space")
+def get_space(request: HttpRequest, space_id: int) -> object:
+    viewer = viewer_of(request)
+    return _space_out(viewer, get_space_for(viewer, space_id).pk)
+
+
+@router.patch("/spaces/{space_id}", response=SpaceOut, summary="Edit a space (managers)")
+def update_space(request: HttpRequest, space_id: int, payload: SpacePatch) -> object:
+    viewer = viewer_of(request)
+    space = actions.update_space(viewer, space=get_space_for(viewer, space_id), **payload.dict(exclude_unset=True))
+    return _space_out(viewer, space.pk)
+
+
+@router.post("/spaces/{space_id}/archive", response=SpaceOut, summary="Archive a space: read-only (managers)")
+def archive_space(request: HttpRequest, space_id: int) -> object:
+    viewer = viewer_of(request)
+    actions.archive_space(viewer, space=get_space_for(viewer, space_id))
+    return _space_out(viewer, space_id)
+
+
+@router.post("/spaces/{space_id}/unarchive", response=SpaceOut, summary="Restore an archived space (managers)")
+def unarchive_space(request: HttpRequest, space_id: int) -> object:
+    viewer = viewer_of(request)
+    actions.unarchive_space(viewer, space=get_space_for(viewer, space_id))
+    return _space_out(viewer, space_id)
+
+
+@router.post("/spaces/{space_id}/join", response=SpaceOut, summary="Join an open space")
+def join_space(request: HttpRequest, space_id: int) -> object:
+    viewer = viewer_of(request)
+    actions.join_space(viewer, space=get_space_for(viewer, space_id))
+    return _space_out(viewer, space_id)
+
+
+@router.post("/spaces/{space_id}/leave", response={204: None}, summary="Leave a space")
+def leave_space(request: HttpRequest, space_id: int) -> tuple[int, None]:
+    viewer = viewer_of(request)
+    actions.leave_space(viewer, space=get_space_for(viewer, space_id))
+    return 204, None
+
+
+@router.get("/spaces/{space_id}/members", response=list[SpaceMemberOut], summary="Members of a space")
+def list_space_members(request: HttpRequest, space_id: int) -> object:
+    space = get_space_for(viewer_of(request), space_id)
+    return list(members_of(space))
+
+
+@router.post("/spaces/{space_id}/members", response={201: SpaceMemberOut}, summary="Add a member (managers)")
+def add_space_member(request: HttpRequest, space_id: int, payload: SpaceMemberIn) -> tuple[int, object]:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    person = get_person_for(viewer, payload.user_id)
+    return 201, actions.add_space_member(viewer, space=space, user=person, role=payload.role)
+
+
+@router.patch("/spaces/{space_id}/members/{user_id}", response=SpaceMemberOut, summary="Change a member's role (managers)")
+def set_space_member_role(request: HttpRequest, space_id: int, user_id: int, payload: SpaceMemberPatch) -> object:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    person = get_person_for(viewer, user_id)
+    return actions.set_space_member_role(viewer, space=space, user=person, role=payload.role)
+
+
+@router.delete("/spaces/{space_id}/members/{user_id}", response={204: None}, summary="Remove a member (managers)")
+def remove_space_member(request: HttpRequest, space_id: int, user_id: int) -> tuple[int, None]:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    person = get_person_for(viewer, user_id, include_inactive=True)
+    actions.remove_space_member(viewer, space=space, user=person)
+    return 204, None
