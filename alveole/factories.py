@@ -11,31 +11,25 @@ from alveole.spaces.models import Space, SpaceMembership, SpaceRole, Visibility
 TEST_PASSWORD = "correct-horse-battery-9"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     full_name = factory.Faker("name")
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.MEMBER
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
-        if create:
-            obj.save()
+    password = factory.django.Password(TEST_PASSWORD)
 
 
-class SpaceFactory(factory.django.DjangoModelFactory):
+class SpaceFactory(factory.django.DjangoModelFactory[Space]):
     class Meta:
         model = Space
 
@@ -44,7 +38,7 @@ class SpaceFactory(factory.django.DjangoModelFactory):
     visibility = Visibility.OPEN
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[SpaceMembership]):
     class Meta:
         model = SpaceMembership
 

@@ -13,8 +13,7 @@ os.environ["DATABASE_URL"] = os.environ.get("ALVEOLE_TEST_DATABASE_URL", "")
 os.environ["REDIS_URL"] = os.environ.get("ALVEOLE_TEST_REDIS_URL", "")
 os.environ.pop("ALVEOLE_ENV", None)
 
-from .settings import *  # noqa: E402,F403
-from .settings import MEDIA_ROOT as MEDIA_ROOT  # noqa: E402,F401
+from .settings import *  # noqa: F403
 
 # Argon2 is the production hasher (tested separately); the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -89,22 +89,22 @@ ROLES = ["owner", "admin", "member", "nonmember", "guest", "other", "anonymous"]
 
 @pytest.fixture
 def world(db: None) -> World:
-    org = OrganisationFactory(name="Acme")
-    owner = UserFactory(organisation=org, role=Role.OWNER, full_name="Olivia Owner")
-    admin = UserFactory(organisation=org, role=Role.ADMIN, full_name="Adam Admin")
-    member = UserFactory(organisation=org, role=Role.MEMBER, full_name="Mia Member")
-    nonmember = UserFactory(organisation=org, role=Role.MEMBER, full_name="Noah Nonmember")
-    guest = UserFactory(organisation=org, role=Role.GUEST, full_name="Gina Guest")
-    open_space = SpaceFactory(organisation=org, name="Everyone", visibility=Visibility.OPEN)
-    private_space = SpaceFactory(organisation=org, name="Client project", visibility=Visibility.PRIVATE)
+    org = OrganisationFactory.create(name="Acme")
+    owner = UserFactory.create(organisation=org, role=Role.OWNER, full_name="Olivia Owner")
+    admin = UserFactory.create(organisation=org, role=Role.ADMIN, full_name="Adam Admin")
+    member = UserFactory.create(organisation=org, role=Role.MEMBER, full_name="Mia Member")
+    nonmember = UserFactory.create(organisation=org, role=Role.MEMBER, full_name="Noah Nonmember")
+    guest = UserFactory.create(organisation=org, role=Role.GUEST, full_name="Gina Guest")
+    open_space = SpaceFactory.create(organisation=org, name="Everyone", visibility=Visibility.OPEN)
+    private_space = SpaceFactory.create(organisation=org, name="Client project", visibility=Visibility.PRIVATE)
     for space in (open_space, private_space):
-        MembershipFactory(space=space, user=owner, role=SpaceRole.MANAGER)
-        MembershipFactory(space=space, user=member)
-    MembershipFactory(space=private_space, user=guest)
-    other_org = OrganisationFactory(name="Globex")
-    other = UserFactory(organisation=other_org, role=Role.OWNER, full_name="Oscar Other")
-    other_space = SpaceFactory(organisation=other_org, name="Globex team", visibility=Visibility.OPEN)
-    MembershipFactory(space=other_space, user=other, role=SpaceRole.MANAGER)
+        MembershipFactory.create(space=space, user=owner, role=SpaceRole.MANAGER)
+        MembershipFactory.create(space=space, user=member)
+    MembershipFactory.create(space=private_space, user=guest)
+    other_org = OrganisationFactory.create(name="Globex")
+    other = UserFactory.create(organisation=other_org, role=Role.OWNER, full_name="Oscar Other")
+    other_space = SpaceFactory.create(organisation=other_org, name="Globex team", visibility=Visibility.OPEN)
+    MembershipFactory.create(space=other_space, user=other, role=SpaceRole.MANAGER)
     return World(org, owner, admin, member, nonmember, guest, open_space, private_space, other_org, other, other_space)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from . import actions
 from .access import get_token_for, tokens_of, viewer_of
@@ -26,13 +26,13 @@ def list_tokens(request: HttpRequest) -> object:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create a personal access token")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, object]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     token, secret = actions.create_token(viewer_of(request), name=payload.name)
-    return 201, TokenCreatedOut(secret=secret, **TokenOut.from_orm(token).dict())
+    return Status(201, {"token": token, "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke a token")
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status:
     viewer = viewer_of(request)
     actions.revoke_token(viewer, token=get_token_for(viewer, token_id))
-    return 204, None
+    return Status(204, None)

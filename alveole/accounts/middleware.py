@@ -55,7 +55,9 @@ class LoginThrottleMiddleware:
             if wait is not None:
                 audit.record("login.throttled", actor=None, label=email.strip().lower()[:255], ip=ip)
                 minutes = max(1, (wait + 59) // 60)
-                message = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes, or reset your password.") % {"minutes": minutes}
+                message = _(
+                    "Too many failed sign-in attempts. Try again in %(minutes)d minutes, or reset your password."
+                ) % {"minutes": minutes}
                 response = render(request, "429.html", {"message": message}, status=429)
                 response["Retry-After"] = str(wait)
                 return response
@@ -82,7 +84,14 @@ class RequireMFAMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"code": "mfa_required", "message": _("Your organisation requires two-factor authentication for admins: set it up in your account first."), "fields": {}},
+                    {
+                        "code": "mfa_required",
+                        "message": _(
+                            "Your organisation requires two-factor authentication for admins: "
+                            "set it up in your account first."
+                        ),
+                        "fields": {},
+                    },
                     status=403,
                 )
             return HttpResponseRedirect(reverse("mfa_activate_totp"))

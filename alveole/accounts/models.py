@@ -43,7 +43,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     title = models.CharField(_("job title"), max_length=150, blank=True)
     language = models.CharField(
-        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
         help_text=_("Leave empty to follow your browser's language."),
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")

@@ -42,7 +42,8 @@ class TokenOut(Schema):
     revoked_at: datetime | None
 
 
-class TokenCreatedOut(TokenOut):
+class TokenCreatedOut(Schema):
+    token: TokenOut
     secret: str = Field(description="Shown once: store it now, it cannot be read again.")
 
 

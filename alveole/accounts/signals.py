@@ -29,7 +29,9 @@ def audit_logout(sender: Any, request: HttpRequest | None, user: User | None, **
 
 
 @receiver(user_login_failed)
-def audit_login_failure(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def audit_login_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     email = str(credentials.get("email") or credentials.get("username") or "").strip().lower()
     ip = client_ip_of(request) if request is not None else None
     count_login_failure(email, ip)

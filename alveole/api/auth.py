@@ -6,8 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.middleware.csrf import CsrfViewMiddleware
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from alveole.accounts.actions import user_for_token
 from alveole.core.errors import PermissionDenied
@@ -19,12 +19,6 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
-
-
-def _csrf_ok(request: HttpRequest) -> bool:
-    checker = CsrfViewMiddleware(lambda r: None)  # type: ignore[arg-type,return-value]
-    checker.process_request(request)
-    return checker.process_view(request, lambda r: None, (), {}) is None  # type: ignore[arg-type]
 
 
 class Session(APIKeyCookie):
@@ -39,8 +33,9 @@ class Session(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        if not _csrf_ok(request):
+        if check_csrf(request) is not None:
             raise PermissionDenied(
-                "Send the CSRF token in the X-CSRFToken header (from the csrftoken cookie), or use a personal access token."
+                "Send the CSRF token in the X-CSRFToken header (from the csrftoken cookie), "
+                "or use a personal access token."
             )
         return user

@@ -24,8 +24,9 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "request"
 
 
-def _error(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str,
-           fields: dict[str, str] | None = None) -> HttpResponse:
+def _error(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> HttpResponse:
     return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
 
 
@@ -53,8 +54,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return _error(api, request, 401, "not_authenticated",
-                      "Sign in first, or send a personal access token as 'Authorization: Bearer <token>'.")
+        return _error(
+            api,
+            request,
+            401,
+            "not_authenticated",
+            "Sign in first, or send a personal access token as 'Authorization: Bearer <token>'.",
+        )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -31,11 +31,11 @@ def seed_demo() -> Organisation:
     existing = demo_organisation()
     if existing is not None:
         return existing
-    email, name, _role, title = DEMO_PEOPLE[0]
+    email, name, _role, _title = DEMO_PEOPLE[0]
     owner = org_actions.create_organisation(name=DEMO_ORG, owner_email=email, owner_name=name, password=DEMO_PASSWORD)
     org = owner.organisation
     people = {email: owner}
-    for email, name, role, title in DEMO_PEOPLE[1:]:
+    for email, name, role, _title in DEMO_PEOPLE[1:]:
         people[email] = org_actions.create_user(
             organisation=org, email=email, full_name=name, role=role, password=DEMO_PASSWORD
         )
@@ -43,14 +43,20 @@ def seed_demo() -> Organisation:
         User.objects.filter(pk=people[email].pk).update(title=title)
 
     everyone = space_actions.create_space(
-        owner, name="Everyone", kind=SpaceKind.TEAM, visibility=Visibility.OPEN,
+        owner,
+        name="Everyone",
+        kind=SpaceKind.TEAM,
+        visibility=Visibility.OPEN,
         description="Company-wide news and questions. Every member can see and join it.",
     )
     for email in ("sam@example.com", "lena@example.com", "diego@example.com"):
         space_actions.join_space(people[email], space=everyone)
 
     project = space_actions.create_space(
-        owner, name="Website redesign", kind=SpaceKind.PROJECT, visibility=Visibility.PRIVATE,
+        owner,
+        name="Website redesign",
+        kind=SpaceKind.PROJECT,
+        visibility=Visibility.PRIVATE,
         description="The new website for Nair Studio, with the client in the loop.",
     )
     space_actions.add_space_member(owner, space=project, user=people["lena@example.com"], role=SpaceRole.MANAGER)

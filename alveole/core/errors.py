@@ -6,7 +6,13 @@ user-facing sentence, so the message must say what to fix.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AlveoleError(Exception):
@@ -14,9 +20,12 @@ class AlveoleError(Exception):
     code = "invalid"
     default_message = _("This request cannot be processed.")
 
-    def __init__(self, message: str | None = None, *, fields: dict[str, str] | None = None) -> None:
-        self.message = str(message if message is not None else self.default_message)
+    def __init__(self, message: StrOrPromise | None = None, *, fields: Mapping[str, StrOrPromise] | None = None) -> None:
         self.fields = {k: str(v) for k, v in (fields or {}).items()}
+        if message is None and self.fields:
+            # The field messages already say what to fix; repeat them for clients that show one line.
+            message = " ".join(self.fields.values())
+        self.message = str(message if message is not None else self.default_message)
         super().__init__(self.message)
 
 
@@ -57,6 +66,6 @@ class RateLimited(AlveoleError):
     code = "rate_limited"
     default_message = _("Too many attempts. Wait a while and try again.")
 
-    def __init__(self, message: str | None = None, *, retry_after: int) -> None:
+    def __init__(self, message: StrOrPromise | None = None, *, retry_after: int) -> None:
         self.retry_after = max(1, int(retry_after))
         super().__init__(message)

@@ -59,4 +59,3 @@ def get_invitation_for(viewer: User, invitation_id: int | str) -> Invitation:
         return invitations_for(viewer).get(pk=int(invitation_id))
     except (Invitation.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
-

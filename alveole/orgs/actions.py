@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Iterable
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
@@ -77,10 +77,12 @@ def create_organisation(*, name: str, owner_email: str, owner_name: str, passwor
 
 
 @transaction.atomic
-def update_organisation(actor: User, *, name: str | None = None, require_mfa_for_admins: bool | None = None) -> Organisation:
+def update_organisation(
+    actor: User, *, name: str | None = None, require_mfa_for_admins: bool | None = None
+) -> Organisation:
     require_org_admin(actor)
     org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
-    changed = {}
+    changed: dict[str, object] = {}
     if name is not None:
         org.name = clean_org_name(name)
         changed["name"] = org.name
@@ -90,7 +92,7 @@ def update_organisation(actor: User, *, name: str | None = None, require_mfa_for
         org.require_mfa_for_admins = require_mfa_for_admins
         changed["require_mfa_for_admins"] = require_mfa_for_admins
     org.save()
-    audit.record("org.update", actor=actor, organisation=org, target=org, **changed)
+    audit.record("org.update", actor=actor, organisation=org, target=org, changed=changed)
     actor.organisation = org
     return org
 
@@ -117,7 +119,9 @@ def invite_member(
         if space.is_archived:
             raise Invalid(fields={"spaces": _("“%(space)s” is archived; choose an active space.") % {"space": space}})
     if role == Role.GUEST and not spaces:
-        raise Invalid(fields={"spaces": _("Choose at least one space for a guest: guests only see the spaces they are added to.")})
+        raise Invalid(
+            fields={"spaces": _("Choose at least one space for a guest: guests only see the spaces they are added to.")}
+        )
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(_("Someone with this email address already has an account."))
     now = timezone.now()
@@ -135,8 +139,9 @@ def invite_member(
         expires_at=now + timedelta(days=settings.ALVEOLE_INVITATION_DAYS),
     )
     invitation.spaces.set(spaces)
-    audit.record("invitation.create", actor=actor, target=invitation, label=email, role=role,
-                 spaces=[s.pk for s in spaces])
+    audit.record(
+        "invitation.create", actor=actor, target=invitation, label=email, role=role, spaces=[s.pk for s in spaces]
+    )
     link = settings.ALVEOLE_BASE_URL + reverse("invitation_accept", args=[secret])
     language = translation.get_language()
     transaction.on_commit(lambda: send_invitation_email(invitation.pk, link, language))

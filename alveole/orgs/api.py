@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.schemas import PersonOut
 from alveole.core.cursors import paginate
-from alveole.spaces.access import visible_spaces
 from alveole.core.errors import NotFound
+from alveole.spaces.access import visible_spaces
 
 from . import actions
 from .access import get_invitation_for, get_person_for, invitations_for
@@ -89,20 +89,20 @@ def list_invitations(request: HttpRequest) -> object:
 
 
 @router.post("/invitations", response={201: InvitationCreatedOut}, summary="Invite someone by email (admins)")
-def create_invitation(request: HttpRequest, payload: InvitationIn) -> tuple[int, object]:
+def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
     viewer = viewer_of(request)
     spaces = list(visible_spaces(viewer).filter(pk__in=payload.space_ids))
     if len(spaces) != len(set(payload.space_ids)):
         raise NotFound("One of the spaces does not exist or you do not have access to it.")
     invitation, link = actions.invite_member(viewer, email=payload.email, role=payload.role, spaces=spaces)
-    return 201, InvitationCreatedOut(link=link, **InvitationOut.from_orm(invitation).dict())
+    return Status(201, {"invitation": invitation, "link": link})
 
 
 @router.delete("/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation (admins)")
-def revoke_invitation(request: HttpRequest, invitation_id: int) -> tuple[int, None]:
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> Status:
     viewer = viewer_of(request)
     actions.revoke_invitation(viewer, invitation=get_invitation_for(viewer, invitation_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/audit", response=AuditPage, summary="The audit log (admins)")

@@ -49,7 +49,8 @@ class InvitationOut(Schema):
         return [s.pk for s in obj.spaces.all()]  # type: ignore[attr-defined]
 
 
-class InvitationCreatedOut(InvitationOut):
+class InvitationCreatedOut(Schema):
+    invitation: InvitationOut
     link: str = Field(description="The invitation link, also emailed; shown once.")
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from alveole.accounts.access import viewer_of
@@ -39,10 +39,10 @@ def list_spaces(request: HttpRequest, filters: Query[SpaceFilter]) -> dict:
 
 
 @router.post("/spaces", response={201: SpaceOut}, summary="Create a space")
-def create_space(request: HttpRequest, payload: SpaceIn) -> tuple[int, object]:
+def create_space(request: HttpRequest, payload: SpaceIn) -> Status:
     viewer = viewer_of(request)
     space = actions.create_space(viewer, **payload.dict())
-    return 201, _space_out(viewer, space.pk)
+    return Status(201, _space_out(viewer, space.pk))
 
 
 @router.get("/spaces/{space_id}", response=SpaceOut, summary="One space")
@@ -80,10 +80,10 @@ def join_space(request: HttpRequest, space_id: int) -> object:
 
 
 @router.post("/spaces/{space_id}/leave", response={204: None}, summary="Leave a space")
-def leave_space(request: HttpRequest, space_id: int) -> tuple[int, None]:
+def leave_space(request: HttpRequest, space_id: int) -> Status:
     viewer = viewer_of(request)
     actions.leave_space(viewer, space=get_space_for(viewer, space_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/spaces/{space_id}/members", response=list[SpaceMemberOut], summary="Members of a space")
@@ -93,14 +93,16 @@ def list_space_members(request: HttpRequest, space_id: int) -> object:
 
 
 @router.post("/spaces/{space_id}/members", response={201: SpaceMemberOut}, summary="Add a member (managers)")
-def add_space_member(request: HttpRequest, space_id: int, payload: SpaceMemberIn) -> tuple[int, object]:
+def add_space_member(request: HttpRequest, space_id: int, payload: SpaceMemberIn) -> Status:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     person = get_person_for(viewer, payload.user_id)
-    return 201, actions.add_space_member(viewer, space=space, user=person, role=payload.role)
+    return Status(201, actions.add_space_member(viewer, space=space, user=person, role=payload.role))
 
 
-@router.patch("/spaces/{space_id}/members/{user_id}", response=SpaceMemberOut, summary="Change a member's role (managers)")
+@router.patch(
+    "/spaces/{space_id}/members/{user_id}", response=SpaceMemberOut, summary="Change a member's role (managers)"
+)
 def set_space_member_role(request: HttpRequest, space_id: int, user_id: int, payload: SpaceMemberPatch) -> object:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
@@ -109,9 +111,9 @@ def set_space_member_role(request: HttpRequest, space_id: int, user_id: int, pay
 
 
 @router.delete("/spaces/{space_id}/members/{user_id}", response={204: None}, summary="Remove a member (managers)")
-def remove_space_member(request: HttpRequest, space_id: int, user_id: int) -> tuple[int, None]:
+def remove_space_member(request: HttpRequest, space_id: int, user_id: int) -> Status:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     person = get_person_for(viewer, user_id, include_inactive=True)
     actions.remove_space_member(viewer, space=space, user=person)
-    return 204, None
+    return Status(204, None)

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             )
         except AlveoleError as exc:
             raise CommandError(explain(exc)) from exc
-        self.stdout.write(f"Created organisation “{owner.organisation}” (id {owner.organisation_id}) owned by {owner.email}.")
+        self.stdout.write(
+            f"Created organisation “{owner.organisation}” (id {owner.organisation_id}) owned by {owner.email}."
+        )
         if not options["password"]:
             self.stdout.write("No password set: use “Forgot password?” on the sign-in page to choose one.")

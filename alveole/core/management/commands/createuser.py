@@ -33,8 +33,11 @@ class Command(BaseCommand):
             raise CommandError("There are several organisations: choose one with --org ID.")
         try:
             user = create_user(
-                organisation=found[0], email=options["email"], full_name=options["name"],
-                role=options["role"], password=options["password"],
+                organisation=found[0],
+                email=options["email"],
+                full_name=options["name"],
+                role=options["role"],
+                password=options["password"],
             )
         except AlveoleError as exc:
             raise CommandError(explain(exc)) from exc

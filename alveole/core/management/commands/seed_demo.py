@@ -16,6 +16,6 @@ class Command(BaseCommand):
 
 
 def demo_logins() -> str:
-    lines = ["Demo logins (password for all: %s):" % DEMO_PASSWORD]
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {email:<24} {name} — {role}" for email, name, role, _title in DEMO_PEOPLE]
     return "\n".join(lines)

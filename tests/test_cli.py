@@ -1,0 +1,106 @@
+"""The `alveole` command and its operator tasks."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from alveole.accounts.actions import user_for_token
+from alveole.accounts.models import Role, User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_createorg_createuser_and_token():
+    out = run(
+        "createorg",
+        "--name",
+        "Initech",
+        "--owner-email",
+        "boss@initech.example",
+        "--owner-name",
+        "Bill Lumbergh",
+        "--password",
+        "tps-reports-forever",
+    )
+    assert "Initech" in out
+    owner = User.objects.get(email="boss@initech.example")
+    assert owner.role == Role.OWNER and owner.check_password("tps-reports-forever")
+    run("createuser", "--email", "peter@initech.example", "--name", "Peter Gibbons", "--role", "member")
+    assert User.objects.get(email="peter@initech.example").organisation == owner.organisation
+    secret = run("token", "create", "--email", "boss@initech.example").strip()
+    assert user_for_token(secret) == owner
+
+
+@pytest.mark.django_db
+def test_cli_errors_say_what_to_fix():
+    with pytest.raises(CommandError, match="password"):
+        run("createorg", "--name", "X", "--owner-email", "x@example.com", "--owner-name", "X", "--password", "123")
+    with pytest.raises(CommandError, match="No active account"):
+        run("token", "create", "--email", "nobody@example.com")
+
+
+@pytest.mark.django_db
+def test_demo_data_is_created_once():
+    from alveole.core.demo import DEMO_PEOPLE, seed_demo
+
+    org = seed_demo()
+    assert seed_demo() == org
+    assert User.objects.filter(organisation=org).count() == len(DEMO_PEOPLE)
+    guest = User.objects.get(role=Role.GUEST, organisation=org)
+    assert [s.name for s in guest.spaces.all()] == ["Website redesign"]
+
+
+def test_the_console_script_prints_its_usage():
+    script = Path(sys.executable).parent / "alveole"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
+    assert "alveole run" in result.stdout and "alveole token create" in result.stdout
+
+
+def _settings_in_production(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "SECRET_KEY", "ALLOWED_HOSTS"))}
+    clean.update({"ALVEOLE_ENV": "production", "ALVEOLE_VAR_DIR": str(ROOT / "var" / "test-prod"), **env})
+    return subprocess.run(
+        [sys.executable, "-c", "import alveole.settings"], capture_output=True, text=True, env=clean, cwd=ROOT
+    )
+
+
+def test_production_refuses_an_insecure_configuration():
+    result = _settings_in_production()
+    assert result.returncode != 0
+    assert "Refusing to start in production" in result.stderr
+    assert "SECRET_KEY" in result.stderr and "ALLOWED_HOSTS" in result.stderr and "EMAIL_URL" in result.stderr
+
+
+def test_production_starts_with_a_secure_configuration():
+    result = _settings_in_production(
+        SECRET_KEY="k" * 60, ALLOWED_HOSTS="alveole.example.com", EMAIL_URL="smtp://mail.example.com:25"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_turns_on_secure_cookies_and_hsts():
+    code = "import alveole.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ALVEOLE_")}
+    clean.update(
+        ALVEOLE_ENV="production",
+        SECRET_KEY="k" * 60,
+        ALLOWED_HOSTS="a.example.com",
+        EMAIL_URL="smtp://mail.example.com",
+        ALVEOLE_VAR_DIR=str(ROOT / "var" / "test-prod"),
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean, cwd=ROOT)
+    assert result.stdout.split() == ["True", "True", "31536000"]
