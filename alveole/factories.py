@@ -24,6 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     full_name = factory.Faker("name")
+    handle = factory.Sequence(lambda n: f"person{n}")
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.MEMBER
     password = factory.django.Password(TEST_PASSWORD)

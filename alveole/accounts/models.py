@@ -37,6 +37,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
+    # What people type after "@" to mention someone; unique within the organisation.
+    handle = models.CharField(_("handle"), max_length=40, default="")
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.CASCADE, related_name="users", verbose_name=_("organisation")
     )
@@ -63,6 +65,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         indexes = [models.Index(fields=["organisation", "role"], name="user_org_role")]
+        constraints = [models.UniqueConstraint(fields=["organisation", "handle"], name="unique_handle_per_org")]
 
     def __str__(self) -> str:
         return self.full_name or self.email

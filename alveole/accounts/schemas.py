@@ -9,6 +9,7 @@ from pydantic import Field
 class PersonOut(Schema):
     id: int
     full_name: str
+    handle: str
     email: str
     role: str
     title: str

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alveole.accounts.actions import clean_full_name
+from alveole.accounts.handles import unique_handle
 from alveole.accounts.models import AccessToken, Role, User
 from alveole.core import audit
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -65,7 +66,13 @@ def create_organisation(*, name: str, owner_email: str, owner_name: str, passwor
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(_("An account with this email address already exists."))
     org = Organisation.objects.create(name=name)
-    owner = User(email=email, full_name=full_name, organisation=org, role=Role.OWNER)
+    owner = User(
+        email=email,
+        full_name=full_name,
+        organisation=org,
+        role=Role.OWNER,
+        handle=unique_handle(org.pk, full_name, email),
+    )
     if password is None:
         owner.set_unusable_password()
     else:
@@ -196,11 +203,13 @@ def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
         raise Conflict(_("This invitation was already used. Sign in with your email and password."))
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise Conflict(_("Someone with this email address already has an account."))
+    full_name = clean_full_name(full_name)
     user = User(
         email=invitation.email,
-        full_name=clean_full_name(full_name),
+        full_name=full_name,
         organisation_id=invitation.organisation_id,
         role=invitation.role,
+        handle=unique_handle(invitation.organisation_id, full_name, invitation.email),
     )
     clean_password(password, user)
     user.set_password(password)
@@ -294,7 +303,14 @@ def create_user(
         raise Invalid(fields={"role": _("Choose one of: owner, admin, member, guest.")})
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(_("Someone with this email address already has an account."))
-    user = User(email=email, full_name=clean_full_name(full_name), organisation=organisation, role=role)
+    full_name = clean_full_name(full_name)
+    user = User(
+        email=email,
+        full_name=full_name,
+        organisation=organisation,
+        role=role,
+        handle=unique_handle(organisation.pk, full_name, email),
+    )
     if password is None:
         user.set_unusable_password()
     else:
