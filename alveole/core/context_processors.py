@@ -1,8 +1,33 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
+
 from django.conf import settings
+from django.db.models import F
 from django.http import HttpRequest
+
+NAV_SPACES_LIMIT = 12
 
 
 def alveole(request: HttpRequest) -> dict:
-    return {"ALVEOLE_PRODUCTION": settings.PRODUCTION}
+    """Layout data: the viewer's spaces for the left nav (starred first), loaded only when shown."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated and user.is_active)
+
+    @cache
+    def nav_spaces() -> list:
+        if not signed_in:
+            return []
+        from alveole.spaces.selectors import spaces_for
+
+        qs = spaces_for(user, mine=True, archived=False).order_by(F("my_starred").desc(), "name", "id")  # type: ignore[arg-type]
+        return list(qs[:NAV_SPACES_LIMIT])
+
+    spaces: Callable[[], list] = nav_spaces
+    return {
+        "ALVEOLE_PRODUCTION": settings.PRODUCTION,
+        "nav_spaces": spaces,
+        "viewer_is_admin": signed_in and user.is_org_admin,  # type: ignore[union-attr]
+        "viewer_is_guest": signed_in and user.is_guest,  # type: ignore[union-attr]
+    }
