@@ -1,8 +1,297 @@
+"""People directory, organisation admin pages, and accepting an invitation."""
+
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import login
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from alveole.accounts.access import viewer_of
+from alveole.accounts.models import Role
+from alveole.core.audit import ACTION_LABELS
+from alveole.core.cursors import paginate
+from alveole.core.errors import AlveoleError, Conflict
+from alveole.core.views import apply_error, invalid_form_status, render_error, web_view
+from alveole.spaces.access import visible_spaces
+from alveole.spaces.selectors import spaces_for
+
+from . import actions
+from .access import get_invitation_for, get_person_for, invitations_for, require_org_admin
+from .forms import InvitationAcceptForm, InvitationForm, OrganisationForm, RoleForm, SearchForm
+from .selectors import audit_events_for, search_people
+
+PAGE_SIZE = 50
 
 
+def _search_query(request: HttpRequest) -> tuple[SearchForm, str]:
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    return form, query
+
+
+# --- people -------------------------------------------------------------------------
+
+
+@web_view
+def people(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    search, query = _search_query(request)
+    rows, next_cursor = paginate(
+        search_people(viewer, query=query), order=("full_name", "id"), cursor=request.GET.get("cursor"), limit=PAGE_SIZE
+    )
+    context = {"search": search, "query": query, "people": rows, "next_cursor": next_cursor}
+    return render(request, "orgs/people.html", context)
+
+
+@web_view
+def person(request: HttpRequest, user_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    someone = get_person_for(viewer, user_id, include_inactive=True)
+    shared = spaces_for(viewer, mine=True).filter(memberships__user=someone).order_by("name", "id")
+    return render(request, "orgs/person.html", {"person": someone, "shared_spaces": list(shared)})
+
+
+# --- admin: members -------------------------------------------------------------------
+
+
+def _members_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    viewer = viewer_of(request)
+    require_org_admin(viewer)
+    search, query = _search_query(request)
+    members = list(search_people(viewer, query=query, include_inactive=True).order_by("-is_active", "full_name", "id"))
+    roles = Role.choices if viewer.is_owner else [c for c in Role.choices if c[0] != Role.OWNER]
+    context = {
+        "search": search,
+        "query": query,
+        "members": members,
+        "roles": roles,
+        "error": error,
+        "admin_tab": "members",
+    }
+    return render(request, "orgs/admin_members.html", context, status=status)
+
+
+@web_view
+def org_admin(request: HttpRequest) -> HttpResponse:
+    return _members_page(request)
+
+
+@require_POST
+@web_view
+def org_member_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    require_org_admin(viewer)
+    member = get_person_for(viewer, user_id, include_inactive=True)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _members_page(request, error=_("Choose one of: owner, admin, member, guest."), status=400)
+    try:
+        actions.change_role(viewer, member=member, role=form.cleaned_data["role"])
+    except AlveoleError as exc:
+        return _members_page(request, error=exc.fields.get("role") or exc.message, status=exc.status)
+    messages.success(
+        request, _("%(name)s is now %(role)s.") % {"name": member, "role": Role(member.role).label.lower()}
+    )
+    return redirect("org_admin")
+
+
+def _member_switch(request: HttpRequest, user_id: int, *, activate: bool) -> HttpResponse:
+    viewer = viewer_of(request)
+    require_org_admin(viewer)
+    member = get_person_for(viewer, user_id, include_inactive=True)
+    try:
+        if activate:
+            actions.reactivate_member(viewer, member=member)
+        else:
+            actions.deactivate_member(viewer, member=member)
+    except AlveoleError as exc:
+        return _members_page(request, error=exc.message, status=exc.status)
+    if activate:
+        messages.success(request, _("%(name)s can sign in again.") % {"name": member})
+    else:
+        messages.success(
+            request, _("%(name)s is deactivated: signed out everywhere, tokens revoked.") % {"name": member}
+        )
+    return redirect("org_admin")
+
+
+@require_POST
+@web_view
+def org_member_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _member_switch(request, user_id, activate=False)
+
+
+@require_POST
+@web_view
+def org_member_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _member_switch(request, user_id, activate=True)
+
+
+# --- admin: invitations ---------------------------------------------------------------
+
+
+def _invitation_form(request: HttpRequest, data: object = None) -> InvitationForm:
+    viewer = viewer_of(request)
+    spaces = visible_spaces(viewer).filter(archived_at__isnull=True).order_by("name", "id")
+    return InvitationForm(data, spaces=spaces, can_make_owner=viewer.is_owner)
+
+
+def _invitations_page(
+    request: HttpRequest, form: InvitationForm, *, created: list | None = None, error: str = "", status: int = 200
+) -> HttpResponse:
+    viewer = viewer_of(request)
+    invitations = list(invitations_for(viewer).prefetch_related("spaces")[:200])
+    context = {
+        "form": form,
+        "invitations": invitations,
+        "created": created or [],
+        "error": error,
+        "admin_tab": "invitations",
+    }
+    response = render(request, "orgs/admin_invitations.html", context, status=status)
+    if created:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@web_view
+def org_invitations(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    require_org_admin(viewer)
+    if request.method != "POST":
+        return _invitations_page(request, _invitation_form(request))
+    form = _invitation_form(request, request.POST)
+    if not form.is_valid():
+        return _invitations_page(request, form, status=invalid_form_status(form))
+    created: list[tuple[str, str]] = []
+    email = ""
+    try:
+        # All or nothing: one refused address means nobody is invited (and no email leaves).
+        with transaction.atomic():
+            for email in form.cleaned_data["emails"]:
+                invitation, link = actions.invite_member(
+                    viewer, email=email, role=form.cleaned_data["role"], spaces=form.cleaned_data["spaces"]
+                )
+                created.append((invitation.email, link))
+    except AlveoleError as exc:
+        if "email" in exc.fields or isinstance(exc, Conflict):
+            # Say which address was refused; the others were not invited either.
+            problem = exc.fields.get("email") or exc.message
+            form.add_error("emails", _("%(email)s: %(problem)s") % {"email": email, "problem": problem})
+            form.add_error(None, _("Nobody was invited. Remove or fix %(email)s and send again.") % {"email": email})
+            return _invitations_page(request, form, status=exc.status)
+        return _invitations_page(request, form, status=apply_error(form, exc))
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d invitation sent. The link is shown below once: you can also copy it and send it yourself.",
+            "%(count)d invitations sent. The links are shown below once: "
+            "you can also copy them and send them yourself.",
+            len(created),
+        )
+        % {"count": len(created)},
+    )
+    return _invitations_page(request, _invitation_form(request), created=created)
+
+
+@require_POST
+@web_view
+def org_invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    require_org_admin(viewer)
+    invitation = get_invitation_for(viewer, invitation_id)
+    try:
+        actions.revoke_invitation(viewer, invitation=invitation)
+    except AlveoleError as exc:
+        return _invitations_page(request, _invitation_form(request), error=exc.message, status=exc.status)
+    messages.success(
+        request, _("The invitation for %(email)s is revoked; its link no longer works.") % {"email": invitation.email}
+    )
+    return redirect("org_invitations")
+
+
+# --- admin: audit, settings -----------------------------------------------------------
+
+
+@web_view
+def org_audit(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    rows, next_cursor = paginate(
+        audit_events_for(viewer), order=("-id",), cursor=request.GET.get("cursor"), limit=PAGE_SIZE
+    )
+    events = [{"event": e, "label": ACTION_LABELS.get(e.action, _("did something"))} for e in rows]
+    context = {"events": events, "next_cursor": next_cursor, "admin_tab": "audit"}
+    return render(request, "orgs/admin_audit.html", context)
+
+
+@web_view
+def org_settings(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    require_org_admin(viewer)
+    org = viewer.organisation
+    status = 200
+    if request.method == "POST":
+        form = OrganisationForm(
+            request.POST, is_owner=viewer.is_owner, initial={"require_mfa_for_admins": org.require_mfa_for_admins}
+        )
+        if form.is_valid():
+            try:
+                actions.update_organisation(
+                    viewer,
+                    name=form.cleaned_data["name"],
+                    require_mfa_for_admins=form.cleaned_data["require_mfa_for_admins"] if viewer.is_owner else None,
+                )
+            except AlveoleError as exc:
+                status = apply_error(form, exc)
+            else:
+                messages.success(request, _("Organisation settings saved."))
+                return redirect("org_settings")
+        else:
+            status = invalid_form_status(form)
+    else:
+        form = OrganisationForm(
+            is_owner=viewer.is_owner, initial={"name": org.name, "require_mfa_for_admins": org.require_mfa_for_admins}
+        )
+    return render(request, "orgs/admin_settings.html", {"form": form, "admin_tab": "settings"}, status=status)
+
+
+# --- joining through an invitation ---------------------------------------------------
+
+
+@never_cache
 def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
-    return render(request, "orgs/invitation_accept.html")
+    if request.user.is_authenticated:
+        return render(request, "orgs/invitation_signed_in.html")
+    try:
+        invitation = actions.pending_invitation(key)
+    except AlveoleError as exc:
+        return render(request, "orgs/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+    status = 200
+    if request.method == "POST":
+        form = InvitationAcceptForm(request.POST)
+        if form.is_valid():
+            try:
+                user = actions.accept_invitation(
+                    secret=key, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"]
+                )
+            except AlveoleError as exc:
+                if not exc.fields and exc.status in (404, 409):
+                    return render_error(request, exc)
+                status = apply_error(form, exc)
+            else:
+                login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+                messages.success(
+                    request, _("Welcome to %(org)s! Your spaces are on the left.") % {"org": invitation.organisation}
+                )
+                return redirect("home")
+        else:
+            status = invalid_form_status(form)
+    else:
+        form = InvitationAcceptForm()
+    return render(request, "orgs/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)

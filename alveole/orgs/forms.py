@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from alveole.accounts.models import Role
+from alveole.spaces.models import Space
+
+MAX_EMAILS_PER_BATCH = 50
+ROLE_HELP = _(
+    "Members see open spaces and can join them. Guests only see the spaces you choose below. "
+    "Admins manage people and settings."
+)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class SpaceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Space) -> str:
+        return obj.name
+
+
+class InvitationForm(forms.Form):
+    emails = forms.CharField(
+        label=_("Email addresses"),
+        help_text=_("One or more addresses, separated by commas or new lines."),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "anna@example.com, ben@example.com"}),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER, help_text=ROLE_HELP)
+    spaces = SpaceChoiceField(
+        label=_("Spaces"),
+        queryset=Space.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They join these spaces when they accept. Required for guests."),
+    )
+
+    def __init__(self, *args: object, spaces: QuerySet[Space], can_make_owner: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["spaces"].queryset = spaces  # type: ignore[attr-defined]
+        if not can_make_owner:
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]  # type: ignore[attr-defined]
+
+    def clean_emails(self) -> list[str]:
+        raw = self.cleaned_data["emails"]
+        emails: list[str] = []
+        bad: list[str] = []
+        for part in re.split(r"[\s,;]+", raw):
+            part = part.strip().strip("<>").lower()
+            if not part:
+                continue
+            try:
+                validate_email(part)
+            except ValidationError:
+                bad.append(part)
+                continue
+            if part not in emails:
+                emails.append(part)
+        if bad:
+            raise ValidationError(
+                _("These are not valid email addresses: %(bad)s. Nobody was invited; fix them and send again."),
+                params={"bad": ", ".join(bad[:5])},
+            )
+        if not emails:
+            raise ValidationError(_("Enter at least one email address."))
+        if len(emails) > MAX_EMAILS_PER_BATCH:
+            raise ValidationError(_("Invite at most %(max)d people at once."), params={"max": MAX_EMAILS_PER_BATCH})
+        return emails
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Organisation name"), max_length=120)
+    require_mfa_for_admins = forms.BooleanField(
+        label=_("Require two-factor authentication for owners and admins"),
+        required=False,
+        help_text=_(
+            "Owners and admins without an authenticator app will be asked to set one up. Only owners can change this."
+        ),
+    )
+
+    def __init__(self, *args: object, is_owner: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not is_owner:
+            self.fields["require_mfa_for_admins"].disabled = True
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text=_("As colleagues should see it."),
+    )
+    password = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; avoid common words."),
+    )

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import SpaceKind, SpaceRole, Visibility
+
+
+class SpaceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What this space is for, in a sentence or two."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (SpaceKind.TEAM, _("Team — an ongoing group, such as Marketing")),
+            (SpaceKind.PROJECT, _("Project — work with an end, such as a website redesign")),
+        ],
+        initial=SpaceKind.TEAM,
+        widget=forms.RadioSelect,
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=[
+            (Visibility.OPEN, _("Open — everyone in the organisation (except guests) can see and join it")),
+            (Visibility.PRIVATE, _("Private — only the people you add")),
+        ],
+        initial=Visibility.OPEN,
+        widget=forms.RadioSelect,
+    )
+
+
+class SpaceRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role in the space"), choices=SpaceRole.choices, initial=SpaceRole.MEMBER)
+
+
+class AddMemberForm(SpaceRoleForm):
+    user = forms.TypedChoiceField(label=_("Person"), coerce=int, empty_value=None)
+
+    field_order = ["user", "role"]
+
+    def __init__(self, *args: object, candidates: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        choices: list[tuple[object, object]] = [("", _("Choose a person…"))]
+        for person in candidates:
+            label = f"{person.full_name} — {person.email}"
+            if person.is_guest:
+                label += " ({})".format(_("guest"))
+            choices.append((person.pk, label))
+        self.fields["user"].choices = choices  # type: ignore[attr-defined]
+
+
+class StarForm(forms.Form):
+    starred = forms.BooleanField(required=False)
