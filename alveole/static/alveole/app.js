@@ -1,0 +1,169 @@
+// Alvéole's small progressive-enhancement layer. Every page works without it.
+// - csrfToken() / postJSON(): fetch helpers that send Django's CSRF header
+// - forms with data-confirm="…" ask before a destructive POST
+// - buttons with data-copy="#input-id" copy a token or link
+// - the "Me" item of the phone bottom bar opens the account menu; menus close on Escape / outside click
+// - data-timezone-detect fills the profile's time zone with the device's
+
+const body = document.body;
+
+export function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (match) return decodeURIComponent(match[1]);
+  const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
+  return input ? input.value : "";
+}
+
+export async function postJSON(url, data = {}) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify(data),
+  });
+  const payload = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
+  if (!response.ok) {
+    const error = new Error(payload?.message || response.statusText);
+    error.status = response.status;
+    error.payload = payload;
+    throw error;
+  }
+  return payload;
+}
+
+// ---- confirm dialogs ------------------------------------------------------------------
+let dialog;
+
+function confirmDialog() {
+  if (dialog) return dialog;
+  dialog = document.createElement("dialog");
+  dialog.className = "confirm";
+  dialog.setAttribute("aria-labelledby", "confirm-message");
+  const message = document.createElement("p");
+  message.id = "confirm-message";
+  const actions = document.createElement("div");
+  actions.className = "actions";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = "button";
+  cancel.value = "cancel";
+  cancel.textContent = body.dataset.confirmCancel || "Cancel";
+  const ok = document.createElement("button");
+  ok.type = "button";
+  ok.className = "button button-danger";
+  ok.value = "ok";
+  ok.textContent = body.dataset.confirmOk || "OK";
+  cancel.addEventListener("click", () => dialog.close("cancel"));
+  ok.addEventListener("click", () => dialog.close("ok"));
+  actions.append(cancel, ok);
+  dialog.append(message, actions);
+  document.body.append(dialog);
+  return dialog;
+}
+
+function askToConfirm(text, okLabel) {
+  const d = confirmDialog();
+  if (typeof d.showModal !== "function") return Promise.resolve(window.confirm(text));
+  d.querySelector("#confirm-message").textContent = text;
+  d.querySelector('button[value="ok"]').textContent = okLabel || body.dataset.confirmOk || "OK";
+  d.returnValue = "";
+  return new Promise((resolve) => {
+    d.addEventListener("close", () => resolve(d.returnValue === "ok"), { once: true });
+    d.showModal();
+    d.querySelector('button[value="cancel"]').focus();
+  });
+}
+
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+  if (form.dataset.confirmed === "yes") return;
+  event.preventDefault();
+  const submitter = event.submitter;
+  if (await askToConfirm(form.dataset.confirm, form.dataset.confirmOk)) {
+    form.dataset.confirmed = "yes";
+    form.requestSubmit(submitter || undefined);
+  } else if (submitter) {
+    submitter.focus();
+  }
+});
+
+// ---- copy to clipboard ------------------------------------------------------------------
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source) return;
+  const text = source.value ?? source.textContent;
+  const label = button.querySelector("[data-copy-label]") || button;
+  const original = label.textContent;
+  let done = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    done = true;
+  } catch {
+    source.focus();
+    source.select?.();
+    try {
+      done = document.execCommand("copy");
+    } catch {
+      done = false;
+    }
+  }
+  label.textContent = done ? body.dataset.copied || "Copied" : body.dataset.copyFailed || original;
+  const status = document.getElementById("copy-status");
+  if (status) status.textContent = label.textContent;
+  setTimeout(() => {
+    label.textContent = original;
+  }, 2500);
+});
+
+// Clicking a copyable field selects all of it, so it can also be copied by hand.
+document.addEventListener("focusin", (event) => {
+  const target = event.target;
+  if (target instanceof HTMLInputElement && target.hasAttribute("data-select-on-focus")) target.select();
+});
+
+// ---- menus and the phone bottom bar ----------------------------------------------------
+const menus = () => document.querySelectorAll("details[data-menu][open]");
+
+document.addEventListener("click", (event) => {
+  const opener = event.target.closest("[data-open-menu]");
+  if (opener) {
+    const menu = document.getElementById(opener.dataset.openMenu);
+    if (menu) {
+      event.preventDefault();
+      menu.open = !menu.open;
+      if (menu.open) menu.querySelector(".menu-panel a")?.focus();
+      return;
+    }
+  }
+  for (const menu of menus()) {
+    if (!menu.contains(event.target)) menu.open = false;
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const menu of menus()) {
+    menu.open = false;
+    menu.querySelector("summary")?.focus();
+  }
+});
+
+// ---- small page helpers -------------------------------------------------------------------
+// Move focus to an error summary so screen-reader and keyboard users land on it.
+const firstAlert = document.querySelector("[data-autofocus]");
+if (firstAlert) firstAlert.focus();
+
+for (const button of document.querySelectorAll("[data-timezone-detect]")) {
+  const select = document.getElementById(button.dataset.timezoneDetect);
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!select || !zone || ![...select.options].some((o) => o.value === zone)) continue;
+  button.hidden = false;
+  button.querySelector("[data-zone]").textContent = zone.replaceAll("_", " ");
+  button.addEventListener("click", () => {
+    select.value = zone;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+}
