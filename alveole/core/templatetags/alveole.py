@@ -32,12 +32,12 @@ def relative_text(value: datetime, now: datetime, local: datetime) -> str:
     seconds = abs(seconds)
     if seconds < 60:
         return _("just now") if not future else _("in a moment")
-    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    minutes, hours, days = seconds // 60, round(seconds / 3600), round(seconds / 86400)
     if minutes < 60:
         return (_("in %(n)d min") if future else _("%(n)d min ago")) % {"n": minutes}
-    if hours < 24:
+    if seconds < 23.5 * 3600:
         return (_("in %(n)d h") if future else _("%(n)d h ago")) % {"n": hours}
-    if days < 7:
+    if seconds < 7.5 * 86400:
         return (_("in %(n)d d") if future else _("%(n)d d ago")) % {"n": days}
     if local.year == now.year:
         return date_format(local, "MONTH_DAY_FORMAT")

@@ -1,0 +1,106 @@
+"""Browser tests: a real Alvéole server in a subprocess, driven by Debian's Chromium.
+
+These tests talk to the server over HTTP only: they must not use pytest-django's
+database fixtures. Each session gets a fresh ALVEOLE_VAR_DIR (so a fresh SQLite
+database) with the demo organisation.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server_url() -> Iterator[str]:
+    port = _free_port()
+    var_dir = tempfile.mkdtemp(prefix="alveole-browser-")
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "ALVEOLE_VAR_DIR": var_dir,
+        "SECRET_KEY": "browser-tests-only-" + "k" * 50,
+        "ALVEOLE_BASE_URL": base,
+        "EMAIL_URL": "file://" + str(Path(var_dir) / "mail"),
+        "ALVEOLE_LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "tests.browser.settings_browser",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    log = open(Path(var_dir) / "server.log", "w")
+    command = [str(ROOT / ".venv" / "bin" / "alveole"), "run", "--demo", "--port", str(port)]
+    if not Path(command[0]).exists():
+        command = [sys.executable, "-m", "alveole.cli", "run", "--demo", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                log.flush()
+                raise RuntimeError("The server stopped:\n" + (Path(var_dir) / "server.log").read_text()[-4000:])
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("The server did not answer /healthz within 90 s.")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
