@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("alveole.accounts.urls")),
     path("", include("alveole.orgs.urls")),
     path("", include("alveole.spaces.urls")),
+    path("", include("alveole.feed.urls")),
     path("", include("alveole.core.urls")),
 ]
 

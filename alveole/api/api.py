@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from alveole.accounts.api import router as accounts_router
+from alveole.feed.api import router as feed_router
 from alveole.orgs.api import router as orgs_router
 from alveole.spaces.api import router as spaces_router
 
@@ -28,3 +29,4 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", spaces_router)
+api.add_router("", feed_router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from alveole.accounts.models import User
+from alveole.accounts.models import Role, User
 from alveole.core.errors import NotFound
 
 from .models import Space, SpaceMembership, SpaceRole, Visibility
@@ -48,3 +48,11 @@ def shares_a_space(viewer: User, other: User) -> bool:
     return SpaceMembership.objects.filter(
         user=other, space__in=SpaceMembership.objects.filter(user=viewer).values("space")
     ).exists()
+
+
+def readers_filter(space: Space | None) -> Q:
+    """A filter on users: the people who can read `space` (None: profile posts, read by non-guests)."""
+    if space is None:
+        return ~Q(role=Role.GUEST)
+    members = Q(space_memberships__space=space)
+    return members | ~Q(role=Role.GUEST) if space.is_open else members

@@ -1,0 +1,449 @@
+"""Every change to posts, comments, reactions, follows, files and reads goes through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alveole.accounts.models import User
+from alveole.core import audit, markdown
+from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from alveole.spaces.access import can_manage, membership_of, readers_filter
+from alveole.spaces.models import Space, SpaceMembership
+
+from . import files
+from .access import visible_posts
+from .models import (
+    Attachment,
+    Comment,
+    Follow,
+    Mention,
+    Post,
+    PostKind,
+    PostRead,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    Topic,
+)
+
+
+@dataclass
+class MentionReport:
+    """Who a text mentions: those who will be told, and those who cannot see it (told no one)."""
+
+    reached: list[User] = field(default_factory=list)
+    unreachable: list[User] = field(default_factory=list)
+    whole_space: bool = False
+
+    @property
+    def warning(self) -> str:
+        if not self.unreachable:
+            return ""
+        names = ", ".join(u.full_name for u in self.unreachable)
+        return _("%(names)s cannot see this space, so they were not notified.") % {"names": names}
+
+
+# --- rendering ---------------------------------------------------------------
+
+
+def _clean_body(body: str, *, limit: int, required: bool = True) -> str:
+    body = (body or "").strip()
+    if required and not body:
+        raise Invalid(fields={"body": _("Write something first.")})
+    if len(body) > limit:
+        raise Invalid(
+            fields={
+                "body": _("This is %(n)d characters long; the limit is %(limit)d.") % {"n": len(body), "limit": limit}
+            }
+        )
+    return body
+
+
+def _resolve_mentions(actor: User, space: Space | None, parsed: markdown.Parsed) -> MentionReport:
+    report = MentionReport(whole_space=parsed.mentions_space and space is not None)
+    if not parsed.handles:
+        return report
+    # One query: the people mentioned, each marked with whether they can read the space.
+    readers = User.objects.filter(pk=OuterRef("pk")).filter(readers_filter(space))
+    mentioned = User.objects.filter(
+        organisation_id=actor.organisation_id, is_active=True, handle__in=parsed.handles
+    ).annotate(can_read=Exists(readers))
+    for user in mentioned:
+        (report.reached if user.can_read else report.unreachable).append(user)
+    return report
+
+
+def _topics_for(actor: User, parsed: markdown.Parsed) -> list[Topic]:
+    if not parsed.topics:
+        return []
+    Topic.objects.bulk_create(
+        [Topic(organisation_id=actor.organisation_id, name=name, label=label) for name, label in parsed.topics.items()],
+        ignore_conflicts=True,
+    )
+    return list(Topic.objects.filter(organisation_id=actor.organisation_id, name__in=parsed.topics))
+
+
+def _render(parsed: markdown.Parsed, report: MentionReport) -> str:
+    urls = {u.handle: reverse("person", args=[u.pk]) for u in report.reached + report.unreachable}
+    return markdown.render(
+        parsed,
+        mention_url=urls.get,
+        topic_url=lambda name: reverse("topic", args=[name]),
+    )
+
+
+def _record_mentions(post: Post, report: MentionReport, *, author: User, comment: Comment | None = None) -> None:
+    users = {u.pk for u in report.reached}
+    if report.whole_space and post.space_id:
+        users |= set(SpaceMembership.objects.filter(space_id=post.space_id).values_list("user_id", flat=True))
+    users.discard(author.pk)
+    Mention.objects.bulk_create([Mention(post=post, comment=comment, user_id=pk) for pk in users])
+
+
+# --- posts ---------------------------------------------------------------------
+
+
+def _check_can_post_in(actor: User, space: Space | None, kind: str) -> SpaceMembership | None:
+    if kind not in PostKind.values:
+        raise Invalid(fields={"kind": _("Choose update, question or announcement.")})
+    if space is None:
+        if actor.is_guest:
+            raise PermissionDenied(_("Guests post in their spaces only."))
+        if kind == PostKind.ANNOUNCEMENT:
+            raise PermissionDenied(_("Announcements are made in a space, by its managers."))
+        return None
+    if space.organisation_id != actor.organisation_id:
+        raise NotFound()
+    if space.is_archived:
+        raise Conflict(_("This space is archived and read-only."))
+    membership = membership_of(actor, space)
+    if membership is None:
+        raise PermissionDenied(_("Join the space to post in it."))
+    if kind == PostKind.ANNOUNCEMENT and not can_manage(actor, space, membership):
+        raise PermissionDenied(_("Only the space's managers can make announcements."))
+    return membership
+
+
+def _claim_attachments(actor: User, ids: Sequence[int]) -> list[Attachment]:
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    if len(ids) > settings.ALVEOLE_ATTACHMENTS_PER_POST:
+        raise Invalid(
+            fields={"attachment_ids": _("Attach at most %(n)d files.") % {"n": settings.ALVEOLE_ATTACHMENTS_PER_POST}}
+        )
+    found = list(
+        Attachment.objects.select_for_update().filter(
+            pk__in=ids, uploader=actor, post__isnull=True, comment__isnull=True
+        )
+    )
+    if len(found) != len(ids):
+        raise Invalid(
+            fields={"attachment_ids": _("One of the files was not found or is already attached; upload it again.")}
+        )
+    return found
+
+
+@transaction.atomic
+def create_post(
+    actor: User,
+    *,
+    space: Space | None,
+    body: str,
+    kind: str = PostKind.UPDATE,
+    attachment_ids: Sequence[int] = (),
+) -> tuple[Post, MentionReport]:
+    _check_can_post_in(actor, space, kind)
+    attachments = _claim_attachments(actor, attachment_ids)
+    body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=not attachments)
+    parsed = markdown.parse(body)
+    report = _resolve_mentions(actor, space, parsed)
+    topics = _topics_for(actor, parsed)
+    post = Post.objects.create(
+        organisation_id=actor.organisation_id,
+        space=space,
+        author=actor,
+        kind=kind,
+        body=body,
+        body_html=_render(parsed, report),
+    )
+    if topics:
+        post.topics.add(*topics)
+    _record_mentions(post, report, author=actor)
+    if attachments:
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(post=post)
+    return post, report
+
+
+def _require_author(actor: User, obj: Post | Comment) -> None:
+    if obj.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can edit this."))
+
+
+def _require_writable(post: Post) -> None:
+    if post.space is not None and post.space.is_archived:
+        raise Conflict(_("This space is archived and read-only."))
+
+
+@transaction.atomic
+def edit_post(actor: User, *, post: Post, body: str) -> tuple[Post, MentionReport]:
+    _require_author(actor, post)
+    _require_writable(post)
+    has_files = post.attachments.exists()
+    body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=not has_files and not post.is_share)
+    if body == post.body:
+        return post, MentionReport()
+    parsed = markdown.parse(body)
+    report = _resolve_mentions(actor, post.space, parsed)
+    PostRevision.objects.create(post=post, body=post.body, editor=actor)
+    post.body = body
+    post.body_html = _render(parsed, report)
+    post.edited_at = timezone.now()
+    post.save(update_fields=["body", "body_html", "edited_at"])
+    post.topics.set(_topics_for(actor, parsed))
+    # Only people mentioned for the first time are told.
+    already = set(Mention.objects.filter(post=post, comment__isnull=True).values_list("user_id", flat=True))
+    report.reached = [u for u in report.reached if u.pk not in already]
+    _record_mentions(post, report, author=actor)
+    return post, report
+
+
+def _can_moderate(actor: User, post: Post) -> bool:
+    if post.space is None:
+        return actor.is_org_admin and actor.organisation_id == post.organisation_id
+    return can_manage(actor, post.space)
+
+
+@transaction.atomic
+def delete_post(actor: User, *, post: Post) -> None:
+    """Soft delete: the post disappears from every page and list; the row stays for the audit trail."""
+    if post.author_id != actor.pk and not _can_moderate(actor, post):
+        raise PermissionDenied(_("Only the author or the space's managers can delete this post."))
+    _require_writable(post)
+    post.deleted_at = timezone.now()
+    post.save(update_fields=["deleted_at"])
+    audit.record(
+        "post.delete",
+        actor=actor,
+        target=post,
+        label=markdown.plain_text(post.body, 80),
+        author=post.author_id,
+        space=post.space_id,
+    )
+
+
+@transaction.atomic
+def set_pinned(actor: User, *, post: Post, pinned: bool) -> Post:
+    if post.space is None or not can_manage(actor, post.space):
+        raise PermissionDenied(_("Only the space's managers can pin posts."))
+    _require_writable(post)
+    post.pinned_at = timezone.now() if pinned else None
+    post.save(update_fields=["pinned_at"])
+    return post
+
+
+# --- comments -------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_comment(
+    actor: User,
+    *,
+    post: Post,
+    body: str,
+    parent: Comment | None = None,
+    attachment_ids: Sequence[int] = (),
+) -> tuple[Comment, MentionReport]:
+    _require_writable(post)
+    if parent is not None:
+        if parent.post_id != post.pk or parent.deleted_at is not None:
+            raise Invalid(fields={"parent_id": _("You can only reply to a comment of the same post.")})
+        # Replies are one level deep: a reply to a reply joins the same thread.
+        if parent.parent_id is not None:
+            parent = parent.parent
+    attachments = _claim_attachments(actor, attachment_ids)
+    body = _clean_body(body, limit=settings.ALVEOLE_COMMENT_MAX_LENGTH, required=not attachments)
+    parsed = markdown.parse(body)
+    report = _resolve_mentions(actor, post.space, parsed)
+    comment = Comment.objects.create(
+        post=post, parent=parent, author=actor, body=body, body_html=_render(parsed, report)
+    )
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    _record_mentions(post, report, author=actor, comment=comment)
+    if attachments:
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(comment=comment)
+    return comment, report
+
+
+@transaction.atomic
+def edit_comment(actor: User, *, comment: Comment, body: str) -> Comment:
+    _require_author(actor, comment)
+    _require_writable(comment.post)
+    body = _clean_body(body, limit=settings.ALVEOLE_COMMENT_MAX_LENGTH)
+    parsed = markdown.parse(body)
+    comment.body = body
+    comment.body_html = _render(parsed, _resolve_mentions(actor, comment.post.space, parsed))
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def delete_comment(actor: User, *, comment: Comment) -> None:
+    if comment.author_id != actor.pk and not _can_moderate(actor, comment.post):
+        raise PermissionDenied(_("Only the author or the space's managers can delete this comment."))
+    _require_writable(comment.post)
+    comment.deleted_at = timezone.now()
+    comment.save(update_fields=["deleted_at"])
+    Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
+    if comment.is_answer:
+        Post.objects.filter(pk=comment.post_id).update(answered_at=None)
+    audit.record(
+        "comment.delete", actor=actor, target=comment, label=markdown.plain_text(comment.body, 80), post=comment.post_id
+    )
+
+
+@transaction.atomic
+def mark_answer(actor: User, *, comment: Comment, is_answer: bool = True) -> Comment:
+    """The question's author (or a manager) marks the comment that answers it."""
+    post = comment.post
+    if post.kind != PostKind.QUESTION:
+        raise Conflict(_("Only a question can have an answer."))
+    if post.author_id != actor.pk and not _can_moderate(actor, post):
+        raise PermissionDenied(_("Only the person who asked, or a manager, can choose the answer."))
+    _require_writable(post)
+    Comment.objects.filter(post=post, is_answer=True).update(is_answer=False)
+    comment.is_answer = is_answer
+    comment.save(update_fields=["is_answer"])
+    Post.objects.filter(pk=post.pk).update(answered_at=timezone.now() if is_answer else None)
+    return comment
+
+
+# --- reactions, shares ---------------------------------------------------------------
+
+
+@transaction.atomic
+def react(actor: User, *, post: Post, kind: str = ReactionKind.LIKE) -> Reaction | None:
+    """Toggle: the same reaction again removes it; another one replaces it. Returns the current reaction."""
+    if kind not in ReactionKind.values:
+        raise Invalid(fields={"kind": _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(ReactionKind.values)}})
+    _require_writable(post)
+    existing = Reaction.objects.select_for_update().filter(post=post, user=actor).first()
+    if existing is not None and existing.kind == kind:
+        existing.delete()
+        Post.objects.filter(pk=post.pk, reaction_count__gt=0).update(reaction_count=F("reaction_count") - 1)
+        return None
+    if existing is not None:
+        existing.kind = kind
+        existing.save(update_fields=["kind"])
+        return existing
+    try:
+        with transaction.atomic():
+            reaction = Reaction.objects.create(post=post, user=actor, kind=kind)
+    except IntegrityError:  # a double click raced us; the first one won
+        return Reaction.objects.get(post=post, user=actor)
+    Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
+    return reaction
+
+
+@transaction.atomic
+def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") -> tuple[Post, MentionReport]:
+    """Repost into a space or to one's followers, with an optional comment.
+
+    Readers who may not see the original see only that it is not available.
+    """
+    original = post.shared_post if post.is_share and post.shared_post_id else post
+    _check_can_post_in(actor, space, PostKind.UPDATE)
+    body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=False)
+    parsed = markdown.parse(body)
+    report = _resolve_mentions(actor, space, parsed)
+    share = Post.objects.create(
+        organisation_id=actor.organisation_id,
+        space=space,
+        author=actor,
+        body=body,
+        body_html=_render(parsed, report),
+        is_share=True,
+        shared_post=original,
+    )
+    share.topics.add(*_topics_for(actor, parsed))
+    _record_mentions(share, report, author=actor)
+    return share, report
+
+
+# --- follows -------------------------------------------------------------------------
+
+
+def _follow_target(actor: User, person: User | None, space: Space | None, topic: Topic | None) -> dict:
+    targets = {k: v for k, v in {"person": person, "space": space, "topic": topic}.items() if v is not None}
+    if len(targets) != 1:
+        raise Invalid(fields={"target": _("Follow exactly one person, space or topic.")})
+    if person is not None and person.pk == actor.pk:
+        raise Invalid(fields={"person_id": _("You cannot follow yourself.")})
+    return targets
+
+
+@transaction.atomic
+def follow(
+    actor: User, *, person: User | None = None, space: Space | None = None, topic: Topic | None = None
+) -> Follow:
+    targets = _follow_target(actor, person, space, topic)
+    existing = Follow.objects.filter(follower=actor, **targets).first()
+    return existing or Follow.objects.create(follower=actor, **targets)
+
+
+@transaction.atomic
+def unfollow(
+    actor: User, *, person: User | None = None, space: Space | None = None, topic: Topic | None = None
+) -> None:
+    Follow.objects.filter(follower=actor, **_follow_target(actor, person, space, topic)).delete()
+
+
+# --- files and reads -------------------------------------------------------------------
+
+
+def upload_attachment(actor: User, *, stream: IO[bytes], name: str, size: int) -> Attachment:
+    """Check and store a file; it is attached to a post or comment when that is created."""
+    checked = files.check_upload(stream, name, size)
+    storage_name = files.new_storage_name(actor.organisation_id, checked.content_type)
+    path = files.store(stream, storage_name)
+    thumbnail = files.make_thumbnail(path, storage_name) if checked.width else ""
+    try:
+        return Attachment.objects.create(
+            organisation_id=actor.organisation_id,
+            uploader=actor,
+            storage_name=storage_name,
+            thumbnail_name=thumbnail,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            width=checked.width,
+            height=checked.height,
+        )
+    except Exception:
+        # Nothing half-written: no row means no file.
+        files.remove(storage_name)
+        files.remove(thumbnail)
+        raise
+
+
+def record_reads(actor: User, *, post_ids: Iterable[int]) -> int:
+    """Remember that `actor` saw these posts (ids they may not see are ignored). One insert per batch."""
+    ids = list(dict.fromkeys(int(i) for i in post_ids))[: settings.ALVEOLE_READS_PER_BATCH]
+    if not ids:
+        return 0
+    visible = list(visible_posts(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    now = timezone.now()
+    created = PostRead.objects.bulk_create(
+        [PostRead(user=actor, post_id=pk, read_at=now) for pk in visible], ignore_conflicts=True
+    )
+    return len(created)

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class AuthorOut(Schema):
+    id: int
+    full_name: str
+    handle: str
+
+
+class SpaceRefOut(Schema):
+    id: int
+    name: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    is_image: bool
+    url: str
+    thumbnail_url: str | None
+
+
+class SharedPostOut(Schema):
+    id: int
+    space: SpaceRefOut | None
+    author: AuthorOut
+    kind: str
+    body: str
+    body_html: str
+    created_at: datetime
+    attachments: list[AttachmentOut]
+
+
+class PostOut(Schema):
+    id: int
+    space: SpaceRefOut | None = Field(description="null: posted on the author's profile for their followers")
+    author: AuthorOut
+    kind: str = Field(description="update, question or announcement")
+    body: str = Field(description="Markdown source")
+    body_html: str = Field(description="Sanitized HTML, mentions and topics linked")
+    created_at: datetime
+    edited_at: datetime | None
+    pinned: bool
+    answered: bool
+    comment_count: int
+    reactions: dict[str, int] = Field(description="reaction kind -> count")
+    my_reaction: str | None
+    attachments: list[AttachmentOut]
+    unread: bool
+    is_share: bool
+    shared_post: SharedPostOut | None
+    shared_post_unavailable: bool = Field(description="a share whose original the viewer may not read")
+
+
+class PostCreatedOut(PostOut):
+    warnings: list[str] = Field(description="e.g. people mentioned who cannot see the space (not notified)")
+
+
+class FeedPageOut(Schema):
+    items: list[PostOut]
+    next_cursor: str | None
+    pinned: list[PostOut] = Field(default_factory=list, description="space feeds, first page only")
+
+
+class PostIn(Schema):
+    space_id: int | None = Field(None, description="null: post on my profile, for my followers")
+    body: str = ""
+    kind: str = "update"
+    attachment_ids: list[int] = Field(default_factory=list)
+
+
+class PostPatch(Schema):
+    body: str
+
+
+class RevisionOut(Schema):
+    body: str
+    created_at: datetime
+    editor_id: int | None
+
+
+class CommentOut(Schema):
+    id: int
+    post_id: int
+    parent_id: int | None
+    author: AuthorOut
+    body: str
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    is_answer: bool
+    attachments: list[AttachmentOut]
+
+
+class CommentCreatedOut(CommentOut):
+    warnings: list[str]
+
+
+class CommentIn(Schema):
+    body: str = ""
+    parent_id: int | None = None
+    attachment_ids: list[int] = Field(default_factory=list)
+
+
+class CommentPatch(Schema):
+    body: str
+
+
+class ReactionIn(Schema):
+    kind: str = Field("like", description="like, love, celebrate, laugh, idea or sad")
+
+
+class ReactionStateOut(Schema):
+    my_reaction: str | None
+    reactions: dict[str, int]
+
+
+class ReactorOut(Schema):
+    user: AuthorOut
+    kind: str
+    created_at: datetime
+
+
+class ShareIn(Schema):
+    space_id: int | None = Field(None, description="null: share to my followers")
+    body: str = ""
+
+
+class FollowIn(Schema):
+    person_id: int | None = None
+    space_id: int | None = None
+    topic: str | None = Field(None, description="a topic name, without #")
+
+
+class FollowOut(Schema):
+    id: int
+    person: AuthorOut | None
+    space: SpaceRefOut | None
+    topic: str | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_topic(obj: object) -> str | None:
+        topic = getattr(obj, "topic", None)
+        return topic.name if topic is not None else None
+
+
+class ReadsIn(Schema):
+    post_ids: list[int] = Field(max_length=200)
+
+
+class ReadsOut(Schema):
+    recorded: int
+
+
+class TopicOut(Schema):
+    name: str
+    label: str
+    following: bool
+
+
+class TopPostOut(Schema):
+    id: int
+    space: SpaceRefOut | None
+    author: AuthorOut
+    excerpt: str
+    score: int

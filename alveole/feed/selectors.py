@@ -1,0 +1,177 @@
+"""Feed pages and other reads, already scoped to the viewer.
+
+A page costs a fixed number of queries whatever its size: one for the posts
+(with authors, spaces and shared originals joined), then one each for the
+reactions (summary and the viewer's own), the attachments, the read marks, and
+at most two for the shared originals' access.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from alveole.accounts.models import User
+from alveole.core.cursors import paginate
+from alveole.core.errors import Invalid
+from alveole.spaces.models import Space, SpaceMembership
+
+from .access import readable_originals, visible_posts
+from .models import Attachment, Comment, Follow, Mention, Post, PostKind, PostRead, Reaction, Topic
+
+FEED_ORDER = ("-created_at", "-id")
+FILTERS = ("all", "mentions", "questions", "following")
+
+
+@dataclass
+class FeedItem:
+    post: Post
+    reactions: dict[str, int] = field(default_factory=dict)
+    my_reaction: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    unread: bool = False
+    original: Post | None = None  # the shared post, when the viewer may read it
+    original_attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def original_unavailable(self) -> bool:
+        return self.post.is_share and self.original is None
+
+
+def with_joins(qs: QuerySet[Post]) -> QuerySet[Post]:
+    return qs.select_related("author", "space", "shared_post", "shared_post__author", "shared_post__space")
+
+
+def home_posts(viewer: User, *, filter: str = "all") -> QuerySet[Post]:
+    """The home feed: my spaces, followed spaces, people and topics, and my own posts."""
+    follows = Follow.objects.filter(follower=viewer)
+    followed_people = follows.filter(person__isnull=False).values("person_id")
+    sources = (
+        Q(space_id__in=SpaceMembership.objects.filter(user=viewer).values("space_id"))
+        | Q(space_id__in=follows.filter(space__isnull=False).values("space_id"))
+        | Q(author_id__in=followed_people)
+        | Q(author_id=viewer.pk)
+        | Q(pk__in=Post.topics.through.objects.filter(
+            topic_id__in=follows.filter(topic__isnull=False).values("topic_id")
+        ).values("post_id"))
+    )  # fmt: skip
+    qs = visible_posts(viewer).filter(sources)
+    if filter == "mentions":
+        qs = qs.filter(pk__in=Mention.objects.filter(user=viewer).values("post_id"))
+    elif filter == "questions":
+        qs = qs.filter(kind=PostKind.QUESTION)
+    elif filter == "following":
+        qs = qs.filter(author_id__in=followed_people)
+    elif filter != "all":
+        raise Invalid(fields={"filter": "Choose one of: " + ", ".join(FILTERS) + "."})
+    return qs
+
+
+def space_posts(viewer: User, space: Space) -> QuerySet[Post]:
+    return visible_posts(viewer).filter(space=space)
+
+
+def topic_posts(viewer: User, topic: Topic) -> QuerySet[Post]:
+    return visible_posts(viewer).filter(pk__in=Post.topics.through.objects.filter(topic=topic).values("post_id"))
+
+
+def profile_posts(viewer: User, person: User) -> QuerySet[Post]:
+    return visible_posts(viewer).filter(author=person)
+
+
+def pinned_posts(viewer: User, space: Space) -> list[FeedItem]:
+    qs = space_posts(viewer, space).filter(pinned_at__isnull=False).order_by("-pinned_at")[:5]
+    return assemble(viewer, list(with_joins(qs)))
+
+
+def feed_page(viewer: User, qs: QuerySet[Post], *, cursor: str | None, limit: int) -> tuple[list[FeedItem], str | None]:
+    posts, next_cursor = paginate(with_joins(qs), order=FEED_ORDER, cursor=cursor, limit=limit)
+    return assemble(viewer, posts), next_cursor
+
+
+def assemble(viewer: User, posts: list[Post]) -> list[FeedItem]:
+    if not posts:
+        return []
+    originals = readable_originals(viewer, posts)
+    ids = {p.pk for p in posts} | originals
+    reactions: dict[int, dict[str, int]] = defaultdict(dict)
+    mine: dict[int, str] = {}
+    for row in (
+        Reaction.objects.filter(post_id__in=ids)
+        .values("post_id", "kind")
+        .annotate(n=Count("id"), me=Max(Case(When(user_id=viewer.pk, then=Value(1)), default=Value(0))))
+    ):
+        reactions[row["post_id"]][row["kind"]] = row["n"]
+        if row["me"]:
+            mine[row["post_id"]] = row["kind"]
+    attachments: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in Attachment.objects.filter(post_id__in=ids).order_by("id"):
+        assert attachment.post_id is not None
+        attachments[attachment.post_id].append(attachment)
+    read = set(
+        PostRead.objects.filter(user=viewer, post_id__in=[p.pk for p in posts]).values_list("post_id", flat=True)
+    )
+    items = []
+    for post in posts:
+        original = post.shared_post if post.shared_post_id in originals else None
+        items.append(
+            FeedItem(
+                post=post,
+                reactions=reactions.get(post.pk, {}),
+                my_reaction=mine.get(post.pk),
+                attachments=attachments.get(post.pk, []),
+                unread=post.pk not in read and post.author_id != viewer.pk,
+                original=original,
+                original_attachments=attachments.get(original.pk, []) if original else [],
+            )
+        )
+    return items
+
+
+def comments_of(viewer: User, post: Post) -> list[Comment]:
+    """The comments of a post the viewer may see (check with access first), threads in order."""
+    comments = list(
+        Comment.objects.filter(post=post, deleted_at__isnull=True)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+    return comments
+
+
+def reactions_of(post: Post) -> QuerySet[Reaction]:
+    return Reaction.objects.filter(post=post).select_related("user").order_by("-created_at")
+
+
+PERIODS = {"week": 7, "month": 30}
+
+
+def top_posts(viewer: User, *, by: str, period: str, space: Space | None = None, limit: int = 5) -> list[Post]:
+    """The most read or most commented posts of the week or month that the viewer may see."""
+    if period not in PERIODS:
+        raise Invalid(fields={"period": "Choose week or month."})
+    since = timezone.now() - timedelta(days=PERIODS[period])
+    qs = visible_posts(viewer)
+    if space is not None:
+        qs = qs.filter(space=space)
+    if by == "read":
+        qs = qs.annotate(score=Count("reads", filter=Q(reads__read_at__gte=since)))
+    elif by == "commented":
+        qs = qs.annotate(
+            score=Count("comments", filter=Q(comments__created_at__gte=since, comments__deleted_at__isnull=True))
+        )
+    else:
+        raise Invalid(fields={"by": "Choose read or commented."})
+    return list(qs.filter(score__gt=0).select_related("author", "space").order_by("-score", "-created_at")[:limit])
+
+
+def follows_of(viewer: User) -> QuerySet[Follow]:
+    return Follow.objects.filter(follower=viewer).select_related("person", "space", "topic")
+
+
+def topic_named(viewer: User, name: str) -> Topic | None:
+    return Topic.objects.filter(organisation_id=viewer.organisation_id, name=name.lower()).first()
