@@ -34,6 +34,7 @@ def _sign_in(page, base: str, email: str = OWNER, password: str = PASSWORD) -> N
 
 
 def _shoot(page, directory: Path, name: str) -> None:
+    page.wait_for_timeout(400)  # let the "arrived" animation of flash messages finish
     page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
 
 
@@ -169,6 +170,11 @@ def test_phone_layout(live_server_url: str, browser, screenshot_dir: Path) -> No
     _shoot(page, screenshot_dir, "invitations-375")
     page.goto(base + "/profile/")
     _shoot(page, screenshot_dir, "profile-375")
+    page.goto(base + "/accounts/2fa/")
+    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    _shoot(page, screenshot_dir, "security-375")
+    page.goto(base + "/accounts/password/change/")
+    _shoot(page, screenshot_dir, "password-375")
 
     # Nothing is wider than the screen.
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -160,7 +160,11 @@ for (const button of document.querySelectorAll("[data-timezone-detect]")) {
   const select = document.getElementById(button.dataset.timezoneDetect);
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (!select || !zone || ![...select.options].some((o) => o.value === zone)) continue;
-  button.hidden = false;
+  const sync = () => {
+    button.hidden = select.value === zone;
+  };
+  sync();
+  select.addEventListener("change", sync);
   button.querySelector("[data-zone]").textContent = zone.replaceAll("_", " ");
   button.addEventListener("click", () => {
     select.value = zone;
