@@ -95,6 +95,11 @@ def test_first_start_journey(live_server_url: str, browser, screenshot_dir: Path
     page.goto(base + "/admin/")
     assert page.locator("tr[data-member='sam@example.com']").is_visible()
     _shoot(page, screenshot_dir, "admin-members-1280")
+    page.emulate_media(color_scheme="dark")
+    _shoot(page, screenshot_dir, "admin-members-dark-1280")
+    page.goto(space_url)
+    _shoot(page, screenshot_dir, "space-dark-1280")
+    page.emulate_media(color_scheme="light")
 
     # The invited person accepts in another browser (no shared cookies).
     guest_context = browser.new_context(viewport=DESKTOP, locale="en-GB")
