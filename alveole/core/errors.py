@@ -20,7 +20,9 @@ class AlveoleError(Exception):
     code = "invalid"
     default_message = _("This request cannot be processed.")
 
-    def __init__(self, message: StrOrPromise | None = None, *, fields: Mapping[str, StrOrPromise] | None = None) -> None:
+    def __init__(
+        self, message: StrOrPromise | None = None, *, fields: Mapping[str, StrOrPromise] | None = None
+    ) -> None:
         self.fields = {k: str(v) for k, v in (fields or {}).items()}
         if message is None and self.fields:
             # The field messages already say what to fix; repeat them for clients that show one line.

@@ -98,8 +98,9 @@ def update_organisation(
             raise PermissionDenied(_("Only an owner can change the two-factor requirement."))
         org.require_mfa_for_admins = require_mfa_for_admins
         changed["require_mfa_for_admins"] = require_mfa_for_admins
-    org.save()
-    audit.record("org.update", actor=actor, organisation=org, target=org, changed=changed)
+    if changed:
+        org.save()
+        audit.record("org.update", actor=actor, organisation=org, target=org, changed=changed)
     actor.organisation = org
     return org
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -93,7 +94,7 @@ def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
     viewer = viewer_of(request)
     spaces = list(visible_spaces(viewer).filter(pk__in=payload.space_ids))
     if len(spaces) != len(set(payload.space_ids)):
-        raise NotFound("One of the spaces does not exist or you do not have access to it.")
+        raise NotFound(_("One of the spaces does not exist or you do not have access to it."))
     invitation, link = actions.invite_member(viewer, email=payload.email, role=payload.role, spaces=spaces)
     return Status(201, {"invitation": invitation, "link": link})
 

@@ -122,7 +122,9 @@ def join_space(actor: User, *, space: Space) -> SpaceMembership:
         return existing
     if actor.is_guest or not space.is_open or space.organisation_id != actor.organisation_id:
         raise PermissionDenied(_("This space is private: ask one of its managers to add you."))
-    return SpaceMembership.objects.create(space=space, user=actor, role=SpaceRole.MEMBER)
+    membership = SpaceMembership.objects.create(space=space, user=actor, role=SpaceRole.MEMBER)
+    audit.record("space.join", actor=actor, target=space)
+    return membership
 
 
 def _check_keeps_a_manager(space: Space, leaving: SpaceMembership) -> None:
@@ -139,6 +141,7 @@ def leave_space(actor: User, *, space: Space) -> None:
         raise Conflict(_("You are not a member of this space."))
     _check_keeps_a_manager(space, membership)
     membership.delete()
+    audit.record("space.leave", actor=actor, target=space)
 
 
 @transaction.atomic

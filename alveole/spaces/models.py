@@ -29,9 +29,7 @@ class Space(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="SpaceMembership", related_name="spaces"
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="SpaceMembership", related_name="spaces")
 
     class Meta:
         verbose_name = _("space")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, When
 
 from alveole.accounts.models import User
 
 from .access import visible_spaces
-from .models import Space, SpaceMembership
+from .models import Space, SpaceMembership, SpaceRole
 
 
 def spaces_for(viewer: User, *, query: str = "", mine: bool = False, archived: bool | None = None) -> QuerySet[Space]:
@@ -32,5 +32,5 @@ def members_of(space: Space) -> QuerySet[SpaceMembership]:
     return (
         SpaceMembership.objects.filter(space=space, user__is_active=True)
         .select_related("user")
-        .order_by("-role", "user__full_name", "user_id")
+        .order_by(Case(When(role=SpaceRole.MANAGER, then=0), default=1), "user__full_name", "user_id")
     )

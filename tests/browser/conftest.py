@@ -50,7 +50,7 @@ def live_server_url() -> Iterator[str]:
         "ALVEOLE_BASE_URL": base,
         "EMAIL_URL": "file://" + str(Path(var_dir) / "mail"),
         "ALVEOLE_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "tests.browser.settings_browser",
+        "DJANGO_SETTINGS_MODULE": "alveole.settings",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
     }
     env.pop("DATABASE_URL", None)

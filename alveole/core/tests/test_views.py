@@ -48,11 +48,6 @@ def test_pages_have_no_inline_scripts_or_styles(world, client_for) -> None:
     assert 'class="skip-link" href="#main"' in html
 
 
-@pytest.mark.xfail(
-    not finders.find("alveole/app.css"),
-    reason="alveole/settings.py must set STATICFILES_DIRS = [BASE_DIR / 'alveole' / 'static'] (web UI report)",
-    strict=True,
-)
 def test_the_stylesheet_and_script_are_found_by_staticfiles() -> None:
     assert finders.find("alveole/app.css"), "alveole/static is not in STATICFILES_DIRS"
     assert finders.find("alveole/app.js")
