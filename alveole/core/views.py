@@ -69,11 +69,18 @@ def invalid_form_status(form: forms.Form) -> int:
 @login_required
 @web_view
 def home(request: HttpRequest) -> HttpResponse:
+    from alveole.feed import selectors as feed_selectors
+    from alveole.feed import views as feed_views
+    from alveole.feed.forms import PostForm
     from alveole.orgs.access import invitations_for
     from alveole.orgs.selectors import audit_events_for
     from alveole.spaces.selectors import spaces_for
 
     viewer = viewer_of(request)
+    feed_filter = request.GET.get("filter") or "all"
+    context = feed_views.feed_context(request, viewer, feed_selectors.home_posts(viewer, filter=feed_filter))
+    if feed_views.wants_fragment(request):
+        return render(request, "feed/_page.html", context)
     my_spaces = list(spaces_for(viewer, mine=True, archived=False).order_by(F("my_starred").desc(), "name", "id")[:50])
     steps: list[dict[str, Any]] = []
     if viewer.is_org_admin:
@@ -99,11 +106,16 @@ def home(request: HttpRequest) -> HttpResponse:
                 "done": invitations_for(viewer).exists(),
             },
         ]
-    context = {
-        "my_spaces": my_spaces,
-        "steps": steps,
-        "steps_left": sum(1 for s in steps if not s["done"]),
-    }
+    context.update(
+        {
+            "my_spaces": my_spaces,
+            "steps": steps,
+            "steps_left": sum(1 for s in steps if not s["done"]),
+            "feed_filter": feed_filter,
+            "form": PostForm(spaces=my_spaces, followers=not viewer.is_guest),
+            "can_announce": viewer.is_org_admin or any(getattr(s, "my_role", None) == "manager" for s in my_spaces),
+        }
+    )
     return render(request, "core/home.html", context)
 
 

@@ -1,23 +1,515 @@
+"""Feed pages and the post, comment, reaction, share and follow forms behind them.
+
+Every form works as a plain POST followed by a redirect. The JS layer sends the same
+forms with the `X-Alveole-Fragment: 1` header and gets back rendered HTML to put in
+place (a card, a reactions bar, a comment thread), so there is one template per thing.
+"""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
+from alveole.accounts.models import User
+from alveole.core.errors import AlveoleError, Invalid, NotFound
+from alveole.core.views import apply_error, invalid_form_status, web_view
+from alveole.orgs.access import get_person_for
+from alveole.spaces.access import get_space_for
+from alveole.spaces.models import Space, SpaceMembership, SpaceRole
 
-from . import selectors
+from . import actions, selectors
+from .access import get_comment_for, get_post_for, visible_posts
+from .forms import FOLLOWERS, CommentForm, EditForm, FollowForm, PinForm, PostForm, ReactForm, ShareForm
+from .models import Comment, Post, ReactionKind
+from .templatetags.feed_tags import EMOJI
+
+REACTIONS = [(kind, EMOJI[kind], label) for kind, label in ReactionKind.choices]
 
 
-@login_required
+# --- helpers shared with the home, space and person pages ---------------------------------------
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    return request.headers.get("X-Alveole-Fragment") == "1" or request.GET.get("fragment") == "1"
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return default
+
+
+def page_path(request: HttpRequest) -> str:
+    """This page's address without the paging parameters: where forms on it come back to."""
+    query = request.GET.copy()
+    for key in ("cursor", "fragment"):
+        query.pop(key, None)
+    encoded = query.urlencode()
+    return request.path + ("?" + encoded if encoded else "")
+
+
+def postable_spaces(viewer: User) -> list[Space]:
+    """The spaces the viewer may post in (member, not archived), starred first."""
+    from alveole.spaces.selectors import spaces_for
+
+    return list(spaces_for(viewer, mine=True, archived=False).order_by(F("my_starred").desc(), "name", "id")[:100])
+
+
+def managed_ids(viewer: User, items: list[selectors.FeedItem]) -> set[int | None]:
+    """Spaces (of these posts) the viewer manages, in one query; None stands for profile posts (admins)."""
+    roles = dict(SpaceMembership.objects.filter(user=viewer).values_list("space_id", "role"))
+    managed: set[int | None] = {sid for sid, role in roles.items() if role == SpaceRole.MANAGER}
+    if viewer.is_org_admin:
+        managed.add(None)
+        for item in items:
+            space = item.post.space
+            if space is not None and (space.is_open or space.pk in roles):
+                managed.add(space.pk)
+    if viewer.is_guest:
+        return set()
+    return managed
+
+
+def card_context(viewer: User, items: list[selectors.FeedItem]) -> dict[str, Any]:
+    return {"managed": managed_ids(viewer, items), "reaction_choices": REACTIONS}
+
+
+def feed_context(request: HttpRequest, viewer: User, qs: QuerySet[Post], *, limit: int | None = None) -> dict[str, Any]:
+    """One page of a feed, with what the cards need and the address of the next page."""
+    cursor = request.GET.get("cursor") or None
+    items, next_cursor = selectors.feed_page(viewer, qs, cursor=cursor, limit=limit or settings.ALVEOLE_FEED_PAGE_SIZE)
+    more_url = ""
+    if next_cursor:
+        query = request.GET.copy()
+        query.pop("fragment", None)
+        query["cursor"] = next_cursor
+        more_url = request.path + "?" + query.urlencode()
+    return {
+        "items": items,
+        "more_url": more_url,
+        "is_first_page": cursor is None,
+        "here": page_path(request),
+        **card_context(viewer, items),
+    }
+
+
+def fragment_or_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """`?fragment=1` answers only the cards and the next "Load more" link (infinite scroll)."""
+    if wants_fragment(request):
+        return render(request, "feed/_page.html", context)
+    return render(request, template, context)
+
+
+def _item(viewer: User, post: Post) -> selectors.FeedItem:
+    fresh = selectors.with_joins(visible_posts(viewer)).get(pk=post.pk)
+    return selectors.assemble(viewer, [fresh])[0]
+
+
+def _card(
+    request: HttpRequest, viewer: User, post: Post, *, here: str, status: int = 200, **extra: Any
+) -> HttpResponse:
+    item = _item(viewer, post)
+    context = {"item": item, "here": here, **card_context(viewer, [item]), **extra}
+    return render(request, "feed/_card_response.html", context, status=status)
+
+
+def _form_message(form: Any) -> str:
+    """The form's errors as one sentence, for the JS layer to show next to the form."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _error_fragment(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "feed/_error.html", {"message": message}, status=status)
+
+
+def _threads(comments: list[Comment]) -> list[dict[str, Any]]:
+    threads: list[dict[str, Any]] = []
+    by_id: dict[int, dict[str, Any]] = {}
+    present = {c.pk for c in comments}
+    for comment in comments:
+        # A reply whose comment was deleted stands on its own.
+        if comment.parent_id is None or comment.parent_id not in present:
+            by_id[comment.pk] = {"comment": comment, "replies": []}
+            threads.append(by_id[comment.pk])
+    for comment in comments:
+        if comment.parent_id is not None and comment.parent_id in by_id:
+            by_id[comment.parent_id]["replies"].append(comment)
+    return threads
+
+
+def _comments_context(viewer: User, post: Post, *, here: str) -> dict[str, Any]:
+    managed = managed_ids(viewer, [selectors.FeedItem(post=post)])
+    return {
+        "post": post,
+        "threads": _threads(selectors.comments_of(viewer, post)),
+        "can_moderate": post.space_id in managed,
+        "writable": post.space is None or not post.space.is_archived,
+        "here": here,
+    }
+
+
+def _post_url(post: Post) -> str:
+    return reverse("post", args=[post.pk])
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@web_view
 def topic(request: HttpRequest, name: str) -> HttpResponse:
     viewer = viewer_of(request)
     found = selectors.topic_named(viewer, name)
-    items, next_cursor = (
-        selectors.feed_page(viewer, selectors.topic_posts(viewer, found), cursor=request.GET.get("cursor"), limit=30)
-        if found
-        else ([], None)
+    context: dict[str, Any] = {"name": name, "topic": found, "following": False}
+    if found is not None:
+        context.update(feed_context(request, viewer, selectors.topic_posts(viewer, found)))
+        context["following"] = selectors.follows_of(viewer).filter(topic=found).exists()
+    else:
+        context.update({"items": [], "more_url": "", "here": page_path(request), "is_first_page": True})
+    return fragment_or_page(request, "feed/topic.html", context)
+
+
+@web_view
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, post_id)
+    return _post_page(request, viewer, post)
+
+
+def _post_page(
+    request: HttpRequest, viewer: User, post: Post, *, comment_form: CommentForm | None = None, status: int = 200
+) -> HttpResponse:
+    item = _item(viewer, post)
+    here = reverse("post", args=[post.pk])
+    context = {
+        "item": item,
+        "here": here,
+        "expanded": True,
+        "comment_form": comment_form,
+        **card_context(viewer, [item]),
+        **_comments_context(viewer, post, here=here),
+    }
+    return render(request, "feed/post.html", context, status=status)
+
+
+@web_view
+def post_reactions(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, post_id)
+    reactions = list(selectors.reactions_of(post)[:500])
+    rows = [
+        {"user": r.user, "kind": r.kind, "emoji": EMOJI.get(r.kind, ""), "label": ReactionKind(r.kind).label}
+        for r in reactions
+    ]
+    return render(request, "feed/reactions.html", {"post": post, "rows": rows})
+
+
+# --- posts -----------------------------------------------------------------------------------
+
+
+def _composer_form(viewer: User, data: Any = None, initial: dict | None = None) -> PostForm:
+    return PostForm(data, initial=initial, spaces=postable_spaces(viewer), followers=not viewer.is_guest)
+
+
+@web_view
+def post_create(request: HttpRequest) -> HttpResponse:
+    """GET: a page with only the composer (the phone's "New"). POST: publish."""
+    viewer = viewer_of(request)
+    if request.method != "POST":
+        initial = {"space": request.GET.get("space", "")}
+        return render(request, "feed/compose.html", {"form": _composer_form(viewer, initial=initial)})
+    form = _composer_form(viewer, request.POST)
+    fragment = wants_fragment(request)
+    if not form.is_valid():
+        status = invalid_form_status(form)
+        message = _form_message(form)
+    else:
+        data = form.cleaned_data
+        try:
+            space = get_space_for(viewer, data["space"]) if data["space"] != FOLLOWERS else None
+            post, report = actions.create_post(
+                viewer, space=space, body=data["body"], kind=data["kind"], attachment_ids=data["attachment_ids"]
+            )
+        except AlveoleError as exc:
+            status = apply_error(form, exc, field_map={"attachment_ids": "body"})
+            message = exc.message
+        else:
+            default = reverse("space_detail", args=[space.pk]) if space else reverse("person", args=[viewer.pk])
+            here = safe_next(request, default)
+            if fragment:
+                return _card(request, viewer, post, here=here, status=201, warning=report.warning, created=True)
+            messages.success(request, _("Posted."))
+            if report.warning:
+                messages.warning(request, report.warning)
+            return redirect(here)
+    if fragment:
+        return _error_fragment(request, message, status)
+    return render(request, "feed/compose.html", {"form": form}, status=status)
+
+
+@web_view
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, post_id)
+    status = 200
+    if request.method == "POST":
+        form = EditForm(request.POST)
+        if form.is_valid():
+            try:
+                post, report = actions.edit_post(viewer, post=post, body=form.cleaned_data["body"])
+            except AlveoleError as exc:
+                status = apply_error(form, exc)
+            else:
+                messages.success(request, _("Your changes are saved."))
+                if report.warning:
+                    messages.warning(request, report.warning)
+                return redirect(safe_next(request, _post_url(post)) + f"#post-{post.pk}")
+        else:
+            status = invalid_form_status(form)
+    else:
+        form = EditForm(initial={"body": post.body})
+    context = {"form": form, "post": post, "next": safe_next(request, _post_url(post))}
+    return render(request, "feed/edit.html", context, status=status)
+
+
+@require_POST
+@web_view
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, post_id)
+    try:
+        actions.delete_post(viewer, post=post)
+    except AlveoleError as exc:
+        if wants_fragment(request):
+            return _error_fragment(request, exc.message, exc.status)
+        raise
+    if wants_fragment(request):
+        return render(request, "feed/_deleted.html", {})
+    messages.success(request, _("The post is deleted."))
+    target = safe_next(request, reverse("home"))
+    return redirect(reverse("home") if target.startswith(_post_url(post)) else target)
+
+
+@require_POST
+@web_view
+def post_pin(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, post_id)
+    form = PinForm(request.POST)
+    form.is_valid()  # a checkbox: absent means "unpin"
+    pinned = bool(form.cleaned_data.get("pinned"))
+    try:
+        actions.set_pinned(viewer, post=post, pinned=pinned)
+    except AlveoleError as exc:
+        if wants_fragment(request):
+            return _error_fragment(request, exc.message, exc.status)
+        raise
+    messages.success(request, _("Pinned to the top of the space.") if pinned else _("Unpinned."))
+    return redirect(safe_next(request, _post_url(post)))
+
+
+@require_POST
+@web_view
+def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, post_id)
+    form = ReactForm(request.POST)
+    fragment = wants_fragment(request)
+    try:
+        if not form.is_valid():
+            raise Invalid(fields={"kind": _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(ReactionKind.values)}})
+        actions.react(viewer, post=post, kind=form.cleaned_data["kind"])
+    except AlveoleError as exc:
+        if fragment:
+            return _error_fragment(request, exc.message, exc.status)
+        raise
+    here = safe_next(request, _post_url(post))
+    if fragment:
+        item = selectors.assemble(viewer, [post])[0]
+        return render(request, "feed/_reactions.html", {"item": item, "here": here, "reaction_choices": REACTIONS})
+    return redirect(here + f"#post-{post.pk}")
+
+
+@web_view
+def post_share(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, post_id)
+    fragment = wants_fragment(request)
+    spaces = postable_spaces(viewer)
+    status = 200
+    if request.method == "POST":
+        form = ShareForm(request.POST, spaces=spaces, followers=not viewer.is_guest)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                space = get_space_for(viewer, data["space"]) if data["space"] != FOLLOWERS else None
+                share, report = actions.share_post(viewer, post=post, space=space, body=data["body"])
+            except AlveoleError as exc:
+                status = apply_error(form, exc)
+            else:
+                target = reverse("space_detail", args=[space.pk]) if space else reverse("person", args=[viewer.pk])
+                if fragment:
+                    here = safe_next(request, target)
+                    return _card(request, viewer, share, here=here, status=201, warning=report.warning, created=True)
+                messages.success(request, _("Shared."))
+                if report.warning:
+                    messages.warning(request, report.warning)
+                return redirect(target)
+        else:
+            status = invalid_form_status(form)
+        if fragment:
+            message = _form_message(form)
+            return _error_fragment(request, message, status)
+    else:
+        form = ShareForm(spaces=spaces, followers=not viewer.is_guest)
+    item = _item(viewer, post)
+    context = {"form": form, "post": post, "item": item, "next": safe_next(request, _post_url(post))}
+    template = "feed/_share_form.html" if fragment else "feed/share.html"
+    return render(request, template, context, status=status)
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+def _comments_response(
+    request: HttpRequest, viewer: User, post: Post, *, status: int = 200, warning: str = ""
+) -> HttpResponse:
+    post.refresh_from_db(fields=["comment_count", "answered_at"])
+    context = _comments_context(viewer, post, here=safe_next(request, _post_url(post)))
+    context["warning"] = warning
+    return render(request, "feed/_comments.html", context, status=status)
+
+
+@web_view
+def post_comments(request: HttpRequest, post_id: int) -> HttpResponse:
+    """GET: the comment threads (fragment). POST: comment or reply."""
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, post_id)
+    fragment = wants_fragment(request)
+    if request.method != "POST":
+        if fragment:
+            return _comments_response(request, viewer, post)
+        return redirect(_post_url(post) + "#comments")
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            parent = get_comment_for(viewer, data["parent_id"]) if data["parent_id"] else None
+            if parent is not None and parent.post_id != post.pk:
+                raise Invalid(fields={"parent_id": _("You can only reply to a comment of the same post.")})
+            comment, report = actions.create_comment(viewer, post=post, body=data["body"], parent=parent)
+        except AlveoleError as exc:
+            status = apply_error(form, exc)
+        else:
+            if fragment:
+                return _comments_response(request, viewer, post, status=201, warning=report.warning)
+            if report.warning:
+                messages.warning(request, report.warning)
+            return redirect(safe_next(request, _post_url(post)) + f"#comment-{comment.pk}")
+    else:
+        status = invalid_form_status(form)
+    if fragment:
+        return _error_fragment(request, _form_message(form), status)
+    return _post_page(request, viewer, post, comment_form=form, status=status)
+
+
+def _comment_change(request: HttpRequest, comment_id: int, change: Any, done: str) -> HttpResponse:
+    viewer = viewer_of(request)
+    comment = get_comment_for(viewer, comment_id)
+    post = comment.post
+    try:
+        change(viewer, comment)
+    except AlveoleError as exc:
+        if wants_fragment(request):
+            return _error_fragment(request, exc.message, exc.status)
+        if exc.status == 400:
+            form = CommentForm(request.POST)
+            form.is_valid()
+            apply_error(form, exc)
+            return _post_page(request, viewer, post, comment_form=form, status=400)
+        raise
+    if wants_fragment(request):
+        return _comments_response(request, viewer, post)
+    messages.success(request, done)
+    return redirect(safe_next(request, _post_url(post)) + "#comments")
+
+
+@require_POST
+@web_view
+def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
+    form = EditForm(request.POST)
+    body = form.cleaned_data["body"] if form.is_valid() else ""
+    return _comment_change(
+        request, comment_id, lambda viewer, c: actions.edit_comment(viewer, comment=c, body=body), _("Comment saved.")
     )
-    return render(
-        request, "feed/topic.html", {"name": name, "topic": found, "items": items, "next_cursor": next_cursor}
+
+
+@require_POST
+@web_view
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    return _comment_change(
+        request, comment_id, lambda viewer, c: actions.delete_comment(viewer, comment=c), _("Comment deleted.")
     )
+
+
+@require_POST
+@web_view
+def comment_answer(request: HttpRequest, comment_id: int) -> HttpResponse:
+    is_answer = request.POST.get("is_answer") == "on"
+    return _comment_change(
+        request,
+        comment_id,
+        lambda viewer, c: actions.mark_answer(viewer, comment=c, is_answer=is_answer),
+        _("Marked as the answer.") if is_answer else _("No longer marked as the answer."),
+    )
+
+
+# --- follows ------------------------------------------------------------------------------------
+
+
+@require_POST
+@web_view
+def topic_follow(request: HttpRequest, name: str) -> HttpResponse:
+    viewer = viewer_of(request)
+    found = selectors.topic_named(viewer, name)
+    if found is None:
+        raise NotFound()
+    form = FollowForm(request.POST)
+    form.is_valid()
+    if form.cleaned_data.get("following"):
+        actions.follow(viewer, topic=found)
+        messages.success(
+            request, _("You follow #%(topic)s: its posts appear in your home feed.") % {"topic": found.label}
+        )
+    else:
+        actions.unfollow(viewer, topic=found)
+        messages.success(request, _("You no longer follow #%(topic)s.") % {"topic": found.label})
+    return redirect("topic", name=found.name)
+
+
+@require_POST
+@web_view
+def person_follow(request: HttpRequest, user_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    person = get_person_for(viewer, user_id)
+    form = FollowForm(request.POST)
+    form.is_valid()
+    if form.cleaned_data.get("following"):
+        actions.follow(viewer, person=person)
+        messages.success(
+            request, _("You follow %(name)s: their posts appear in your home feed.") % {"name": person.full_name}
+        )
+    else:
+        actions.unfollow(viewer, person=person)
+        messages.success(request, _("You no longer follow %(name)s.") % {"name": person.full_name})
+    return redirect("person", user_id=person.pk)

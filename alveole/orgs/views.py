@@ -53,8 +53,21 @@ def people(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, user_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     someone = get_person_for(viewer, user_id, include_inactive=True)
+    from alveole.feed import selectors as feed_selectors
+    from alveole.feed import views as feed_views
+
+    context = feed_views.feed_context(request, viewer, feed_selectors.profile_posts(viewer, someone))
+    if feed_views.wants_fragment(request):
+        return render(request, "feed/_page.html", context)
     shared = spaces_for(viewer, mine=True).filter(memberships__user=someone).order_by("name", "id")
-    return render(request, "orgs/person.html", {"person": someone, "shared_spaces": list(shared)})
+    context.update(
+        {
+            "person": someone,
+            "shared_spaces": list(shared),
+            "following": someone.pk != viewer.pk and feed_selectors.follows_of(viewer).filter(person=someone).exists(),
+        }
+    )
+    return render(request, "orgs/person.html", context)
 
 
 # --- admin: members -------------------------------------------------------------------

@@ -89,8 +89,35 @@ def _space_context(viewer: User, space: Space, tab: str) -> dict:
 
 
 def _detail_page(request: HttpRequest, space: Space, *, error: str = "", status: int = 200) -> HttpResponse:
-    context = _space_context(viewer_of(request), space, "feed")
-    context["error"] = error
+    """The space's feed: composer (members), pinned posts, then the newest; top posts aside."""
+    from alveole.feed import selectors as feed_selectors
+    from alveole.feed import views as feed_views
+    from alveole.feed.forms import PostForm
+
+    viewer = viewer_of(request)
+    pinned = feed_selectors.pinned_posts(viewer, space)
+    posts = feed_selectors.space_posts(viewer, space).exclude(pk__in=[i.post.pk for i in pinned])
+    feed = feed_views.feed_context(request, viewer, posts)
+    if feed_views.wants_fragment(request) and not error:
+        return render(request, "feed/_page.html", feed)
+    context = _space_context(viewer, space, "feed")
+    first = feed["is_first_page"]
+    context.update(feed)
+    context.update(
+        {
+            "error": error,
+            "pinned": pinned if first else [],
+            "managed": feed["managed"] | feed_views.managed_ids(viewer, pinned),
+            "composer_space": space,
+            "form": PostForm(spaces=[space], followers=False, initial={"space": str(space.pk)}),
+            "can_post": context["membership"] is not None and not space.is_archived,
+            "can_announce": context["can_manage"],
+            "top_read": feed_selectors.top_posts(viewer, by="read", period="week", space=space) if first else [],
+            "top_commented": (
+                feed_selectors.top_posts(viewer, by="commented", period="week", space=space) if first else []
+            ),
+        }
+    )
     return render(request, "spaces/detail.html", context, status=status)
 
 
