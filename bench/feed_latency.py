@@ -98,6 +98,8 @@ def prepare(size: int, env: dict) -> dict:
         )  # fmt: skip
     code = f"""
 import json
+from django.db import connection
+connection.cursor().execute('ANALYZE')
 from alveole.accounts.actions import create_token
 from alveole.accounts.models import User
 from alveole.orgs.models import Organisation

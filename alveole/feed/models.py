@@ -62,6 +62,10 @@ class Post(models.Model):
             models.Index(fields=["space", "-created_at", "-id"], name="post_space_feed"),
             models.Index(fields=["author", "-created_at", "-id"], name="post_author_feed"),
             models.Index(fields=["organisation", "-created_at", "-id"], name="post_org_feed"),
+            # Pinned posts are few: a partial index keeps "pinned first" from scanning the space.
+            models.Index(
+                fields=["space", "-pinned_at"], condition=Q(pinned_at__isnull=False), name="post_space_pinned"
+            ),
         ]
 
     def __str__(self) -> str:
