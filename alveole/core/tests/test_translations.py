@@ -109,6 +109,8 @@ def test_a_person_who_chose_french_sees_the_home_page_in_french(world, client_fo
     html = client_for(world.owner).get(reverse("home")).content.decode()
     assert "Votre fil d\u2019actualité apparaîtra ici" in html
     assert "Premiers pas" in html
+    assert "Mes mentions" in html  # the feed filters
+    assert "Joindre des fichiers" in html  # the composer
     assert "Your feed will appear here" not in html
 
 
