@@ -86,6 +86,7 @@ class ShareForm(forms.Form):
     )
 
     def __init__(self, *args: object, spaces: list | None = None, followers: bool = True, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", "share_%s")  # the page has a composer with its own ids
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         choices = [(str(s.pk), s.name) for s in spaces or []]
         if followers:

@@ -5,6 +5,8 @@
 // - the "Me" item of the phone bottom bar opens the account menu; menus close on Escape / outside click
 // - data-timezone-detect fills the profile's time zone with the device's
 
+import "./feed.js";
+
 const body = document.body;
 
 export function csrfToken() {

@@ -1,0 +1,599 @@
+// The feed's progressive enhancement. Every form here also works as a plain POST.
+// - composer: upload files first (POST /api/v1/files), then post without a reload; the server
+//   answers the rendered card, inserted at the top of the feed; the mention warning is shown
+// - @ and # autocomplete in any textarea[data-autocomplete]
+// - forms with data-fragment-form are sent with fetch; their answer replaces data-replace
+// - comments expand inline; "Load more" turns into infinite scroll; share opens a dialog
+// - reads: cards at least half visible for a second are sent in batches to POST /api/v1/reads
+
+import { csrfToken } from "./app.js";
+
+const FRAGMENT = { "X-Alveole-Fragment": "1" };
+
+function html(text) {
+  const template = document.createElement("template");
+  template.innerHTML = text.trim();
+  return template.content;
+}
+
+async function send(form, submitter) {
+  const data = new FormData(form);
+  if (submitter?.name) data.append(submitter.name, submitter.value);
+  const response = await fetch(form.action, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { ...FRAGMENT, "X-CSRFToken": csrfToken() },
+    body: data,
+  });
+  return { ok: response.ok, status: response.status, text: await response.text() };
+}
+
+async function getFragment(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: FRAGMENT });
+  if (!response.ok) throw new Error(String(response.status));
+  return response.text();
+}
+
+function failed(form) {
+  return form.closest("[data-composer]")?.dataset.failed || document.body.dataset.feedFailed || "Something went wrong; try again.";
+}
+
+function showError(form, text) {
+  const target = form.querySelector("[data-composer-error]") || form;
+  form.querySelectorAll("[data-fragment-error]").forEach((e) => e.remove());
+  const fragment = html(text || "");
+  const alert = fragment.querySelector("[data-fragment-error]");
+  if (alert) {
+    if (target === form) form.prepend(alert);
+    else target.append(alert);
+  } else {
+    const p = document.createElement("p");
+    p.className = "alert alert-error";
+    p.setAttribute("role", "alert");
+    p.setAttribute("data-fragment-error", "");
+    p.textContent = failed(form);
+    if (target === form) form.prepend(p);
+    else target.append(p);
+  }
+}
+
+function feedList() {
+  return document.querySelector("[data-feed]");
+}
+
+function announce(text) {
+  let live = document.getElementById("feed-live");
+  if (!live) {
+    live = document.createElement("p");
+    live.id = "feed-live";
+    live.className = "visually-hidden";
+    live.setAttribute("role", "status");
+    live.setAttribute("aria-live", "polite");
+    document.body.append(live);
+  }
+  live.textContent = "";
+  setTimeout(() => {
+    live.textContent = text;
+  }, 50);
+}
+
+function insertCard(text, form) {
+  const fragment = html(text);
+  const warning = fragment.querySelector("[data-mention-warning]");
+  const card = fragment.querySelector("article.post");
+  const list = feedList();
+  document.querySelectorAll("[data-feed-empty]").forEach((e) => e.remove());
+  if (card && list) {
+    card.classList.add("is-new");
+    list.prepend(card);
+    enhance(card);
+  }
+  const holder = form?.querySelector("[data-composer-error]");
+  if (warning && holder) holder.append(warning);
+  else if (warning && card) card.before(warning);
+  return card;
+}
+
+// ---- composer -----------------------------------------------------------------------------------
+function setupComposer(form) {
+  const input = form.querySelector("[data-file-input]");
+  const previews = form.querySelector("[data-previews]");
+  form.querySelectorAll("[data-needs-js]").forEach((e) => {
+    e.hidden = false;
+  });
+  let pending = 0;
+
+  input?.addEventListener("change", () => {
+    for (const file of input.files) upload(file);
+    input.value = "";
+  });
+
+  async function upload(file) {
+    const item = document.createElement("li");
+    item.className = "preview is-uploading";
+    const name = document.createElement("span");
+    name.className = "preview-name truncate";
+    name.textContent = file.name;
+    const state = document.createElement("span");
+    state.className = "preview-state small muted";
+    state.textContent = form.dataset.uploading;
+    if (file.type.startsWith("image/")) {
+      const img = document.createElement("img");
+      img.alt = "";
+      img.src = URL.createObjectURL(file);
+      img.addEventListener("load", () => URL.revokeObjectURL(img.src), { once: true });
+      item.append(img);
+    }
+    item.append(name, state);
+    previews.append(item);
+    pending += 1;
+    const data = new FormData();
+    data.append("file", file);
+    try {
+      const response = await fetch(form.dataset.uploadUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+        body: data,
+      });
+      const payload = await response.json().catch(() => null);
+      if (!response.ok) throw new Error(payload?.message || form.dataset.uploadFailed);
+      const hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "attachment_ids";
+      hidden.value = payload.id;
+      item.append(hidden);
+      item.classList.remove("is-uploading");
+      state.textContent = "";
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "preview-remove";
+      remove.setAttribute("aria-label", `${form.dataset.removeLabel} ${file.name}`);
+      remove.textContent = "×";
+      remove.addEventListener("click", () => {
+        item.remove();
+        form.querySelector("textarea")?.focus();
+      });
+      item.append(remove);
+    } catch (error) {
+      item.classList.remove("is-uploading");
+      item.classList.add("is-failed");
+      state.textContent = error.message || form.dataset.uploadFailed;
+      state.setAttribute("role", "alert");
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "preview-remove";
+      remove.setAttribute("aria-label", `${form.dataset.removeLabel} ${file.name}`);
+      remove.textContent = "×";
+      remove.addEventListener("click", () => item.remove());
+      item.append(remove);
+    } finally {
+      pending -= 1;
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    if (!feedList()) return; // the "New post" page: a normal POST, then the redirect
+    event.preventDefault();
+    if (pending > 0 || form.dataset.busy) return;
+    form.dataset.busy = "yes";
+    const button = form.querySelector(".composer-send");
+    if (button) button.disabled = true;
+    form.querySelectorAll("[data-fragment-error], [data-mention-warning]").forEach((e) => e.remove());
+    try {
+      const result = await send(form, event.submitter);
+      if (!result.ok) {
+        showError(form, result.text);
+        return;
+      }
+      insertCard(result.text, form);
+      form.querySelector("textarea").value = "";
+      previews.replaceChildren();
+      form.querySelector("[data-composer-status]").textContent = form.dataset.posted;
+      announce(form.dataset.posted);
+    } catch {
+      showError(form, "");
+    } finally {
+      delete form.dataset.busy;
+      if (button) button.disabled = false;
+    }
+  });
+}
+
+// ---- @ and # autocomplete ---------------------------------------------------------------------
+const TOKEN = /(^|[\s(])([@#])([\p{L}\p{N}._-]{0,40})$/u;
+let suggestionBox;
+
+function knownTopics() {
+  const names = new Set();
+  for (const link of document.querySelectorAll('a[href^="/topics/"]')) {
+    const match = link.getAttribute("href").match(/^\/topics\/([^/]+)\//);
+    if (match) names.add(decodeURIComponent(match[1]));
+  }
+  return [...names];
+}
+
+function suggestionsFor(textarea) {
+  let box = textarea.parentElement.querySelector("[data-suggestions]");
+  if (!box) {
+    suggestionBox ||= Object.assign(document.createElement("ul"), { className: "suggestions", hidden: true });
+    suggestionBox.setAttribute("role", "listbox");
+    box = suggestionBox;
+    textarea.after(box);
+  }
+  if (!box.id) box.id = `suggest-${Math.random().toString(36).slice(2)}`;
+  return box;
+}
+
+function setupAutocomplete(textarea) {
+  if (textarea.dataset.autocompleteReady) return;
+  textarea.dataset.autocompleteReady = "yes";
+  textarea.setAttribute("aria-autocomplete", "list");
+  let active = -1;
+  let options = [];
+  let token = null;
+  let timer;
+
+  const composer = textarea.closest("[data-composer]");
+  const suggestUrl = composer?.dataset.suggestUrl || document.body.dataset.suggestUrl || "/api/v1/mentions/suggest";
+
+  function spaceId() {
+    const select = composer?.querySelector("[data-space-select]");
+    return select ? select.value : textarea.dataset.spaceId || "";
+  }
+
+  function close() {
+    const box = suggestionsFor(textarea);
+    box.hidden = true;
+    box.replaceChildren();
+    options = [];
+    active = -1;
+    textarea.removeAttribute("aria-activedescendant");
+    textarea.setAttribute("aria-expanded", "false");
+  }
+
+  function render(items) {
+    const box = suggestionsFor(textarea);
+    box.replaceChildren();
+    options = items;
+    active = items.length ? 0 : -1;
+    items.forEach((item, index) => {
+      const li = document.createElement("li");
+      li.id = `${box.id}-${index}`;
+      li.setAttribute("role", "option");
+      li.className = "suggestion";
+      li.setAttribute("aria-selected", index === active ? "true" : "false");
+      const main = document.createElement("span");
+      main.textContent = item.label;
+      li.append(main);
+      if (item.hint) {
+        const hint = document.createElement("span");
+        hint.className = "muted small";
+        hint.textContent = item.hint;
+        li.append(hint);
+      }
+      li.addEventListener("mousedown", (event) => {
+        event.preventDefault();
+        choose(index);
+      });
+      box.append(li);
+    });
+    box.hidden = items.length === 0;
+    textarea.setAttribute("aria-controls", box.id);
+    textarea.setAttribute("aria-expanded", items.length ? "true" : "false");
+    highlight();
+  }
+
+  function highlight() {
+    const box = suggestionsFor(textarea);
+    [...box.children].forEach((li, index) => li.setAttribute("aria-selected", index === active ? "true" : "false"));
+    if (active >= 0) textarea.setAttribute("aria-activedescendant", `${box.id}-${active}`);
+  }
+
+  function choose(index) {
+    const item = options[index];
+    if (!item || !token) return;
+    const before = textarea.value.slice(0, token.start);
+    const after = textarea.value.slice(textarea.selectionStart);
+    const insert = `${token.sigil}${item.value} `;
+    textarea.value = before + insert + after;
+    const caret = before.length + insert.length;
+    textarea.setSelectionRange(caret, caret);
+    close();
+    textarea.focus();
+  }
+
+  textarea.addEventListener("input", () => {
+    const upto = textarea.value.slice(0, textarea.selectionStart);
+    const match = upto.match(TOKEN);
+    clearTimeout(timer);
+    if (!match) {
+      token = null;
+      close();
+      return;
+    }
+    const [, , sigil, query] = match;
+    token = { sigil, query, start: upto.length - query.length - 1 };
+    if (sigil === "#") {
+      const q = query.toLowerCase();
+      const topics = knownTopics()
+        .filter((name) => name.startsWith(q) && name !== q)
+        .slice(0, 8)
+        .map((name) => ({ label: `#${name}`, value: name }));
+      render(topics);
+      return;
+    }
+    timer = setTimeout(async () => {
+      const params = new URLSearchParams({ q: query });
+      const space = spaceId();
+      if (space) params.set("space_id", space);
+      try {
+        const response = await fetch(`${suggestUrl}?${params}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!response.ok) return close();
+        const people = await response.json();
+        if (!token || token.query !== query) return;
+        render(people.map((p) => ({ label: p.full_name, hint: `@${p.handle}`, value: p.handle })));
+      } catch {
+        close();
+      }
+    }, 150);
+  });
+
+  textarea.addEventListener("keydown", (event) => {
+    if (!options.length) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      active = (active + step + options.length) % options.length;
+      highlight();
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      if (active >= 0) {
+        event.preventDefault();
+        choose(active);
+      }
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    }
+  });
+  textarea.addEventListener("blur", () => setTimeout(close, 150));
+}
+
+// ---- fragment forms: reactions, comments ---------------------------------------------------------
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-fragment-form")) return;
+  if (form.dataset.confirm && form.dataset.confirmed !== "yes") return; // app.js asks first
+  event.preventDefault();
+  setTimeout(() => delete form.dataset.confirmed); // after app.js's own submit handler has seen it
+  if (form.dataset.busy) return;
+  form.dataset.busy = "yes";
+  try {
+    const result = await send(form, event.submitter);
+    if (!result.ok) {
+      showError(form, result.text);
+      return;
+    }
+    const target = form.closest(form.dataset.replace) || document.querySelector(form.dataset.replace);
+    if (!target) return;
+    const fragment = html(result.text);
+    const fresh = fragment.firstElementChild;
+    const slot = target.closest(".comments-slot");
+    target.replaceWith(fragment);
+    if (fresh) {
+      enhance(fresh.parentElement || document);
+      if (slot) updateCount(slot);
+      const focusTarget = event.submitter && fresh.querySelector(`[name="${event.submitter.name}"][value="${event.submitter.value}"]`);
+      (focusTarget || fresh.querySelector("textarea, button"))?.focus();
+    }
+  } catch {
+    showError(form, "");
+  } finally {
+    delete form.dataset.busy;
+  }
+});
+
+function updateCount(slot) {
+  const body = slot.querySelector("[data-comments-body]");
+  const card = slot.closest("article.post");
+  const label = card?.querySelector("[data-comment-count]");
+  if (body && label) label.textContent = body.dataset.countLabel;
+}
+
+// Delete a post without leaving the page.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-delete-post")) return;
+  if (form.dataset.confirmed !== "yes") return;
+  event.preventDefault();
+  setTimeout(() => delete form.dataset.confirmed);
+  const result = await send(form).catch(() => null);
+  const card = form.closest("article.post");
+  if (!result?.ok || !card) {
+    if (result) showError(card || form, result.text);
+    return;
+  }
+  card.replaceWith(html(result.text));
+});
+
+// ---- comments expand inline ---------------------------------------------------------------------
+document.addEventListener("click", async (event) => {
+  const toggle = event.target.closest("[data-comments-toggle]");
+  if (!toggle) return;
+  event.preventDefault();
+  const slot = document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!slot) return;
+  if (toggle.getAttribute("aria-expanded") === "true") {
+    slot.hidden = true;
+    toggle.setAttribute("aria-expanded", "false");
+    return;
+  }
+  try {
+    slot.replaceChildren(html(await getFragment(toggle.dataset.commentsUrl)));
+  } catch {
+    window.location.href = toggle.href;
+    return;
+  }
+  slot.hidden = false;
+  toggle.setAttribute("aria-expanded", "true");
+  enhance(slot);
+  updateCount(slot);
+  slot.querySelector(".comment-form textarea:not([id^='reply-'])")?.focus();
+});
+
+// ---- share in a dialog -------------------------------------------------------------------------
+document.addEventListener("click", async (event) => {
+  const link = event.target.closest("[data-share]");
+  if (!link || typeof HTMLDialogElement === "undefined") return;
+  event.preventDefault();
+  let text;
+  try {
+    text = await getFragment(link.href);
+  } catch {
+    window.location.href = link.href;
+    return;
+  }
+  const dialog = document.createElement("dialog");
+  dialog.className = "confirm share-dialog";
+  dialog.append(html(text));
+  document.body.append(dialog);
+  const form = dialog.querySelector("form");
+  const close = () => {
+    dialog.close();
+    dialog.remove();
+    link.focus();
+  };
+  dialog.addEventListener("cancel", () => setTimeout(close));
+  dialog.querySelector("[data-dialog-close]")?.addEventListener("click", (e) => {
+    e.preventDefault();
+    close();
+  });
+  form?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const result = await send(form, e.submitter).catch(() => null);
+    if (!result?.ok) {
+      showError(form, result?.text || "");
+      return;
+    }
+    const onThisPage = feedList();
+    if (onThisPage) insertCard(result.text, null);
+    announce(form.dataset.shared);
+    close();
+  });
+  dialog.showModal();
+  dialog.querySelector("select, textarea")?.focus();
+});
+
+// ---- infinite scroll ------------------------------------------------------------------------------
+async function loadMore(holder) {
+  if (holder.dataset.loading) return;
+  holder.dataset.loading = "yes";
+  const link = holder.querySelector("a");
+  const url = new URL(link.href);
+  url.searchParams.set("fragment", "1");
+  try {
+    const fragment = html(await getFragment(url));
+    const cards = [...fragment.querySelectorAll("article.post")];
+    holder.replaceWith(fragment);
+    cards.forEach((card) => enhance(card));
+    const next = document.querySelector("[data-feed-more]");
+    if (next) watchMore(next);
+  } catch {
+    delete holder.dataset.loading;
+  }
+}
+
+const moreObserver =
+  "IntersectionObserver" in window
+    ? new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) {
+            if (entry.isIntersecting) {
+              moreObserver.unobserve(entry.target);
+              loadMore(entry.target);
+            }
+          }
+        },
+        { rootMargin: "600px 0px" },
+      )
+    : null;
+
+function watchMore(holder) {
+  holder.querySelector("a")?.addEventListener("click", (event) => {
+    event.preventDefault();
+    loadMore(holder);
+  });
+  moreObserver?.observe(holder);
+}
+
+// ---- reads ---------------------------------------------------------------------------------------
+const readsUrl = "/api/v1/reads";
+const seen = new Set();
+const timers = new Map();
+
+function flushReads(keepalive = false) {
+  if (!seen.size) return;
+  const ids = [...seen].slice(0, 200);
+  ids.forEach((id) => seen.delete(id));
+  fetch(readsUrl, {
+    method: "POST",
+    credentials: "same-origin",
+    keepalive,
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify({ post_ids: ids }),
+  })
+    .then((response) => {
+      if (!response.ok) return;
+      for (const id of ids) {
+        const card = document.querySelector(`article.post[data-post-id="${id}"]`);
+        card?.classList.add("is-read");
+        card?.removeAttribute("data-unread");
+      }
+    })
+    .catch(() => {});
+}
+
+const readObserver =
+  "IntersectionObserver" in window
+    ? new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) {
+            const id = entry.target.dataset.postId;
+            if (entry.isIntersecting && entry.intersectionRatio >= 0.5) {
+              if (!timers.has(id))
+                timers.set(
+                  id,
+                  setTimeout(() => {
+                    timers.delete(id);
+                    seen.add(Number(id));
+                    readObserver.unobserve(entry.target);
+                  }, 1000),
+                );
+            } else if (timers.has(id)) {
+              clearTimeout(timers.get(id));
+              timers.delete(id);
+            }
+          }
+        },
+        { threshold: [0, 0.5, 1] },
+      )
+    : null;
+
+setInterval(() => flushReads(false), 4000);
+window.addEventListener("pagehide", () => flushReads(true));
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") flushReads(true);
+});
+
+// ---- wiring --------------------------------------------------------------------------------------
+function enhance(root) {
+  const scope = root || document;
+  const cards = scope.matches?.("article.post[data-unread]") ? [scope] : scope.querySelectorAll("article.post[data-unread]");
+  cards.forEach((card) => readObserver?.observe(card));
+  scope.querySelectorAll("textarea[data-autocomplete]").forEach(setupAutocomplete);
+}
+
+document.querySelectorAll("[data-composer]").forEach(setupComposer);
+document.querySelectorAll("[data-feed-more]").forEach(watchMore);
+enhance(document);
