@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "alveole.orgs",
     "alveole.spaces",
     "alveole.feed",
+    "alveole.live",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,11 @@ ALVEOLE_ATTACHMENTS_PER_POST = env_int("ALVEOLE_ATTACHMENTS_PER_POST", 10)
 ALVEOLE_IMAGE_MAX_PIXELS = env_int("ALVEOLE_IMAGE_MAX_MEGAPIXELS", 50) * 1_000_000
 ALVEOLE_FEED_PAGE_SIZE = env_int("ALVEOLE_FEED_PAGE_SIZE", 30)
 ALVEOLE_READS_PER_BATCH = 200
+# Live updates: a client further behind than this many events is told to refetch.
+ALVEOLE_LIVE_RESUME_MAX = env_int("ALVEOLE_LIVE_RESUME_MAX", 1000)
+ALVEOLE_LIVE_EVENT_DAYS = env_int("ALVEOLE_LIVE_EVENT_DAYS", 7)
+ALVEOLE_LIVE_QUEUE_MAX = env_int("ALVEOLE_LIVE_QUEUE_MAX", 500)
+ALVEOLE_LIVE_RECHECK_SECONDS = env_int("ALVEOLE_LIVE_RECHECK_SECONDS", 60)
 ALVEOLE_BEHIND_PROXY = env_bool("ALVEOLE_BEHIND_PROXY", False)
 
 # --- security --------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import IO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from alveole.accounts.models import User
 from alveole.core import audit, markdown
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from alveole.live.models import Audience
+from alveole.live.publish import LiveEvent, publish
 from alveole.spaces.access import can_manage, membership_of, readers_filter
 from alveole.spaces.models import Space, SpaceMembership
 
-from . import files
+from . import events, files
 from .access import visible_posts
 from .models import (
     Attachment,
@@ -85,11 +87,13 @@ def _resolve_mentions(actor: User, space: Space | None, parsed: markdown.Parsed)
 def _topics_for(actor: User, parsed: markdown.Parsed) -> list[Topic]:
     if not parsed.topics:
         return []
-    Topic.objects.bulk_create(
+    # An upsert that returns every row's id, new or existing, in one statement.
+    return Topic.objects.bulk_create(
         [Topic(organisation_id=actor.organisation_id, name=name, label=label) for name, label in parsed.topics.items()],
-        ignore_conflicts=True,
+        update_conflicts=True,
+        unique_fields=["organisation", "name"],
+        update_fields=["name"],
     )
-    return list(Topic.objects.filter(organisation_id=actor.organisation_id, name__in=parsed.topics))
 
 
 def _render(parsed: markdown.Parsed, report: MentionReport) -> str:
@@ -107,6 +111,58 @@ def _record_mentions(post: Post, report: MentionReport, *, author: User, comment
         users |= set(SpaceMembership.objects.filter(space_id=post.space_id).values_list("user_id", flat=True))
     users.discard(author.pk)
     Mention.objects.bulk_create([Mention(post=post, comment=comment, user_id=pk) for pk in users])
+
+
+# --- live events -------------------------------------------------------------------
+
+
+def _emit(event: LiveEvent, post: Post) -> None:
+    """Publish to whoever can read `post`: its space's readers, or everyone but guests for a profile post."""
+    if post.space_id is None:
+        publish(event, organisation_id=post.organisation_id, audience=Audience.MEMBERS)
+    else:
+        publish(event, organisation_id=post.organisation_id, audience=Audience.SPACE, space_id=post.space_id)
+
+
+def _author(user: User) -> events.Author:
+    return events.Author(id=user.pk, full_name=user.full_name, handle=user.handle)
+
+
+def _post_created(post: Post, attachment_ids: list[int]) -> events.PostCreated:
+    return events.PostCreated(
+        post_id=post.pk,
+        space_id=post.space_id,
+        author=_author(post.author),
+        kind=post.kind,
+        body=post.body,
+        body_html=post.body_html,
+        created_at=post.created_at,
+        is_share=post.is_share,
+        shared_post_id=post.shared_post_id,
+        attachment_ids=attachment_ids,
+    )
+
+
+def _post_updated(post: Post) -> events.PostUpdated:
+    return events.PostUpdated(
+        post_id=post.pk,
+        body=post.body,
+        body_html=post.body_html,
+        edited_at=post.edited_at,
+        pinned=post.pinned_at is not None,
+        answered=post.answered_at is not None,
+    )
+
+
+def _comment_updated(comment: Comment) -> events.CommentUpdated:
+    return events.CommentUpdated(
+        comment_id=comment.pk,
+        post_id=comment.post_id,
+        body=comment.body,
+        body_html=comment.body_html,
+        edited_at=comment.edited_at,
+        is_answer=comment.is_answer,
+    )
 
 
 # --- posts ---------------------------------------------------------------------
@@ -133,24 +189,26 @@ def _check_can_post_in(actor: User, space: Space | None, kind: str) -> SpaceMemb
     return membership
 
 
-def _claim_attachments(actor: User, ids: Sequence[int]) -> list[Attachment]:
+def _check_attachment_count(ids: Sequence[int]) -> list[int]:
     ids = list(dict.fromkeys(ids))
-    if not ids:
-        return []
     if len(ids) > settings.ALVEOLE_ATTACHMENTS_PER_POST:
         raise Invalid(
             fields={"attachment_ids": _("Attach at most %(n)d files.") % {"n": settings.ALVEOLE_ATTACHMENTS_PER_POST}}
         )
-    found = list(
-        Attachment.objects.select_for_update().filter(
-            pk__in=ids, uploader=actor, post__isnull=True, comment__isnull=True
-        )
+    return ids
+
+
+def _claim_attachments(actor: User, ids: list[int], **target: Post | Comment) -> None:
+    """Attach the actor's unattached uploads, in one statement; any other id fails the whole action."""
+    if not ids:
+        return
+    claimed = Attachment.objects.filter(pk__in=ids, uploader=actor, post__isnull=True, comment__isnull=True).update(
+        **target
     )
-    if len(found) != len(ids):
+    if claimed != len(ids):
         raise Invalid(
             fields={"attachment_ids": _("One of the files was not found or is already attached; upload it again.")}
         )
-    return found
 
 
 @transaction.atomic
@@ -163,8 +221,8 @@ def create_post(
     attachment_ids: Sequence[int] = (),
 ) -> tuple[Post, MentionReport]:
     _check_can_post_in(actor, space, kind)
-    attachments = _claim_attachments(actor, attachment_ids)
-    body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=not attachments)
+    file_ids = _check_attachment_count(attachment_ids)
+    body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=not file_ids)
     parsed = markdown.parse(body)
     report = _resolve_mentions(actor, space, parsed)
     topics = _topics_for(actor, parsed)
@@ -179,8 +237,8 @@ def create_post(
     if topics:
         post.topics.add(*topics)
     _record_mentions(post, report, author=actor)
-    if attachments:
-        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(post=post)
+    _claim_attachments(actor, file_ids, post=post)
+    _emit(_post_created(post, file_ids), post)
     return post, report
 
 
@@ -214,6 +272,7 @@ def edit_post(actor: User, *, post: Post, body: str) -> tuple[Post, MentionRepor
     already = set(Mention.objects.filter(post=post, comment__isnull=True).values_list("user_id", flat=True))
     report.reached = [u for u in report.reached if u.pk not in already]
     _record_mentions(post, report, author=actor)
+    _emit(_post_updated(post), post)
     return post, report
 
 
@@ -231,6 +290,7 @@ def delete_post(actor: User, *, post: Post) -> None:
     _require_writable(post)
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
+    _emit(events.PostDeleted(post_id=post.pk), post)
     audit.record(
         "post.delete",
         actor=actor,
@@ -248,6 +308,7 @@ def set_pinned(actor: User, *, post: Post, pinned: bool) -> Post:
     _require_writable(post)
     post.pinned_at = timezone.now() if pinned else None
     post.save(update_fields=["pinned_at"])
+    _emit(_post_updated(post), post)
     return post
 
 
@@ -270,8 +331,8 @@ def create_comment(
         # Replies are one level deep: a reply to a reply joins the same thread.
         if parent.parent_id is not None:
             parent = parent.parent
-    attachments = _claim_attachments(actor, attachment_ids)
-    body = _clean_body(body, limit=settings.ALVEOLE_COMMENT_MAX_LENGTH, required=not attachments)
+    file_ids = _check_attachment_count(attachment_ids)
+    body = _clean_body(body, limit=settings.ALVEOLE_COMMENT_MAX_LENGTH, required=not file_ids)
     parsed = markdown.parse(body)
     report = _resolve_mentions(actor, post.space, parsed)
     comment = Comment.objects.create(
@@ -279,8 +340,21 @@ def create_comment(
     )
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     _record_mentions(post, report, author=actor, comment=comment)
-    if attachments:
-        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(comment=comment)
+    _claim_attachments(actor, file_ids, comment=comment)
+    post.refresh_from_db(fields=["comment_count"])
+    _emit(
+        events.CommentCreated(
+            comment_id=comment.pk,
+            post_id=post.pk,
+            parent_id=comment.parent_id,
+            author=_author(actor),
+            body=comment.body,
+            body_html=comment.body_html,
+            created_at=comment.created_at,
+            comment_count=post.comment_count,
+        ),
+        post,
+    )
     return comment, report
 
 
@@ -294,6 +368,7 @@ def edit_comment(actor: User, *, comment: Comment, body: str) -> Comment:
     comment.body_html = _render(parsed, _resolve_mentions(actor, comment.post.space, parsed))
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    _emit(_comment_updated(comment), comment.post)
     return comment
 
 
@@ -307,6 +382,11 @@ def delete_comment(actor: User, *, comment: Comment) -> None:
     Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
     if comment.is_answer:
         Post.objects.filter(pk=comment.post_id).update(answered_at=None)
+    post = comment.post
+    post.refresh_from_db(fields=["comment_count", "answered_at"])
+    _emit(events.CommentDeleted(comment_id=comment.pk, post_id=post.pk, comment_count=post.comment_count), post)
+    if comment.is_answer:
+        _emit(_post_updated(post), post)
     audit.record(
         "comment.delete", actor=actor, target=comment, label=markdown.plain_text(comment.body, 80), post=comment.post_id
     )
@@ -321,10 +401,17 @@ def mark_answer(actor: User, *, comment: Comment, is_answer: bool = True) -> Com
     if post.author_id != actor.pk and not _can_moderate(actor, post):
         raise PermissionDenied(_("Only the person who asked, or a manager, can choose the answer."))
     _require_writable(post)
-    Comment.objects.filter(post=post, is_answer=True).update(is_answer=False)
+    previous = list(Comment.objects.filter(post=post, is_answer=True).exclude(pk=comment.pk))
+    Comment.objects.filter(pk__in=[c.pk for c in previous]).update(is_answer=False)
     comment.is_answer = is_answer
     comment.save(update_fields=["is_answer"])
-    Post.objects.filter(pk=post.pk).update(answered_at=timezone.now() if is_answer else None)
+    post.answered_at = timezone.now() if is_answer else None
+    post.save(update_fields=["answered_at"])
+    for old in previous:
+        old.is_answer = False
+        _emit(_comment_updated(old), post)
+    _emit(_comment_updated(comment), post)
+    _emit(_post_updated(post), post)
     return comment
 
 
@@ -338,21 +425,36 @@ def react(actor: User, *, post: Post, kind: str = ReactionKind.LIKE) -> Reaction
         raise Invalid(fields={"kind": _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(ReactionKind.values)}})
     _require_writable(post)
     existing = Reaction.objects.select_for_update().filter(post=post, user=actor).first()
+    current: Reaction | None
     if existing is not None and existing.kind == kind:
         existing.delete()
         Post.objects.filter(pk=post.pk, reaction_count__gt=0).update(reaction_count=F("reaction_count") - 1)
-        return None
-    if existing is not None:
+        current = None
+    elif existing is not None:
         existing.kind = kind
         existing.save(update_fields=["kind"])
-        return existing
-    try:
-        with transaction.atomic():
-            reaction = Reaction.objects.create(post=post, user=actor, kind=kind)
-    except IntegrityError:  # a double click raced us; the first one won
-        return Reaction.objects.get(post=post, user=actor)
-    Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
-    return reaction
+        current = existing
+    else:
+        try:
+            with transaction.atomic():
+                current = Reaction.objects.create(post=post, user=actor, kind=kind)
+        except IntegrityError:  # a double click raced us; the first one won
+            return Reaction.objects.get(post=post, user=actor)
+        Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
+    summary = dict(
+        Reaction.objects.filter(post=post).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    _emit(
+        events.ReactionChanged(
+            post_id=post.pk,
+            user_id=actor.pk,
+            kind=current.kind if current else None,
+            reactions=summary,
+            reaction_count=sum(summary.values()),
+        ),
+        post,
+    )
+    return current
 
 
 @transaction.atomic
@@ -377,6 +479,7 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
     )
     share.topics.add(*_topics_for(actor, parsed))
     _record_mentions(share, report, author=actor)
+    _emit(_post_created(share, []), share)
     return share, report
 
 

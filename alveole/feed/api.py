@@ -124,9 +124,9 @@ def post_out(viewer: User, post: Post, warnings: list[str] | None = None) -> dic
     return out
 
 
-def new_post_out(post: Post, warnings: list[str]) -> dict:
+def new_post_out(post: Post, warnings: list[str], *, has_files: bool) -> dict:
     """A post just written by the viewer: nothing to look up but its files."""
-    item = selectors.FeedItem(post=post, attachments=list(post.attachments.order_by("id")))
+    item = selectors.FeedItem(post=post, attachments=list(post.attachments.order_by("id")) if has_files else [])
     if post.is_share and post.shared_post is not None:
         item.original = post.shared_post  # the author could read it a moment ago
         item.original_attachments = list(post.shared_post.attachments.order_by("id"))
@@ -236,7 +236,8 @@ def create_post(request: HttpRequest, payload: PostIn) -> Status:
     post, report = actions.create_post(
         viewer, space=space, body=payload.body, kind=payload.kind, attachment_ids=payload.attachment_ids
     )
-    return Status(201, new_post_out(post, [report.warning] if report.warning else []))
+    warnings = [report.warning] if report.warning else []
+    return Status(201, new_post_out(post, warnings, has_files=bool(payload.attachment_ids)))
 
 
 @router.get("/posts/{post_id}", response=PostOut, summary="One post")

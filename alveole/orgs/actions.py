@@ -23,9 +23,12 @@ from alveole.accounts.models import AccessToken, Role, User
 from alveole.core import audit
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from alveole.core.secrets import hash_secret, new_secret
+from alveole.live.models import Audience
+from alveole.live.publish import publish
 from alveole.spaces.models import Space, SpaceMembership
 
 from .access import require_org_admin
+from .events import MemberDeactivated, MemberUpdated
 from .models import Invitation, Organisation
 
 INVITATION_PREFIX = "inv"
@@ -250,7 +253,17 @@ def change_role(actor: User, *, member: User, role: str) -> User:
     member.role = role
     member.save(update_fields=["role"])
     audit.record("member.role", actor=actor, target=member, label=member.full_name, before=previous, after=role)
+    _member_updated(member)
     return member
+
+
+def _member_updated(member: User) -> None:
+    publish(
+        MemberUpdated(user_id=member.pk, role=member.role, is_active=member.is_active),
+        organisation_id=member.organisation_id,
+        audience=Audience.USER,
+        user_id=member.pk,
+    )
 
 
 def end_sessions_and_tokens(user: User) -> None:
@@ -276,6 +289,13 @@ def deactivate_member(actor: User, *, member: User) -> User:
     member.save(update_fields=["is_active", "deactivated_at"])
     end_sessions_and_tokens(member)
     audit.record("member.deactivate", actor=actor, target=member, label=member.full_name)
+    # Every server process closes this person's open sockets when it sees this.
+    publish(
+        MemberDeactivated(user_id=member.pk),
+        organisation_id=member.organisation_id,
+        audience=Audience.USER,
+        user_id=member.pk,
+    )
     return member
 
 
@@ -291,6 +311,7 @@ def reactivate_member(actor: User, *, member: User) -> User:
     member.deactivated_at = None
     member.save(update_fields=["is_active", "deactivated_at"])
     audit.record("member.reactivate", actor=actor, target=member, label=member.full_name)
+    _member_updated(member)
     return member
 
 

@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy
 from alveole.accounts.models import User
 from alveole.core import audit
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from alveole.live.models import Audience
+from alveole.live.publish import publish
 
+from . import events
 from .access import can_manage, membership_of
 from .models import Space, SpaceKind, SpaceMembership, SpaceRole, Visibility
 
@@ -43,6 +46,42 @@ def _clean_fields(*, name: str | None, description: str | None, kind: str | None
     if errors:
         raise Invalid(fields=errors)
     return values
+
+
+def _member_added(space: Space, membership: SpaceMembership) -> None:
+    publish(
+        events.SpaceMemberAdded(space_id=space.pk, user_id=membership.user_id, role=membership.role),
+        organisation_id=space.organisation_id,
+        audience=Audience.SPACE,
+        space_id=space.pk,
+    )
+
+
+def _member_removed(space: Space, user_id: int) -> None:
+    # Sent to the space's readers, the removed person included: their view is
+    # recomputed right after, so this is the last event of the space they get.
+    publish(
+        events.SpaceMemberRemoved(space_id=space.pk, user_id=user_id),
+        organisation_id=space.organisation_id,
+        audience=Audience.SPACE,
+        space_id=space.pk,
+    )
+
+
+def _space_updated(space: Space) -> None:
+    publish(
+        events.SpaceUpdated(
+            space_id=space.pk,
+            name=space.name,
+            description=space.description,
+            kind=space.kind,
+            visibility=space.visibility,
+            archived=space.is_archived,
+        ),
+        organisation_id=space.organisation_id,
+        audience=Audience.SPACE,
+        space_id=space.pk,
+    )
 
 
 def _require_manager(actor: User, space: Space) -> None:
@@ -90,6 +129,7 @@ def update_space(
         setattr(space, field, value)
     space.save(update_fields=list(values) or None)
     audit.record("space.update", actor=actor, target=space, fields=sorted(values))
+    _space_updated(space)
     return space
 
 
@@ -100,6 +140,7 @@ def archive_space(actor: User, *, space: Space) -> Space:
         space.archived_at = timezone.now()
         space.save(update_fields=["archived_at"])
         audit.record("space.archive", actor=actor, target=space)
+        _space_updated(space)
     return space
 
 
@@ -110,6 +151,7 @@ def unarchive_space(actor: User, *, space: Space) -> Space:
         space.archived_at = None
         space.save(update_fields=["archived_at"])
         audit.record("space.unarchive", actor=actor, target=space)
+        _space_updated(space)
     return space
 
 
@@ -124,6 +166,7 @@ def join_space(actor: User, *, space: Space) -> SpaceMembership:
         raise PermissionDenied(_("This space is private: ask one of its managers to add you."))
     membership = SpaceMembership.objects.create(space=space, user=actor, role=SpaceRole.MEMBER)
     audit.record("space.join", actor=actor, target=space)
+    _member_added(space, membership)
     return membership
 
 
@@ -142,6 +185,7 @@ def leave_space(actor: User, *, space: Space) -> None:
     _check_keeps_a_manager(space, membership)
     membership.delete()
     audit.record("space.leave", actor=actor, target=space)
+    _member_removed(space, actor.pk)
 
 
 @transaction.atomic
@@ -160,6 +204,7 @@ def add_space_member(actor: User, *, space: Space, user: User, role: str = Space
     except IntegrityError:
         raise Conflict(_("%(name)s is already a member of this space.") % {"name": user}) from None
     audit.record("space.member_add", actor=actor, target=space, member=user.pk, role=role)
+    _member_added(space, membership)
     return membership
 
 
@@ -179,6 +224,7 @@ def set_space_member_role(actor: User, *, space: Space, user: User, role: str) -
     membership.role = role
     membership.save(update_fields=["role"])
     audit.record("space.member_role", actor=actor, target=space, member=user.pk, role=role)
+    _member_added(space, membership)
     return membership
 
 
@@ -192,6 +238,7 @@ def remove_space_member(actor: User, *, space: Space, user: User) -> None:
     _check_keeps_a_manager(space, membership)
     membership.delete()
     audit.record("space.member_remove", actor=actor, target=space, member=user.pk)
+    _member_removed(space, user.pk)
 
 
 @transaction.atomic

@@ -74,7 +74,9 @@ def test_the_feed_page_carries_everything_a_card_needs(busy, api_client_for):
     assert any(i["shared_post"] for i in items) and any(i["unread"] for i in items)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_creating_a_post_with_mentions_topics_and_a_file_stays_within_budget(world, api_client_for, settings, tmp_path):
+    """Measured as in production: the action's transaction is the outermost one (no savepoints)."""
     settings.MEDIA_ROOT = tmp_path
     client = api_client_for(world.owner)
     client.get("/api/v1/me")

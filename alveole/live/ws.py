@@ -1,0 +1,222 @@
+"""The WebSocket endpoint, /ws: a raw ASGI route beside Django.
+
+Protocol (JSON text frames):
+
+- connect to `/ws?after=N` where N is the last event number the client applied
+  (omit it on a fresh page: live events only). Authenticate with the session
+  cookie (same origin only) or `Authorization: Bearer <token>`.
+- server → client: `{"kind": "hello", "seq": S, "user_id": …}` first (S: the
+  organisation's latest event number); then every missed event the person may
+  see, in order, then live ones: `{"kind": "event", "seq", "type", "data", …}`.
+  When the client is too far behind: `{"kind": "resync"}` — refetch, then carry
+  on from `hello.seq`. Ephemeral messages (`{"kind": "ephemeral", "type":
+  "typing" | "presence", …}`) have no number.
+- client → server: `{"type": "ping"}` (answered by `{"kind": "pong"}`),
+  `{"type": "typing", "post_id": N}`.
+- close codes: 4401 not signed in, 4403 deactivated, 4408 too slow (reconnect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from .dispatch import CLOSE_CODE_DEACTIVATED, Connection, get_dispatcher, load_access
+
+log = logging.getLogger(__name__)
+CLOSE_NOT_AUTHENTICATED = 4401
+
+Scope = dict[str, Any]
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def _same_origin(headers: dict[str, str]) -> bool:
+    origin = headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no cross-site risk from cookies
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    return urlparse(origin).netloc == headers.get("host", "")
+
+
+def authenticate(scope: Scope) -> int | None:
+    """The id of the active person connecting, or None."""
+    from django.contrib.auth import get_user
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.http import HttpRequest
+    from django.utils.module_loading import import_string
+
+    from alveole.accounts.actions import user_for_token
+
+    headers = _headers(scope)
+    authorization = headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        token_user = user_for_token(authorization[7:].strip())
+        return token_user.pk if token_user is not None else None
+    if not _same_origin(headers):
+        return None
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:  # noqa: BLE001 - a malformed cookie header means "not signed in"
+        return None
+    morsel = cookie.get(settings.SESSION_COOKIE_NAME)
+    if morsel is None:
+        return None
+    store_class = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    request = HttpRequest()
+    request.session = store_class(session_key=morsel.value)
+    assert isinstance(request.session, SessionBase)
+    user = get_user(request)  # checks the session's auth hash, the backend, and is_active
+    return user.pk if user.is_authenticated and user.is_active else None
+
+
+def organisation_of(user_id: int) -> int:
+    from alveole.accounts.models import User
+
+    return User.objects.values_list("organisation_id", flat=True).get(pk=user_id)
+
+
+def backlog(user_id: int, org_id: int, is_guest: bool, spaces: set[int], after: int) -> tuple[list[str], int, bool]:
+    """Events after `after` the person may see: (messages, last number, resync needed)."""
+    from django.db.models import Max, Min, Q
+
+    from .models import Audience, Event
+    from .publish import encode
+
+    bounds = Event.objects.filter(organisation_id=org_id).aggregate(first=Min("seq"), last=Max("seq"))
+    last = bounds["last"] or 0
+    if after >= last:
+        return [], last, False
+    if bounds["first"] is not None and after < bounds["first"] - 1:
+        return [], last, True  # the events were pruned from the log
+    visible = Q(audience=Audience.EVERYONE) | Q(audience=Audience.USER, user_id=user_id)
+    visible |= Q(audience=Audience.SPACE, space_id__in=spaces)
+    if not is_guest:
+        visible |= Q(audience=Audience.MEMBERS)
+    limit = settings.ALVEOLE_LIVE_RESUME_MAX
+    events = list(
+        Event.objects.filter(organisation_id=org_id, seq__gt=after, seq__lte=last)
+        .filter(visible)
+        .order_by("seq")[: limit + 1]
+    )
+    if len(events) > limit:
+        return [], last, True
+    return [encode(e) for e in events], last, False
+
+
+async def _writer(conn: Connection, send: Any) -> None:
+    while True:
+        raw = await conn.queue.get()
+        if raw is None:
+            await send({"type": "websocket.close", "code": conn.close_code or 1000})
+            return
+        await send({"type": "websocket.send", "text": raw})
+
+
+async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
+    first = await receive()
+    if first.get("type") != "websocket.connect":
+        return
+    user_id = await sync_to_async(authenticate)(scope)
+    if user_id is None:
+        await send({"type": "websocket.close", "code": CLOSE_NOT_AUTHENTICATED})
+        return
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    try:
+        after: int | None = int(query["after"][0]) if "after" in query else None
+    except ValueError:
+        after = None
+    access = await sync_to_async(load_access)(user_id)
+    if access is None:
+        await send({"type": "websocket.close", "code": CLOSE_CODE_DEACTIVATED})
+        return
+    is_guest, spaces = access
+    org_id = await sync_to_async(organisation_of)(user_id)
+
+    dispatcher = get_dispatcher()
+    await dispatcher.start()
+    await dispatcher.track(org_id)
+    conn = Connection(user_id=user_id, org_id=org_id, is_guest=is_guest, spaces=spaces)
+    # Registered before reading the log, so nothing committed meanwhile can fall between the two.
+    dispatcher.register(conn)
+    writer: asyncio.Task[None] | None = None
+    try:
+        await send({"type": "websocket.accept"})
+        missed, last, resync = await sync_to_async(backlog)(user_id, org_id, is_guest, spaces, after or 0)
+        hello = {"kind": "hello", "seq": last, "user_id": user_id}
+        await send({"type": "websocket.send", "text": json.dumps(hello)})
+        if after is not None and resync:
+            await send({"type": "websocket.send", "text": json.dumps({"kind": "resync", "reason": "too_far_behind"})})
+        elif after is not None:
+            for raw in missed:
+                await send({"type": "websocket.send", "text": raw})
+        conn.go_live(last)
+        writer = asyncio.create_task(_writer(conn, send))
+        await _read(conn, receive, scope)
+    finally:
+        dispatcher.unregister(conn)
+        if writer is not None and not writer.done():
+            writer.cancel()
+
+
+async def _read(conn: Connection, receive: Any, scope: Scope) -> None:
+    recheck = settings.ALVEOLE_LIVE_RECHECK_SECONDS
+    while conn.close_code is None:
+        try:
+            message = await asyncio.wait_for(receive(), timeout=recheck)
+        except TimeoutError:
+            # A safety net beside the membership events: is this person still allowed in?
+            await get_dispatcher().refresh([conn])
+            continue
+        if message["type"] == "websocket.disconnect":
+            return
+        if message["type"] != "websocket.receive":
+            continue
+        try:
+            data = json.loads(message.get("text") or "{}")
+        except ValueError:
+            continue
+        if data.get("type") == "ping":
+            conn.push_ephemeral(json.dumps({"kind": "pong"}))
+        elif data.get("type") == "typing" and isinstance(data.get("post_id"), int):
+            await sync_to_async(announce_typing)(conn.user_id, data["post_id"])
+
+
+def announce_typing(user_id: int, post_id: int) -> None:
+    """Tell the readers of a post's space that someone is writing a comment (not stored)."""
+    from alveole.accounts.models import User
+    from alveole.core.errors import NotFound
+    from alveole.feed.access import get_post_for
+
+    from .publish import publish_ephemeral
+
+    user = User.objects.filter(pk=user_id, is_active=True).select_related("organisation").first()
+    if user is None:
+        return
+    try:
+        post = get_post_for(user, post_id)
+    except NotFound:
+        return
+    if post.space_id is None:
+        return
+    publish_ephemeral(
+        {
+            "type": "typing",
+            "org": user.organisation_id,
+            "space": post.space_id,
+            "post_id": post.pk,
+            "user_id": user.pk,
+            "name": user.full_name,
+        }
+    )

@@ -1,0 +1,30 @@
+"""The live events spaces emit (see alveole.live)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from alveole.live.publish import LiveEvent
+
+
+class SpaceMemberAdded(LiveEvent):
+    type: Literal["space.member_added"] = "space.member_added"
+    space_id: int
+    user_id: int
+    role: str
+
+
+class SpaceMemberRemoved(LiveEvent):
+    type: Literal["space.member_removed"] = "space.member_removed"
+    space_id: int
+    user_id: int
+
+
+class SpaceUpdated(LiveEvent):
+    type: Literal["space.updated"] = "space.updated"
+    space_id: int
+    name: str
+    description: str
+    kind: str
+    visibility: str
+    archived: bool
