@@ -15,11 +15,19 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.browser import conftest
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "hive-demo-2026"  # alveole.core.demo.DEMO_PASSWORD
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
+
+
+@pytest.fixture(scope="module")
+def feed_server_url():
+    """A server of our own (fresh demo data): the other journeys expect an empty feed."""
+    yield from conftest.live_server_url.__wrapped__()
 
 
 def _session(browser, base: str, email: str, problems: list[str], viewport=DESKTOP):
@@ -51,8 +59,8 @@ def _card(page, text: str):
     return page.locator("article.post:not(:has(.shared))", has_text=text).first
 
 
-def test_a_new_users_first_day(live_server_url: str, browser, screenshot_dir: Path, tmp_path: Path) -> None:
-    base = live_server_url
+def test_a_new_users_first_day(feed_server_url: str, browser, screenshot_dir: Path, tmp_path: Path) -> None:
+    base = feed_server_url
     problems: list[str] = []
     image = tmp_path / "moodboard.png"
     Image.new("RGB", (640, 400), (233, 162, 27)).save(image)
