@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "alveole.spaces",
     "alveole.feed",
     "alveole.live",
+    "alveole.notifications",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +176,12 @@ def cache_from_redis_url(url: str) -> dict:
 
 
 CACHES = {"default": cache_from_redis_url(REDIS_URL)}
+
+# --- background jobs -------------------------------------------------------------
+# Jobs wait in the database until a worker runs them (`alveole worker`, or the
+# worker thread that `alveole run` starts in the embedded set-up).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+ALVEOLE_EMBEDDED_WORKER = env_bool("ALVEOLE_EMBEDDED_WORKER", not REDIS_URL)
 
 # --- auth ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

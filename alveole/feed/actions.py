@@ -8,7 +8,7 @@ from typing import IO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 from alveole.accounts.models import User
 from alveole.core import audit, markdown
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from alveole.core.jobs import after_commit
 from alveole.live.models import Audience
 from alveole.live.publish import LiveEvent, publish
+from alveole.notifications import jobs as notification_jobs
 from alveole.spaces.access import can_manage, membership_of, readers_filter
 from alveole.spaces.models import Space, SpaceMembership
 
 from . import events, files
-from .access import visible_posts
+from .access import readable_originals, visible_posts
 from .models import (
     Attachment,
     Comment,
@@ -45,6 +47,7 @@ class MentionReport:
     reached: list[User] = field(default_factory=list)
     unreachable: list[User] = field(default_factory=list)
     whole_space: bool = False
+    space_member_ids: list[int] = field(default_factory=list)  # told through @space
 
     @property
     def warning(self) -> str:
@@ -72,15 +75,25 @@ def _clean_body(body: str, *, limit: int, required: bool = True) -> str:
 
 def _resolve_mentions(actor: User, space: Space | None, parsed: markdown.Parsed) -> MentionReport:
     report = MentionReport(whole_space=parsed.mentions_space and space is not None)
-    if not parsed.handles:
+    if not parsed.handles and not report.whole_space:
         return report
-    # One query: the people mentioned, each marked with whether they can read the space.
+    # One query: the people mentioned by handle (each marked with whether they can read the
+    # space) and, for @space, the space's members.
     readers = User.objects.filter(pk=OuterRef("pk")).filter(readers_filter(space))
-    mentioned = User.objects.filter(
-        organisation_id=actor.organisation_id, is_active=True, handle__in=parsed.handles
-    ).annotate(can_read=Exists(readers))
-    for user in mentioned:
-        (report.reached if user.can_read else report.unreachable).append(user)
+    members = SpaceMembership.objects.filter(user=OuterRef("pk"), space=space)
+    wanted = Q(handle__in=parsed.handles)
+    if report.whole_space:
+        wanted |= Q(Exists(members))
+    people = (
+        User.objects.filter(wanted, organisation_id=actor.organisation_id, is_active=True)
+        .annotate(can_read=Exists(readers), in_space=Exists(members))
+        .distinct()
+    )
+    for user in people:
+        if user.handle in parsed.handles:
+            (report.reached if user.can_read else report.unreachable).append(user)
+        if report.whole_space and user.in_space:
+            report.space_member_ids.append(user.pk)
     return report
 
 
@@ -106,9 +119,7 @@ def _render(parsed: markdown.Parsed, report: MentionReport) -> str:
 
 
 def _record_mentions(post: Post, report: MentionReport, *, author: User, comment: Comment | None = None) -> None:
-    users = {u.pk for u in report.reached}
-    if report.whole_space and post.space_id:
-        users |= set(SpaceMembership.objects.filter(space_id=post.space_id).values_list("user_id", flat=True))
+    users = {u.pk for u in report.reached} | set(report.space_member_ids)
     users.discard(author.pk)
     Mention.objects.bulk_create([Mention(post=post, comment=comment, user_id=pk) for pk in users])
 
@@ -239,6 +250,7 @@ def create_post(
     _record_mentions(post, report, author=actor)
     _claim_attachments(actor, file_ids, post=post)
     _emit(_post_created(post, file_ids), post)
+    after_commit(notification_jobs.post_published, post.pk)
     return post, report
 
 
@@ -271,8 +283,10 @@ def edit_post(actor: User, *, post: Post, body: str) -> tuple[Post, MentionRepor
     # Only people mentioned for the first time are told.
     already = set(Mention.objects.filter(post=post, comment__isnull=True).values_list("user_id", flat=True))
     report.reached = [u for u in report.reached if u.pk not in already]
+    report.space_member_ids = [pk for pk in report.space_member_ids if pk not in already]
     _record_mentions(post, report, author=actor)
     _emit(_post_updated(post), post)
+    after_commit(notification_jobs.post_published, post.pk)
     return post, report
 
 
@@ -355,6 +369,7 @@ def create_comment(
         ),
         post,
     )
+    after_commit(notification_jobs.comment_published, comment.pk)
     return comment, report
 
 
@@ -441,6 +456,7 @@ def react(actor: User, *, post: Post, kind: str = ReactionKind.LIKE) -> Reaction
         except IntegrityError:  # a double click raced us; the first one won
             return Reaction.objects.get(post=post, user=actor)
         Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
+        after_commit(notification_jobs.reaction_added, post.pk, actor.pk)
     summary = dict(
         Reaction.objects.filter(post=post).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
     )
@@ -464,6 +480,9 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
     Readers who may not see the original see only that it is not available.
     """
     original = post.shared_post if post.is_share and post.shared_post_id else post
+    if original is None or (original.pk != post.pk and original.pk not in readable_originals(actor, [post])):
+        # Sharing a share passes the original on; only someone who may read it can do that.
+        raise NotFound(_("This post is not available to you."))
     _check_can_post_in(actor, space, PostKind.UPDATE)
     body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=False)
     parsed = markdown.parse(body)
@@ -480,6 +499,7 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
     share.topics.add(*_topics_for(actor, parsed))
     _record_mentions(share, report, author=actor)
     _emit(_post_created(share, []), share)
+    after_commit(notification_jobs.post_published, share.pk)
     return share, report
 
 

@@ -17,6 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from alveole.accounts.actions import create_token
 from alveole.api.api import api
 from alveole.feed.actions import create_comment, create_post
+from alveole.notifications.jobs import comment_published
+from alveole.notifications.models import Notification
 from alveole.orgs.actions import invite_member
 from alveole.testing import ROLES, World
 
@@ -178,6 +180,16 @@ CASES = [
     Case("POST", "/reads", every(OK), body={"post_ids": ["{private_post}"]}),
     Case("POST", "/files", every(CREATED), upload=True),
     Case("GET", "/mentions/suggest?space_id={private_space}", every(OK, {"owner", "member", "guest"})),
+    # --- notifications ---
+    Case("GET", "/notifications", every(OK)),
+    Case("GET", "/notifications/unread", every(OK)),
+    Case("POST", "/notifications/{owner_notification}/read", {"owner": OK}),
+    Case("POST", "/notifications/read-all", every(OK)),
+    Case("GET", "/notifications/settings", every(OK)),
+    Case("PATCH", "/notifications/settings", every(OK), body={"email_mode": "daily"}),
+    Case("POST", "/spaces/{private_space}/mute", every(GONE, {"owner", "member", "guest"}), body={"muted": True}),
+    Case("GET", "/catch-up", every(OK)),
+    Case("POST", "/catch-up/done", every(GONE), body={"post_ids": ["{private_post}"]}),
 ]
 
 
@@ -187,7 +199,10 @@ def ids_of(world: World) -> dict[str, int | str]:
     open_post, _ = create_post(world.member, space=world.open_space, body="Hello everyone")
     private_post, _ = create_post(world.owner, space=world.private_space, body="When do we #launch?", kind="question")
     private_comment, _ = create_comment(world.guest, post=private_post, body="Next week")
+    comment_published.call(private_comment.pk)  # the job the commit would have queued
+    owner_notification = Notification.objects.get(user=world.owner, post=private_post)
     return {
+        "owner_notification": owner_notification.pk,
         "topic": "launch",
         "open_post": open_post.pk,
         "private_post": private_post.pk,

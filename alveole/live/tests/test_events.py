@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -45,10 +46,40 @@ def test_publishing_outside_a_transaction_is_a_bug(world):
         )
 
 
+class Recorder:
+    """Stands where a server process's dispatcher would, and keeps what it is handed."""
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+
+    def receive(self, raw: str) -> None:
+        self.received.append(raw)
+
+
 def test_events_are_sent_after_commit_only(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
-        feed.create_post(world.member, space=world.open_space, body="hello")
-    assert len(callbacks) == 1
+    import asyncio
+
+    from alveole.live import hubs
+
+    hub = hubs.MemoryHub()
+    recorder = Recorder()
+    hub.dispatcher = recorder  # type: ignore[assignment]
+    loop = asyncio.new_event_loop()
+    hub.loop = loop
+    hubs._hub = hub
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            post, _ = feed.create_post(world.member, space=world.open_space, body="hello")
+        loop.run_until_complete(asyncio.sleep(0))
+        assert recorder.received == []  # nothing leaves before the commit
+        for callback in callbacks:
+            callback()
+        loop.run_until_complete(asyncio.sleep(0.01))
+        [message] = recorder.received
+        assert json.loads(message)["data"]["post_id"] == post.pk
+    finally:
+        hubs.reset_hub()
+        loop.close()
 
 
 def test_every_published_event_matches_its_schema(world):

@@ -1,0 +1,156 @@
+"""Every change to notifications and their settings goes through here."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alveole.accounts.models import User
+from alveole.core.errors import Invalid
+from alveole.live.models import Audience
+from alveole.live.publish import publish
+from alveole.spaces.models import Space
+
+from .access import notifications_of, settings_of
+from .events import NotificationsChanged
+from .models import EmailMode, Kind, Notification, NotificationSettings, SpaceMute
+
+MAX_ACTORS_KEPT = 20
+
+
+def _unread_changed(user: User, notification_id: int | None = None) -> None:
+    unread = notifications_of(user).filter(read_at__isnull=True).count()
+    publish(
+        NotificationsChanged(unread=unread, notification_id=notification_id),
+        organisation_id=user.organisation_id,
+        audience=Audience.USER,
+        user_id=user.pk,
+    )
+
+
+def _wants(user: User, kind: str, space_id: int | None) -> bool:
+    if not user.is_active:
+        return False
+    prefs = settings_of(user)
+    if kind in prefs.muted_kinds:
+        return False
+    return space_id is None or not SpaceMute.objects.filter(user=user, space_id=space_id).exists()
+
+
+@transaction.atomic
+def notify(
+    user: User,
+    *,
+    kind: str,
+    actor: User,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+    space_id: int | None = None,
+) -> Notification | None:
+    """Tell `user` that `actor` did something; joins the unread line about the same thing if there is one."""
+    if user.pk == actor.pk or not _wants(user, kind, space_id):
+        return None
+    key = {"user": user, "kind": kind, "post_id": post_id, "space_id": None if post_id else space_id}
+    existing = Notification.objects.select_for_update().filter(read_at__isnull=True, **key).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                existing = Notification.objects.create(
+                    organisation_id=user.organisation_id,
+                    actor=actor,
+                    actor_ids=[actor.pk],
+                    comment_id=comment_id,
+                    **key,
+                )
+        except IntegrityError:  # another job created it a moment ago
+            existing = Notification.objects.select_for_update().get(read_at__isnull=True, **key)
+        else:
+            _unread_changed(user, existing.pk)
+            return existing
+    ids = [actor.pk] + [i for i in existing.actor_ids if i != actor.pk]
+    if actor.pk not in existing.actor_ids:
+        existing.actor_count += 1
+    existing.actor_ids = ids[:MAX_ACTORS_KEPT]
+    existing.actor = actor
+    existing.comment_id = comment_id or existing.comment_id
+    existing.emailed_at = None  # there is news to email again
+    existing.save()
+    _unread_changed(user, existing.pk)
+    return existing
+
+
+@transaction.atomic
+def mark_read(actor: User, *, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        _unread_changed(actor, notification.pk)
+    return notification
+
+
+@transaction.atomic
+def mark_all_read(actor: User) -> int:
+    count = notifications_of(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
+    if count:
+        _unread_changed(actor)
+    return count
+
+
+@transaction.atomic
+def update_settings(
+    actor: User,
+    *,
+    muted_kinds: list[str] | None = None,
+    email_kinds: list[str] | None = None,
+    email_mode: str | None = None,
+    work_start: datetime.time | None = None,
+    work_end: datetime.time | None = None,
+    work_days: list[int] | None = None,
+) -> NotificationSettings:
+    prefs = settings_of(actor)
+    errors: dict[str, str] = {}
+    for field, value in (("muted_kinds", muted_kinds), ("email_kinds", email_kinds)):
+        if value is not None:
+            if not set(value) <= set(Kind.values):
+                errors[field] = _("Choose among: %(kinds)s.") % {"kinds": ", ".join(Kind.values)}
+            setattr(prefs, field, sorted(set(value)))
+    if email_mode is not None:
+        if email_mode not in EmailMode.values:
+            errors["email_mode"] = _("Choose never, immediate, daily or weekly.")
+        prefs.email_mode = email_mode
+    if work_days is not None:
+        if not set(work_days) <= set(range(7)):
+            errors["work_days"] = _("Days go from 0 (Monday) to 6 (Sunday).")
+        prefs.work_days = sorted(set(work_days))
+    prefs.work_start = work_start or prefs.work_start
+    prefs.work_end = work_end or prefs.work_end
+    if prefs.work_start >= prefs.work_end:
+        errors["work_end"] = _("The working day must end after it starts.")
+    if errors:
+        raise Invalid(fields=errors)
+    prefs.save()
+    return prefs
+
+
+@transaction.atomic
+def set_space_muted(actor: User, *, space: Space, muted: bool) -> None:
+    if muted:
+        SpaceMute.objects.get_or_create(user=actor, space=space)
+    else:
+        SpaceMute.objects.filter(user=actor, space=space).delete()
+
+
+@transaction.atomic
+def finish_catch_up(actor: User, *, post_ids: list[int]) -> None:
+    """The catch-up page was read: its posts count as seen and the clock restarts now."""
+    from alveole.feed.actions import record_reads
+
+    record_reads(actor, post_ids=post_ids)
+    prefs = settings_of(actor)
+    prefs.caught_up_at = timezone.now()
+    prefs.save()
+    notifications_of(actor).filter(read_at__isnull=True, post_id__in=post_ids).update(read_at=timezone.now())
+    _unread_changed(actor)

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from alveole.accounts.access import viewer_of
+from alveole.accounts.models import User
+from alveole.core import markdown
+from alveole.core.cursors import paginate
+from alveole.feed.models import Post
+from alveole.spaces.access import get_space_for
+
+from . import actions, selectors
+from .access import get_notification_for, settings_of
+from .models import Notification, SpaceMute
+from .schemas import (
+    CatchUpDoneIn,
+    CatchUpOut,
+    MuteIn,
+    NotificationOut,
+    NotificationPage,
+    SettingsIn,
+    SettingsOut,
+    UnreadOut,
+)
+
+router = Router(tags=["notifications"])
+
+
+class PageQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(settings.ALVEOLE_API_PAGE_SIZE, ge=1, le=200)
+
+
+def notification_out(n: Notification) -> dict:
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "text": selectors.describe(n),
+        "post_id": n.post_id,
+        "comment_id": n.comment_id,
+        "space_id": n.space_id,
+        "actor_id": n.actor_id,
+        "actor_count": n.actor_count,
+        "unread": n.read_at is None,
+        "updated_at": n.updated_at,
+    }
+
+
+@router.get("/notifications", response=NotificationPage, summary="My notifications, newest first")
+def list_notifications(request: HttpRequest, query: Query[PageQuery]) -> dict:
+    viewer = viewer_of(request)
+    items, next_cursor = paginate(
+        selectors.notification_list(viewer), order=("-updated_at", "-id"), cursor=query.cursor, limit=query.limit
+    )
+    return {
+        "items": [notification_out(n) for n in items],
+        "next_cursor": next_cursor,
+        "unread": selectors.unread_count(viewer),
+    }
+
+
+@router.get("/notifications/unread", response=UnreadOut, summary="How many notifications I have not read")
+def unread(request: HttpRequest) -> dict:
+    return {"unread": selectors.unread_count(viewer_of(request))}
+
+
+@router.post("/notifications/{notification_id}/read", response=NotificationOut, summary="Mark one as read")
+def read_one(request: HttpRequest, notification_id: int) -> dict:
+    viewer = viewer_of(request)
+    return notification_out(actions.mark_read(viewer, notification=get_notification_for(viewer, notification_id)))
+
+
+@router.post("/notifications/read-all", response=UnreadOut, summary="Mark all as read")
+def read_all(request: HttpRequest) -> dict:
+    viewer = viewer_of(request)
+    actions.mark_all_read(viewer)
+    return {"unread": 0}
+
+
+def _settings_out(viewer: User) -> dict:
+    prefs = settings_of(viewer)
+    return {
+        "muted_kinds": prefs.muted_kinds,
+        "email_kinds": prefs.email_kinds,
+        "email_mode": prefs.email_mode,
+        "work_start": prefs.work_start,
+        "work_end": prefs.work_end,
+        "work_days": prefs.work_days,
+        "muted_space_ids": list(SpaceMute.objects.filter(user=viewer).values_list("space_id", flat=True)),
+    }
+
+
+@router.get("/notifications/settings", response=SettingsOut, summary="My notification settings")
+def get_settings(request: HttpRequest) -> dict:
+    return _settings_out(viewer_of(request))
+
+
+@router.patch("/notifications/settings", response=SettingsOut, summary="Change my notification settings")
+def update_settings(request: HttpRequest, payload: SettingsIn) -> dict:
+    viewer = viewer_of(request)
+    actions.update_settings(viewer, **payload.dict(exclude_unset=True))
+    return _settings_out(viewer)
+
+
+@router.post("/spaces/{space_id}/mute", response={204: None}, summary="Mute or unmute a space's notifications")
+def mute_space(request: HttpRequest, space_id: int, payload: MuteIn) -> Status:
+    viewer = viewer_of(request)
+    actions.set_space_muted(viewer, space=get_space_for(viewer, space_id), muted=payload.muted)
+    return Status(204, None)
+
+
+def _post_out(post: Post) -> dict:
+    return {
+        "id": post.pk,
+        "author": post.author.full_name,
+        "excerpt": markdown.plain_text(post.body, 160),
+        "created_at": post.created_at,
+        "comment_count": post.comment_count,
+    }
+
+
+@router.get("/catch-up", response=CatchUpOut, summary="What happened since my last catch-up")
+def catch_up(request: HttpRequest) -> dict:
+    data = selectors.catch_up(viewer_of(request))
+    return {
+        "since": data.since,
+        "spaces": [
+            {
+                "space_id": g.space.pk if g.space else None,
+                "space_name": g.space.name if g.space else None,
+                "new_posts": g.new_posts,
+                "for_me": [_post_out(p) for p in g.for_me],
+                "busiest": [_post_out(p) for p in g.busiest],
+            }
+            for g in data.spaces
+        ],
+        "notifications": [notification_out(n) for n in data.notifications],
+    }
+
+
+@router.post("/catch-up/done", response={204: None}, summary="Mark the catch-up as read")
+def catch_up_done(request: HttpRequest, payload: CatchUpDoneIn) -> Status:
+    actions.finish_catch_up(viewer_of(request), post_ids=payload.post_ids)
+    return Status(204, None)

@@ -1,0 +1,69 @@
+"""Background jobs that turn what happened into notifications. They take ids, reload, and are idempotent
+enough: a notification joins the unread line about the same thing instead of adding one."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from alveole.accounts.models import User
+from alveole.feed.access import visible_posts
+from alveole.feed.models import Comment, Mention, Post
+
+from . import actions
+from .models import Kind
+
+
+def _can_see(user: User, post: Post) -> bool:
+    return visible_posts(user).filter(pk=post.pk).exists()
+
+
+@task()
+def post_published(post_id: int) -> None:
+    post = Post.objects.select_related("author").filter(pk=post_id, deleted_at__isnull=True).first()
+    if post is None:
+        return
+    for mention in Mention.objects.filter(post=post, comment__isnull=True).select_related("user"):
+        if _can_see(mention.user, post):
+            actions.notify(mention.user, kind=Kind.MENTION, actor=post.author, post_id=post.pk, space_id=post.space_id)
+
+
+@task()
+def comment_published(comment_id: int) -> None:
+    comment = (
+        Comment.objects.select_related("author", "post", "post__author", "parent__author")
+        .filter(pk=comment_id, deleted_at__isnull=True)
+        .first()
+    )
+    if comment is None:
+        return
+    post, author = comment.post, comment.author
+    told: set[int] = {author.pk}
+    for mention in Mention.objects.filter(comment=comment).select_related("user"):
+        if mention.user_id not in told and _can_see(mention.user, post):
+            actions.notify(mention.user, kind=Kind.MENTION, actor=author, post_id=post.pk, comment_id=comment.pk,
+                           space_id=post.space_id)  # fmt: skip
+            told.add(mention.user_id)
+    repliers = [post.author] + ([comment.parent.author] if comment.parent is not None else [])
+    for person in repliers:
+        if person.pk not in told and _can_see(person, post):
+            actions.notify(person, kind=Kind.REPLY, actor=author, post_id=post.pk, comment_id=comment.pk,
+                           space_id=post.space_id)  # fmt: skip
+            told.add(person.pk)
+
+
+@task()
+def reaction_added(post_id: int, user_id: int) -> None:
+    post = Post.objects.select_related("author").filter(pk=post_id, deleted_at__isnull=True).first()
+    actor = User.objects.filter(pk=user_id).first()
+    if post is None or actor is None:
+        return
+    actions.notify(post.author, kind=Kind.REACTION, actor=actor, post_id=post.pk, space_id=post.space_id)
+
+
+@task()
+def member_added(space_id: int, user_id: int, actor_id: int) -> None:
+    user = User.objects.filter(pk=user_id).first()
+    actor = User.objects.filter(pk=actor_id).first()
+    if user is None or actor is None:
+        return
+    actions.notify(user, kind=Kind.SPACE_ADDED, actor=actor, space_id=space_id)

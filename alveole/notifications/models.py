@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    MENTION = "mention", _("Someone mentions me")
+    REPLY = "reply", _("Someone replies to my post or comment")
+    REACTION = "reaction", _("Someone reacts to my post")
+    SPACE_ADDED = "space_added", _("I am added to a space")
+
+
+class Notification(models.Model):
+    """One line in someone's notifications, grouping every actor of the same kind on the same post."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    post = models.ForeignKey("feed.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey("feed.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # the latest one
+    actor_ids = models.JSONField(default=list)  # distinct, latest first (at most 20 kept)
+    actor_count = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-updated_at", "-id"], name="notification_user_time")]
+        constraints = [
+            # One unread line per (person, kind, post or space): new actors join it.
+            models.UniqueConstraint(
+                fields=["user", "kind", "post", "space"],
+                condition=Q(read_at__isnull=True),
+                name="one_unread_notification_per_thing",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
+
+
+class EmailMode(models.TextChoices):
+    OFF = "off", _("Never")
+    IMMEDIATE = "immediate", _("Soon after it happens (grouped)")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest")
+
+
+def default_work_days() -> list[int]:
+    return [0, 1, 2, 3, 4]  # Monday to Friday
+
+
+class NotificationSettings(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Kinds switched off, in the app and by email.
+    muted_kinds = models.JSONField(default=list, blank=True)
+    email_kinds = models.JSONField(default=list, blank=True)  # empty: every kind not muted
+    email_mode = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
+    work_start = models.TimeField(default=datetime.time(8, 0))
+    work_end = models.TimeField(default=datetime.time(19, 0))
+    work_days = models.JSONField(default=default_work_days)  # 0 = Monday
+    caught_up_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"notification settings of {self.user_id}"
+
+
+class SpaceMute(models.Model):
+    """No notifications from this space for this person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "space"], name="unique_space_mute")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} mutes {self.space_id}"

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from ninja import Schema
+from pydantic import Field
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    text: str
+    post_id: int | None
+    comment_id: int | None
+    space_id: int | None
+    actor_id: int | None
+    actor_count: int
+    unread: bool
+    updated_at: datetime
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    unread: int
+
+
+class UnreadOut(Schema):
+    unread: int
+
+
+class SettingsOut(Schema):
+    muted_kinds: list[str]
+    email_kinds: list[str]
+    email_mode: str
+    work_start: time
+    work_end: time
+    work_days: list[int]
+    muted_space_ids: list[int]
+
+
+class SettingsIn(Schema):
+    muted_kinds: list[str] | None = Field(None, description="mention, reply, reaction, space_added")
+    email_kinds: list[str] | None = None
+    email_mode: str | None = Field(None, description="off, immediate, daily or weekly")
+    work_start: time | None = None
+    work_end: time | None = None
+    work_days: list[int] | None = Field(None, description="0 = Monday … 6 = Sunday")
+
+
+class MuteIn(Schema):
+    muted: bool = True
+
+
+class CatchUpPostOut(Schema):
+    id: int
+    author: str
+    excerpt: str
+    created_at: datetime
+    comment_count: int
+
+
+class CatchUpSpaceOut(Schema):
+    space_id: int | None
+    space_name: str | None
+    new_posts: int
+    for_me: list[CatchUpPostOut]
+    busiest: list[CatchUpPostOut]
+
+
+class CatchUpOut(Schema):
+    since: datetime
+    spaces: list[CatchUpSpaceOut]
+    notifications: list[NotificationOut]
+
+
+class CatchUpDoneIn(Schema):
+    post_ids: list[int] = Field(default_factory=list, max_length=1000)

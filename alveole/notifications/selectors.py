@@ -1,0 +1,122 @@
+"""Reads for notification lists and the catch-up page, scoped to the viewer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from alveole.accounts.models import User
+from alveole.feed.access import visible_posts
+from alveole.feed.models import Mention, Post
+from alveole.spaces.models import Space, SpaceMembership
+
+from .access import notifications_of, settings_of
+from .models import Kind, Notification
+
+CATCH_UP_DEFAULT_DAYS = 7
+CATCH_UP_PER_SPACE = 10
+
+
+def notification_list(viewer: User) -> QuerySet[Notification]:
+    return notifications_of(viewer).select_related("actor", "post", "post__space", "space")
+
+
+def unread_count(viewer: User) -> int:
+    return notifications_of(viewer).filter(read_at__isnull=True).count()
+
+
+def describe(notification: Notification) -> str:
+    """“Anna and 3 others liked your post” — one sentence per grouped line."""
+    name = notification.actor.full_name if notification.actor else _("Someone")
+    others = notification.actor_count - 1
+    texts = {
+        Kind.MENTION: (
+            _("%(name)s mentioned you"),
+            ngettext("%(name)s and %(n)d other mentioned you", "%(name)s and %(n)d others mentioned you", others),
+        ),
+        Kind.REPLY: (
+            _("%(name)s replied to you"),
+            ngettext("%(name)s and %(n)d other replied to you", "%(name)s and %(n)d others replied to you", others),
+        ),
+        Kind.REACTION: (
+            _("%(name)s reacted to your post"),
+            ngettext(
+                "%(name)s and %(n)d other reacted to your post",
+                "%(name)s and %(n)d others reacted to your post",
+                others,
+            ),
+        ),
+        Kind.SPACE_ADDED: (
+            _("%(name)s added you to %(space)s"),
+            _("%(name)s added you to %(space)s"),
+        ),
+    }
+    alone, together = texts.get(Kind(notification.kind), (_("%(name)s did something"),) * 2)
+    space = notification.space.name if notification.space else ""
+    return (together if others > 0 else alone) % {"name": name, "n": others, "space": space}
+
+
+@dataclass
+class CatchUpSpace:
+    space: Space | None
+    for_me: list[Post] = field(default_factory=list)  # mentions and replies to me
+    busiest: list[Post] = field(default_factory=list)  # the most active threads since
+    new_posts: int = 0
+
+
+@dataclass
+class CatchUp:
+    since: object
+    spaces: list[CatchUpSpace]
+    notifications: list[Notification]
+
+    @property
+    def post_ids(self) -> list[int]:
+        return [p.pk for s in self.spaces for p in (*s.for_me, *s.busiest)]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.spaces and not self.notifications
+
+
+def catch_up(viewer: User) -> CatchUp:
+    """What happened in my spaces since my last catch-up: what concerns me first, then the busiest threads."""
+    prefs = settings_of(viewer)
+    since = prefs.caught_up_at or timezone.now() - timedelta(days=CATCH_UP_DEFAULT_DAYS)
+    mine = SpaceMembership.objects.filter(user=viewer).values("space_id")
+    recent = visible_posts(viewer).filter(space_id__in=mine).exclude(author=viewer)
+    about_me = set(Mention.objects.filter(user=viewer, created_at__gte=since).values_list("post_id", flat=True)) | set(
+        notifications_of(viewer)
+        .filter(updated_at__gte=since, kind__in=[Kind.REPLY, Kind.MENTION], post__isnull=False)
+        .values_list("post_id", flat=True)
+    )
+    for_me = list(
+        visible_posts(viewer).filter(pk__in=about_me).select_related("author", "space").order_by("-created_at")[:50]
+    )
+    activity = (
+        recent.filter(Q(created_at__gte=since) | Q(comments__created_at__gte=since))
+        .annotate(activity=Count("comments", filter=Q(comments__created_at__gte=since), distinct=True))
+        .select_related("author", "space")
+        .order_by("-activity", "-created_at")[:200]
+    )
+    groups: dict[int | None, CatchUpSpace] = {}
+    for post in for_me:
+        groups.setdefault(post.space_id, CatchUpSpace(space=post.space)).for_me.append(post)
+    counts: dict[int | None, int] = defaultdict(int)
+    for post in activity:
+        group = groups.setdefault(post.space_id, CatchUpSpace(space=post.space))
+        if post.created_at >= since:
+            counts[post.space_id] += 1
+        if post.pk not in about_me and len(group.busiest) < CATCH_UP_PER_SPACE:
+            group.busiest.append(post)
+    for space_id, group in groups.items():
+        group.new_posts = counts[space_id]
+    ordered = sorted(groups.values(), key=lambda g: (-len(g.for_me), -g.new_posts, g.space.name if g.space else ""))
+    unread = list(notification_list(viewer).filter(read_at__isnull=True).order_by("-updated_at")[:50])
+    return CatchUp(since=since, spaces=ordered, notifications=unread)
