@@ -6,6 +6,8 @@
     alveole createuser --email E --name F [--role R] [--password P]
     alveole token create --email E [--name N]    print a personal access token
     alveole check                                deployment checks (settings, database, Redis)
+    alveole worker                               run background jobs (emails, notifications, exports)
+    alveole periodic                             enqueue the scheduled jobs that are due (from cron)
 
 Any other Django management command works too (`alveole shell`, `alveole showmigrations`).
 """
@@ -16,7 +18,7 @@ import os
 import sys
 
 # `alveole check` is the deployment check, not Django's plain system check.
-ALIASES = {"check": "deploycheck"}
+ALIASES = {"check": "deploycheck", "worker": "db_worker"}
 
 
 def main(argv: list[str] | None = None) -> None:

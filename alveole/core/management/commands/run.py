@@ -30,6 +30,13 @@ class Command(BaseCommand):
 
             seed_demo()
             self.stdout.write(demo_logins())
+        if settings.ALVEOLE_EMBEDDED_WORKER:
+            # One machine, one process: jobs and schedules run beside the server.
+            from alveole.core.periodic import start_scheduler_thread, start_worker_thread
+
+            start_worker_thread()
+            start_scheduler_thread()
+            self.stdout.write("Background jobs run in this process (ALVEOLE_EMBEDDED_WORKER=1).")
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"Alvéole is starting on {url}  (Ctrl+C to stop)"))
         import uvicorn

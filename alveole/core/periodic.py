@@ -1,0 +1,68 @@
+"""Jobs that run on a schedule: enqueued by the embedded scheduler thread of `alveole run`, or by
+`alveole periodic` from cron / a systemd timer on multi-process deployments."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from django.core.cache import cache
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+# (dotted path of a django-tasks task, every N seconds). Other apps add theirs here.
+SCHEDULE: list[tuple[str, int]] = [
+    ("alveole.live.jobs.prune_events", 3600),
+]
+
+
+def enqueue_due(now: float | None = None) -> list[str]:
+    """Enqueue every job whose period has elapsed (shared through the cache, so N schedulers run it once)."""
+    now = time.time() if now is None else now
+    started = []
+    for path, every in SCHEDULE:
+        slot = int(now // every)
+        # cache.add is atomic: only the first scheduler to claim this period's slot enqueues.
+        if cache.add(f"periodic:{path}:{slot}", 1, timeout=every * 2):
+            job: Any = import_string(path)
+            job.enqueue()
+            started.append(path)
+    return started
+
+
+def start_scheduler_thread(interval: float = 30.0) -> threading.Thread:
+    def loop() -> None:
+        while True:
+            try:
+                enqueue_due()
+            except Exception:  # noqa: BLE001 - a failed tick must not stop the schedule
+                log.exception("periodic: could not enqueue due jobs")
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="alveole-scheduler", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_worker_thread() -> threading.Thread:
+    """The job worker inside the serving process (the embedded, one-machine set-up)."""
+    import os
+
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=1.0,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"embedded-{os.getpid()}",
+        excluded_queue_names=[],
+    )
+    thread = threading.Thread(target=worker.run, name="alveole-worker", daemon=True)
+    thread.start()
+    return thread
