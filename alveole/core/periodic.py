@@ -38,7 +38,7 @@ def start_scheduler_thread(interval: float = 30.0) -> threading.Thread:
         while True:
             try:
                 enqueue_due()
-            except Exception:  # noqa: BLE001 - a failed tick must not stop the schedule
+            except Exception:  # a failed tick must not stop the schedule
                 log.exception("periodic: could not enqueue due jobs")
             time.sleep(interval)
 
