@@ -4,7 +4,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,10 +40,12 @@ class Notification(models.Model):
         constraints = [
             # One unread line per (person, kind, post or space): new actors join it.
             models.UniqueConstraint(
-                fields=["user", "kind", "post", "space"],
+                "user",
+                "kind",
+                Coalesce("post", Value(0)),
+                Coalesce("space", Value(0)),
                 condition=Q(read_at__isnull=True),
                 name="one_unread_notification_per_thing",
-                nulls_distinct=False,
             )
         ]
 
