@@ -43,11 +43,14 @@ check-migrations: setup
 messages: setup
 	cd alveole && ../$(BIN)/alveole makemessages -l fr --no-obsolete --ignore 'tests/*' && ../$(BIN)/alveole makemessages -d djangojs -l fr --no-obsolete
 
+## make bench: the quick benchmarks (needs PostgreSQL and Redis on 127.0.0.1; see bench/RESULTS.md)
 bench: setup
-	$(BIN)/python -m bench.run --quick
+	$(BIN)/python -m bench.feed_latency --sizes 10000 --requests 200
+	$(BIN)/python -m bench.fanout --sockets 1000 --seconds 20
 
 bench-full: setup
-	$(BIN)/python -m bench.run --full
+	$(BIN)/python -m bench.feed_latency --sizes 10000 1000000 --requests 400
+	$(BIN)/python -m bench.fanout --sockets 1000 5000 --seconds 60
 
 clean:
 	rm -rf $(VENV) var
