@@ -181,8 +181,19 @@ def topic(request: HttpRequest, name: str) -> HttpResponse:
 
 @web_view
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    """The post's page; with `?fragment=1` only its card (the live layer inserts it into a feed).
+
+    `&feed=home&filter=…` answers 204 when the post is not part of that home feed, so the page
+    does not show a post its feed would not list.
+    """
     viewer = viewer_of(request)
     post = get_post_for(viewer, post_id)
+    if wants_fragment(request):
+        if request.GET.get("feed") == "home":
+            in_feed = selectors.home_posts(viewer, filter=request.GET.get("filter") or "all").filter(pk=post.pk)
+            if not in_feed.exists():
+                return HttpResponse(status=204)
+        return _card(request, viewer, post, here=safe_next(request, _post_url(post)))
     return _post_page(request, viewer, post)
 
 

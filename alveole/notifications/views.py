@@ -1,0 +1,190 @@
+"""Notification pages: the list, opening one, settings (kinds, email, working hours, muted spaces), catch-up.
+
+Thin as the other views: a form parses, `access` finds, one action changes, then a redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alveole.accounts.access import viewer_of
+from alveole.accounts.models import User
+from alveole.core.cursors import paginate
+from alveole.core.errors import AlveoleError, Invalid
+from alveole.core.views import apply_error, invalid_form_status, web_view
+from alveole.spaces.access import get_space_for
+from alveole.spaces.selectors import spaces_for
+
+from . import actions, selectors
+from .access import get_notification_for, settings_of
+from .forms import CatchUpDoneForm, MuteForm, SettingsForm
+from .models import Kind, Notification, SpaceMute
+
+PAGE_SIZE = 30
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return default
+
+
+def target_url(notification: Notification) -> str:
+    """Where a notification leads: the comment or post it is about, else the space."""
+    if notification.post_id is not None:
+        url = reverse("post", args=[notification.post_id])
+        if notification.comment_id is not None and notification.kind in (Kind.MENTION, Kind.REPLY):
+            return f"{url}#comment-{notification.comment_id}"
+        return url
+    if notification.space_id is not None:
+        return reverse("space_detail", args=[notification.space_id])
+    return reverse("notifications")
+
+
+def _rows(items: list[Notification]) -> list[dict[str, Any]]:
+    return [{"n": n, "text": selectors.describe(n), "unread": n.read_at is None} for n in items]
+
+
+@web_view
+def notification_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    items, next_cursor = paginate(
+        selectors.notification_list(viewer),
+        order=("-updated_at", "-id"),
+        cursor=request.GET.get("cursor") or None,
+        limit=PAGE_SIZE,
+    )
+    context = {
+        "rows": _rows(items),
+        "more_url": f"{reverse('notifications')}?cursor={next_cursor}" if next_cursor else "",
+        "is_first_page": not request.GET.get("cursor"),
+        "unread": selectors.unread_count(viewer),
+    }
+    return render(request, "notifications/list.html", context)
+
+
+@web_view
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Following a notification marks it read, then goes to what it is about."""
+    viewer = viewer_of(request)
+    notification = get_notification_for(viewer, notification_id)
+    actions.mark_read(viewer, notification=notification)
+    return redirect(target_url(notification))
+
+
+@require_POST
+@web_view
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = actions.mark_all_read(viewer_of(request))
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    else:
+        messages.info(request, _("There was nothing unread."))
+    return redirect(_next(request, reverse("notifications")))
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def _settings_page(request: HttpRequest, viewer: User, form: SettingsForm, *, status: int = 200) -> HttpResponse:
+    spaces = list(spaces_for(viewer, mine=True, archived=False).order_by(F("my_starred").desc(), "name", "id")[:200])
+    muted = set(SpaceMute.objects.filter(user=viewer).values_list("space_id", flat=True))
+    context = {"form": form, "spaces": [{"space": s, "muted": s.pk in muted} for s in spaces]}
+    return render(request, "notifications/settings.html", context, status=status)
+
+
+@web_view
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    if request.method != "POST":
+        prefs = settings_of(viewer)
+        initial = {
+            "kinds": [k for k in Kind.values if k not in prefs.muted_kinds],
+            "email_mode": prefs.email_mode,
+            "work_start": prefs.work_start,
+            "work_end": prefs.work_end,
+            "work_days": prefs.work_days,
+        }
+        return _settings_page(request, viewer, SettingsForm(initial=initial))
+    form = SettingsForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, viewer, form, status=invalid_form_status(form))
+    data = form.cleaned_data
+    try:
+        actions.update_settings(
+            viewer,
+            muted_kinds=[k for k in Kind.values if k not in data["kinds"]],
+            email_mode=data["email_mode"],
+            work_start=data["work_start"],
+            work_end=data["work_end"],
+            work_days=data["work_days"],
+        )
+    except AlveoleError as exc:
+        status = apply_error(form, exc, field_map={"muted_kinds": "kinds"})
+        return _settings_page(request, viewer, form, status=status)
+    messages.success(request, _("Your notification settings are saved."))
+    return redirect("notification_settings")
+
+
+@require_POST
+@web_view
+def notification_space_mute(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    form = MuteForm(request.POST)
+    form.is_valid()  # a checkbox: absent means "unmute"
+    muted = bool(form.cleaned_data.get("muted"))
+    actions.set_space_muted(viewer, space=space, muted=muted)
+    if muted:
+        messages.success(request, _("No more notifications from %(space)s.") % {"space": space.name})
+    else:
+        messages.success(request, _("Notifications from %(space)s are back on.") % {"space": space.name})
+    return redirect(_next(request, reverse("notification_settings") + "#spaces"))
+
+
+# --- catch-up ---------------------------------------------------------------------------------
+
+
+def _catch_up_page(request: HttpRequest, viewer: User, *, error: str = "", status: int = 200) -> HttpResponse:
+    data = selectors.catch_up(viewer)
+    for_me = [p for group in data.spaces for p in group.for_me]
+    for_me.sort(key=lambda p: p.created_at, reverse=True)
+    spaces = [g for g in data.spaces if g.busiest or g.new_posts]
+    context = {
+        "since": data.since,
+        "notifications": _rows(data.notifications),
+        "for_me": for_me,
+        "spaces": spaces,
+        "post_ids": data.post_ids,
+        "is_empty": data.is_empty,
+        "error": error,
+    }
+    return render(request, "notifications/catch_up.html", context, status=status)
+
+
+@web_view
+def catch_up(request: HttpRequest) -> HttpResponse:
+    return _catch_up_page(request, viewer_of(request))
+
+
+@require_POST
+@web_view
+def catch_up_done(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    form = CatchUpDoneForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _catch_up_page(request, viewer, error=message or str(Invalid.default_message), status=400)
+    actions.finish_catch_up(viewer, post_ids=form.cleaned_data["post_ids"])
+    messages.success(request, _("You're all caught up."))
+    return redirect("catch_up")
