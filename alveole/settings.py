@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "alveole.feed",
     "alveole.live",
     "alveole.notifications",
+    "alveole.mail",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -301,6 +302,16 @@ ALVEOLE_LIVE_EVENT_DAYS = env_int("ALVEOLE_LIVE_EVENT_DAYS", 7)
 ALVEOLE_LIVE_QUEUE_MAX = env_int("ALVEOLE_LIVE_QUEUE_MAX", 500)
 ALVEOLE_LIVE_RECHECK_SECONDS = env_int("ALVEOLE_LIVE_RECHECK_SECONDS", 60)
 ALVEOLE_BEHIND_PROXY = env_bool("ALVEOLE_BEHIND_PROXY", False)
+
+# --- email bridge (alveole.mail) ---------------------------------------------------
+# The domain of reply+…@, space+…@ and unsubscribe+…@ addresses; empty: no reply by email, no space addresses.
+ALVEOLE_MAIL_DOMAIN = env("ALVEOLE_MAIL_DOMAIN").lower()
+ALVEOLE_SMTP_HOST = env("ALVEOLE_SMTP_HOST", "127.0.0.1")
+ALVEOLE_SMTP_PORT = env_int("ALVEOLE_SMTP_PORT", 2525)
+ALVEOLE_INBOUND_MAX_BYTES = env_int("ALVEOLE_INBOUND_MAX_MB", 40) * 1024 * 1024
+ALVEOLE_REPLY_DAYS = env_int("ALVEOLE_REPLY_DAYS", 30)
+ALVEOLE_EMAIL_BATCH_MINUTES = env_int("ALVEOLE_EMAIL_BATCH_MINUTES", 10)
+ALVEOLE_EMAIL_DELAY_MINUTES = env_int("ALVEOLE_EMAIL_DELAY_MINUTES", 2)
 
 # --- security --------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
