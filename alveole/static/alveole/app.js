@@ -4,8 +4,10 @@
 // - buttons with data-copy="#input-id" copy a token or link
 // - the "Me" item of the phone bottom bar opens the account menu; menus close on Escape / outside click
 // - data-timezone-detect fills the profile's time zone with the device's
+// - live.js keeps the page up to date over the WebSocket
 
 import "./feed.js";
+import "./live.js";
 
 const body = document.body;
 

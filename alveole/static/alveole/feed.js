@@ -5,6 +5,7 @@
 // - forms with data-fragment-form are sent with fetch; their answer replaces data-replace
 // - comments expand inline; "Load more" turns into infinite scroll; share opens a dialog
 // - reads: cards at least half visible for a second are sent in batches to POST /api/v1/reads
+// - exports the helpers live.js uses to put server-rendered fragments in place
 
 import { csrfToken } from "./app.js";
 
@@ -85,7 +86,10 @@ function insertCard(text, form) {
   document.querySelectorAll("[data-feed-empty]").forEach((e) => e.remove());
   if (card && list) {
     card.classList.add("is-new");
-    list.prepend(card);
+    // The live layer may have shown this card already (its event can beat this answer).
+    const shown = list.querySelector(`article.post[data-post-id="${card.dataset.postId}"]`);
+    if (shown) shown.replaceWith(card);
+    else list.prepend(card);
     enhance(card);
   }
   const holder = form?.querySelector("[data-composer-error]");
@@ -597,3 +601,5 @@ function enhance(root) {
 document.querySelectorAll("[data-composer]").forEach(setupComposer);
 document.querySelectorAll("[data-feed-more]").forEach(watchMore);
 enhance(document);
+
+export { enhance, getFragment, html, updateCount };
