@@ -107,11 +107,9 @@ def _require_manager(actor: User, space: Space) -> SpaceMailSettings:
 
 @transaction.atomic
 def enable_space_address(actor: User, *, space: Space) -> SpaceMailSettings:
-    """Turn the space's address on, or give it a new one (the previous address stops working)."""
-    from .addresses import inbound_enabled
+    """Turn the space's address on, or give it a new one (the previous address stops working).
 
-    if not inbound_enabled():
-        raise Invalid(_("This Alvéole does not receive email yet: the administrator must set ALVEOLE_MAIL_DOMAIN."))
+    It works once the server receives email (ALVEOLE_MAIL_DOMAIN); until then the address is not shown."""
     if space.is_archived:
         raise Conflict(_("This space is archived and read-only."))
     row = _require_manager(actor, space)

@@ -190,6 +190,17 @@ CASES = [
     Case("POST", "/spaces/{private_space}/mute", every(GONE, {"owner", "member", "guest"}), body={"muted": True}),
     Case("GET", "/catch-up", every(OK)),
     Case("POST", "/catch-up/done", every(GONE), body={"post_ids": ["{private_post}"]}),
+    # --- email bridge ---
+    Case("GET", "/spaces/{private_space}/email", every(OK, {"owner", "member", "guest"})),
+    Case(
+        "PATCH",
+        "/spaces/{private_space}/email",
+        {"owner": OK},
+        body={"include_content": True},
+        overrides={"member": 403, "guest": 403},
+    ),
+    Case("POST", "/spaces/{private_space}/email-address", {"owner": OK}, overrides={"member": 403, "guest": 403}),
+    Case("DELETE", "/spaces/{private_space}/email-address", {"owner": GONE}, overrides={"member": 403, "guest": 403}),
 ]
 
 
