@@ -191,7 +191,7 @@ def is_automatic(message: EmailMessage) -> bool:
     return (
         auto != "no"
         or precedence in {"bulk", "junk", "list", "auto_reply"}
-        or any(message.get(h) for h in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress-Reply"))
+        or any(message.get(h) for h in ("X-Autoreply", "X-Autorespond"))
         or message.get_content_type() == "multipart/report"
     )
 
