@@ -225,6 +225,19 @@ def test_a_post_published_while_disconnected_appears_once_after_reconnecting(
     expect(lena.locator("article.post", has_text="And one more after the reconnection")).to_have_count(1)
     expect(missed).to_have_count(1)
 
+    # Edits and deletions show too.
+    later = lena.locator("article.post", has_text="And one more after the reconnection")
+    later_id = int(later.get_attribute("data-post-id"))
+    _api(diego, "PATCH", f"/posts/{later_id}", {"body": "And one more, **edited**"})
+    expect(lena.locator(f'article.post[data-post-id="{later_id}"] .post-body strong')).to_have_text("edited")
+    missed_id = int(missed.get_attribute("data-post-id"))
+    _api(diego, "DELETE", f"/posts/{missed_id}")
+    expect(missed).to_have_count(0)
+    expect(lena.get_by_text("The post is deleted.")).to_be_visible()
+    _api(diego, "POST", "/posts", {"space_id": everyone, "body": "Posted while Lena was offline, again"})
+    missed = lena.locator("article.post", has_text="Posted while Lena was offline, again")
+    expect(missed).to_have_count(1)
+
     # A reload resumes from the number kept in sessionStorage: nothing is shown twice.
     lena.reload()
     _wait_connected(lena)
