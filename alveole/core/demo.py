@@ -8,7 +8,7 @@ from alveole.accounts.models import Role, User
 from alveole.orgs import actions as org_actions
 from alveole.orgs.models import Organisation
 from alveole.spaces import actions as space_actions
-from alveole.spaces.models import SpaceKind, SpaceRole, Visibility
+from alveole.spaces.models import Space, SpaceKind, SpaceRole, Visibility
 
 DEMO_PASSWORD = "hive-demo-2026"
 DEMO_ORG = "Hexagone & Co (demo)"
@@ -62,4 +62,30 @@ def seed_demo() -> Organisation:
     space_actions.add_space_member(owner, space=project, user=people["lena@example.com"], role=SpaceRole.MANAGER)
     space_actions.add_space_member(owner, space=project, user=people["diego@example.com"])
     space_actions.add_space_member(owner, space=project, user=people["priya@client.example"])
+    _demo_content(people, everyone, project)
     return org
+
+
+def _demo_content(people: dict[str, User], everyone: Space, project: Space) -> None:
+    """A few posts so that the first look is not an empty page."""
+    from alveole.feed import actions as feed
+
+    camille, sam, lena = people["camille@example.com"], people["sam@example.com"], people["lena@example.com"]
+    diego, priya = people["diego@example.com"], people["priya@client.example"]
+    welcome, _ = feed.create_post(
+        camille, space=everyone, kind="announcement",
+        body="Welcome to **Alvéole**! Post news and questions here instead of reply-all emails. #welcome",
+    )  # fmt: skip
+    feed.set_pinned(camille, post=welcome, pinned=True)
+    feed.react(sam, post=welcome, kind="celebrate")
+    feed.react(diego, post=welcome, kind="like")
+    question, _ = feed.create_post(
+        diego, space=everyone, kind="question", body="Does anyone have the template for the monthly report?"
+    )
+    answer, _ = feed.create_comment(sam, post=question, body="It is in the shared drive under *Finance*.")
+    feed.mark_answer(diego, comment=answer)
+    mockups, _ = feed.create_post(
+        lena, space=project, body="First mock-ups of the home page are ready for review. #design"
+    )
+    feed.create_comment(priya, post=mockups, body="Looks great! Could the logo be a little larger?")
+    feed.react(camille, post=mockups, kind="love")

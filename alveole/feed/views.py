@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
-from alveole.core.errors import AlveoleError, Invalid, NotFound
+from alveole.core.errors import AlveoleError, Invalid, NotFound, PermissionDenied
 from alveole.core.views import apply_error, invalid_form_status, web_view
 from alveole.orgs.access import get_person_for
 from alveole.spaces.access import get_space_for
@@ -272,6 +272,9 @@ def post_create(request: HttpRequest) -> HttpResponse:
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     post = get_post_for(viewer, post_id)
+    if post.author_id != viewer.pk:
+        # Others may read the post, not open its editor (the action refuses the change anyway).
+        raise PermissionDenied(_("Only the author can edit this."))
     status = 200
     if request.method == "POST":
         form = EditForm(request.POST)

@@ -144,13 +144,19 @@ def set_space_muted(actor: User, *, space: Space, muted: bool) -> None:
 
 
 @transaction.atomic
-def finish_catch_up(actor: User, *, post_ids: list[int]) -> None:
-    """The catch-up page was read: its posts count as seen and the clock restarts now."""
+def finish_catch_up(actor: User, *, post_ids: list[int], until: datetime.datetime | None = None) -> None:
+    """The catch-up page was read: its posts count as seen, and the next catch-up starts from when
+    the page was put together (`until`), so that nothing arriving meanwhile is skipped."""
+    from django.conf import settings
+
     from alveole.feed.actions import record_reads
 
-    record_reads(actor, post_ids=post_ids)
+    batch = settings.ALVEOLE_READS_PER_BATCH
+    for start in range(0, len(post_ids), batch):
+        record_reads(actor, post_ids=post_ids[start : start + batch])
     prefs = settings_of(actor)
-    prefs.caught_up_at = timezone.now()
+    now = timezone.now()
+    prefs.caught_up_at = min(until, now) if until is not None else now
     prefs.save()
     notifications_of(actor).filter(read_at__isnull=True, post_id__in=post_ids).update(read_at=timezone.now())
     _unread_changed(actor)

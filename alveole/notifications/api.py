@@ -127,6 +127,7 @@ def catch_up(request: HttpRequest) -> dict:
     data = selectors.catch_up(viewer_of(request))
     return {
         "since": data.since,
+        "until": data.until,
         "spaces": [
             {
                 "space_id": g.space.pk if g.space else None,
@@ -143,5 +144,5 @@ def catch_up(request: HttpRequest) -> dict:
 
 @router.post("/catch-up/done", response={204: None}, summary="Mark the catch-up as read")
 def catch_up_done(request: HttpRequest, payload: CatchUpDoneIn) -> Status:
-    actions.finish_catch_up(viewer_of(request), post_ids=payload.post_ids)
+    actions.finish_catch_up(viewer_of(request), post_ids=payload.post_ids, until=payload.until)
     return Status(204, None)

@@ -76,3 +76,4 @@ class CatchUpDoneForm(forms.Form):
     """The posts the catch-up page listed: only those count as read."""
 
     post_ids = IdListField(max_items=500, required=False)
+    until = forms.DateTimeField(required=False)  # when the page was put together

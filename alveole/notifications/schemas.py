@@ -70,9 +70,11 @@ class CatchUpSpaceOut(Schema):
 
 class CatchUpOut(Schema):
     since: datetime
+    until: datetime
     spaces: list[CatchUpSpaceOut]
     notifications: list[NotificationOut]
 
 
 class CatchUpDoneIn(Schema):
     post_ids: list[int] = Field(default_factory=list, max_length=1000)
+    until: datetime | None = Field(None, description="the `until` of the catch-up that was read")

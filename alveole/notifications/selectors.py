@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -72,9 +72,10 @@ class CatchUpSpace:
 
 @dataclass
 class CatchUp:
-    since: object
+    since: datetime
     spaces: list[CatchUpSpace]
     notifications: list[Notification]
+    until: datetime = field(default_factory=timezone.now)  # when the page was put together
 
     @property
     def post_ids(self) -> list[int]:

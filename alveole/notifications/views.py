@@ -166,6 +166,7 @@ def _catch_up_page(request: HttpRequest, viewer: User, *, error: str = "", statu
         "for_me": for_me,
         "spaces": spaces,
         "post_ids": data.post_ids,
+        "until": data.until,
         "is_empty": data.is_empty,
         "error": error,
     }
@@ -185,6 +186,6 @@ def catch_up_done(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _catch_up_page(request, viewer, error=message or str(Invalid.default_message), status=400)
-    actions.finish_catch_up(viewer, post_ids=form.cleaned_data["post_ids"])
+    actions.finish_catch_up(viewer, post_ids=form.cleaned_data["post_ids"], until=form.cleaned_data["until"])
     messages.success(request, _("You're all caught up."))
     return redirect("catch_up")

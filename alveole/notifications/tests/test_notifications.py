@@ -97,3 +97,10 @@ def test_catch_up_shows_what_concerns_me_first_and_marks_it_read(world, run_jobs
     actions.finish_catch_up(world.member, post_ids=page.post_ids)
     again = selectors.catch_up(world.member)
     assert again.spaces == [] and selectors.unread_count(world.member) == 0
+
+
+def test_what_arrives_while_the_catch_up_is_open_is_not_skipped(world):
+    page = selectors.catch_up(world.member)
+    late, _ = feed.create_post(world.owner, space=world.open_space, body="Posted while you were reading")
+    actions.finish_catch_up(world.member, post_ids=page.post_ids, until=page.until)
+    assert any(late in group.busiest for group in selectors.catch_up(world.member).spaces)

@@ -1,0 +1,146 @@
+"""Every web page through every role (the web half of the role matrix; the API half is
+alveole/api/tests/test_role_matrix.py). Denied reads answer 404, like a missing id; pages a
+person can see but not use answer 403; anonymous visitors are sent to sign in.
+
+A new URL without a row here fails `test_every_page_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from alveole.feed.actions import create_comment, create_post, upload_attachment
+from alveole.notifications.jobs import comment_published
+from alveole.notifications.models import Notification
+from alveole.testing import ROLES, World
+
+pytestmark = pytest.mark.django_db
+
+SIGNED_IN = ("owner", "admin", "member", "nonmember", "guest", "other")
+EVERYONE_OK = dict.fromkeys(SIGNED_IN, 200)
+SEES_OPEN = {"owner", "admin", "member", "nonmember"}
+SEES_PRIVATE = {"owner", "member", "guest"}
+ADMINS = {"owner", "admin", "other"}  # `other` administers organisation B
+
+
+def only(allowed: set[str], ok: int = 200, denied: int = 404, **overrides: int) -> dict[str, int]:
+    return {role: overrides.get(role, ok if role in allowed else denied) for role in SIGNED_IN}
+
+
+# name -> (path, expected status per signed-in role). Anonymous visitors get a redirect to sign in.
+PAGES: dict[str, tuple[str, dict[str, int]]] = {
+    "home": ("/", EVERYONE_OK),
+    "profile": ("/profile/", EVERYONE_OK),
+    "tokens": ("/profile/tokens/", EVERYONE_OK),
+    "people": ("/people/", EVERYONE_OK),
+    "person": ("/people/{member}/", only(SIGNED_IN_BUT_OTHER := {"owner", "admin", "member", "nonmember", "guest"})),
+    "org_admin": ("/admin/", only(ADMINS, denied=403)),
+    "org_invitations": ("/admin/invitations/", only(ADMINS, denied=403)),
+    "org_audit": ("/admin/audit/", only(ADMINS, denied=403)),
+    "org_settings": ("/admin/settings/", only(ADMINS, denied=403)),
+    "spaces": ("/spaces/", EVERYONE_OK),
+    "space_create": ("/spaces/new/", only(set(SIGNED_IN) - {"guest"}, denied=403)),
+    "space_detail": ("/spaces/{private_space}/", only(SEES_PRIVATE)),
+    "space_members": ("/spaces/{private_space}/members/", only(SEES_PRIVATE)),
+    "space_settings": ("/spaces/{private_space}/settings/", only({"owner"}, member=403, guest=403)),
+    "topic": ("/topics/launch/", EVERYONE_OK),
+    "post_create": ("/posts/new/", EVERYONE_OK),
+    "post": ("/posts/{private_post}/", only(SEES_PRIVATE)),
+    "post_edit": ("/posts/{private_post}/edit/", only({"owner"}, member=403, guest=403)),
+    "post_reactions": ("/posts/{private_post}/reactions/", only(SEES_PRIVATE)),
+    "post_comments": ("/posts/{private_post}/comments/", only(SEES_PRIVATE, ok=302)),
+    "post_share": ("/posts/{open_post}/share/", only(SEES_OPEN)),
+    "attachment": ("/files/{file}/plan.txt", only(SEES_PRIVATE)),
+    "attachment_thumbnail": ("/files/{file}/thumbnail", only(set())),  # not an image: no thumbnail
+    "notifications": ("/notifications/", EVERYONE_OK),
+    "notification_settings": ("/notifications/settings/", EVERYONE_OK),
+    "notification_open": ("/notifications/{owner_notification}/", only({"owner"}, ok=302)),
+    "catch_up": ("/catch-up/", EVERYONE_OK),
+}
+# Changes: POST only. A GET must never show anything (405), whoever asks.
+POST_ONLY = {
+    "token_revoke": "/profile/tokens/1/revoke/",
+    "org_member_role": "/admin/members/{member}/role/",
+    "org_member_deactivate": "/admin/members/{member}/deactivate/",
+    "org_member_reactivate": "/admin/members/{member}/reactivate/",
+    "org_invitation_revoke": "/admin/invitations/1/revoke/",
+    "space_join": "/spaces/{private_space}/join/",
+    "space_leave": "/spaces/{private_space}/leave/",
+    "space_star": "/spaces/{private_space}/star/",
+    "space_archive": "/spaces/{private_space}/archive/",
+    "space_unarchive": "/spaces/{private_space}/unarchive/",
+    "space_member_add": "/spaces/{private_space}/members/add/",
+    "space_member_role": "/spaces/{private_space}/members/{member}/role/",
+    "space_member_remove": "/spaces/{private_space}/members/{member}/remove/",
+    "topic_follow": "/topics/launch/follow/",
+    "person_follow": "/people/{member}/follow/",
+    "post_delete": "/posts/{private_post}/delete/",
+    "post_pin": "/posts/{private_post}/pin/",
+    "post_react": "/posts/{private_post}/react/",
+    "comment_edit": "/comments/{private_comment}/edit/",
+    "comment_delete": "/comments/{private_comment}/delete/",
+    "comment_answer": "/comments/{private_comment}/answer/",
+    "notifications_read_all": "/notifications/read-all/",
+    "notification_space_mute": "/notifications/settings/spaces/{private_space}/",
+    "catch_up_done": "/catch-up/done/",
+}
+# Reached without an account, through a secret in the address; tested in their own modules.
+PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe"}
+
+
+@pytest.fixture
+def ids(world: World, settings, tmp_path) -> dict[str, int]:
+    settings.MEDIA_ROOT = tmp_path
+    open_post, _ = create_post(world.member, space=world.open_space, body="Hello")
+    plan = upload_attachment(world.owner, stream=io.BytesIO(b"plan"), name="plan.txt", size=4)
+    private_post, _ = create_post(
+        world.owner, space=world.private_space, body="When do we #launch?", kind="question", attachment_ids=[plan.pk]
+    )
+    comment, _ = create_comment(world.guest, post=private_post, body="Next week")
+    comment_published.call(comment.pk)
+    return {
+        "member": world.member.pk,
+        "private_space": world.private_space.pk,
+        "open_post": open_post.pk,
+        "private_post": private_post.pk,
+        "private_comment": comment.pk,
+        "file": plan.pk,
+        "owner_notification": Notification.objects.get(user=world.owner).pk,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_through_every_role(world: World, ids, client_for, role: str) -> None:
+    client = client_for(world.user(role))
+    for name, (path, expected) in PAGES.items():
+        response = client.get(path.format(**ids))
+        if role == "anonymous":
+            # Files answer 404 rather than revealing that a sign-in would help.
+            wanted = 404 if name.startswith("attachment") else 302
+            assert response.status_code == wanted, (name, response.status_code)
+            if wanted == 302:
+                assert response["Location"].startswith("/accounts/login/"), name
+        else:
+            assert response.status_code == expected[role], (name, role, response.status_code)
+    for name, path in POST_ONLY.items():
+        response = client.get(path.format(**ids))
+        assert response.status_code in (405, 302) if role == "anonymous" else response.status_code == 405, name
+
+
+def _names(patterns: list, skip: tuple[str, ...] = ("api/", "accounts/", "i18n/")) -> set[str]:
+    found: set[str] = set()
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if not str(entry.pattern).startswith(skip):
+                found |= _names(entry.url_patterns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            found.add(entry.name)
+    return found
+
+
+def test_every_page_is_in_the_matrix() -> None:
+    missing = _names(get_resolver().url_patterns) - set(PAGES) - set(POST_ONLY) - PUBLIC
+    assert not missing, f"pages without a role-matrix row: {sorted(missing)}"
