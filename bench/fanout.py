@@ -115,6 +115,7 @@ class Setup:
             port = free_port()
             if self.config == "bare":
                 command = [sys.executable, "-m", "uvicorn", "bench.bare_relay:app", "--port", str(port),
+                           "--ws", os.environ.get("ALVEOLE_WS_IMPL", "websockets-sansio"),
                            "--ws-per-message-deflate", "false", "--log-level", "warning"]  # fmt: skip
             else:
                 command = [sys.executable, "-m", "alveole.cli", "run", "--no-migrate", "--port", str(port)]
@@ -170,8 +171,9 @@ def run_one(setup: Setup, sockets: int, args: argparse.Namespace) -> dict:
     tokens_file.write_text("\n".join(setup.tokens))
     baseline = rss_kib([p.pid for p in setup.processes])
     clients = []
-    for index in range(max(1, -(-sockets // SOCKETS_PER_CLIENT))):
-        share = min(SOCKETS_PER_CLIENT, sockets - index * SOCKETS_PER_CLIENT)
+    per_client = args.per_client
+    for index in range(max(1, -(-sockets // per_client))):
+        share = min(per_client, sockets - index * per_client)
         out = setup.workdir / f"client-{setup.config}-{sockets}-{index}.json"
         command = [sys.executable, "-m", "bench.fanout_client", "--sockets", str(share), "--out", str(out)]
         for url in setup.urls:
@@ -246,6 +248,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--grace", type=float, default=3)
+    parser.add_argument("--per-client", type=int, default=SOCKETS_PER_CLIENT, help="sockets per client process")
     parser.add_argument("--configs", nargs="+", default=["embedded", "postgres", "bare"])
     parser.add_argument("--keep", action="store_true", help="keep the server logs (printed at the end)")
     parser.add_argument(
@@ -258,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
         "benchmark": "fan-out",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "method": (
-            f"one space; clients in separate processes (≤{SOCKETS_PER_CLIENT} sockets each); {args.rate} posts/s "
+            f"one space; clients in separate processes (≤{args.per_client} sockets each); {args.rate} posts/s "
             f"for {args.seconds} s, open loop; latency from the post's created_at to receipt on each socket"
         ),
         "runs": [],

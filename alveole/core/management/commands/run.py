@@ -46,6 +46,10 @@ class Command(BaseCommand):
             host=options["host"],
             port=options["port"],
             lifespan="off",
+            # The sans-I/O WebSocket implementation writes a frame straight to the socket:
+            # measured cheaper per message than the legacy one for broadcast (bench/RESULTS.md).
+            ws=os.environ.get("ALVEOLE_WS_IMPL", "websockets-sansio"),
+            # Compression doubled CPU and memory per socket for broadcast traffic.
             ws_per_message_deflate=False,
             proxy_headers=settings.ALVEOLE_BEHIND_PROXY,
             log_level=os.environ.get("ALVEOLE_LOG_LEVEL", "info").lower(),
