@@ -131,3 +131,39 @@ def test_relative_dates_are_french() -> None:
     with translation.override("fr"):
         assert relative_text(now - timedelta(minutes=5), now, now) == "il y a 5\u00a0min"
         assert relative_text(now + timedelta(hours=3), now, now) == "dans 3\u00a0h"
+
+
+@pytest.mark.usefixtures("compiled_french")
+def test_a_person_who_chose_french_sees_notifications_and_catch_up_in_french(
+    world, client_for, django_capture_on_commit_callbacks
+) -> None:
+    from alveole.feed import actions as feed
+
+    world.member.language = "fr"
+    world.member.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the notification is made after the commit
+        feed.create_post(world.owner, space=world.open_space, body=f"Prête ? @{world.member.handle}")
+        feed.create_post(world.owner, space=world.private_space, body="Ordre du jour")
+    client = client_for(world.member)
+
+    html = client.get(reverse("notifications")).content.decode()
+    assert "Olivia Owner a fait mention de vous" in html  # describe(), in the reader's language
+    assert ("1 non lue" in html or "1\u00a0non lue" in html) and "Tout marquer comme lu" in html
+    assert "Paramètres de notification" in html and "Rattrapage" in html
+    assert "mentioned you" not in html and "Mark all as read" not in html
+
+    html = client.get(reverse("catch_up")).content.decode()
+    assert "<h1>Rattrapage</h1>" in html and "Depuis le " in html
+    assert "Pour vous" in html and "Notifications non lues" in html
+    assert "1 nouvelle publication" in html or "1\u00a0nouvelle publication" in html  # a plural form
+    assert "For you" not in html and "new post" not in html and "Since " not in html
+
+
+@pytest.mark.usefixtures("compiled_french")
+def test_the_french_reply_marker_is_one_the_email_bridge_recognises() -> None:
+    from alveole.mail.text import REPLY_MARKER_RE
+
+    with translation.override("fr"):
+        marker = translation.gettext("## Reply above this line ##")
+    assert marker != "## Reply above this line ##"
+    assert REPLY_MARKER_RE.match(marker)
