@@ -152,13 +152,22 @@ class Setup:
             )
             client.publish("alveole:bare-relay", message)
             return n, created
-        conn = getattr(self._local, "http", None)
-        if conn is None:
-            conn = self._local.http = http.client.HTTPConnection("127.0.0.1", self.ports[0], timeout=30)
         body = json.dumps({"space_id": self.space_id, "body": f"Fan-out test {n}"})
         headers = {"Authorization": f"Bearer {self.tokens[0]}", "Content-Type": "application/json"}
-        conn.request("POST", "/api/v1/posts", body=body, headers=headers)
-        response = conn.getresponse()
+        for attempt in (1, 2):
+            conn = getattr(self._local, "http", None)
+            if conn is None:
+                conn = self._local.http = http.client.HTTPConnection("127.0.0.1", self.ports[0], timeout=30)
+            try:
+                conn.request("POST", "/api/v1/posts", body=body, headers=headers)
+                response = conn.getresponse()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed this idle keep-alive connection before our request reached it.
+                conn.close()
+                self._local.http = None
+                if attempt == 2:
+                    raise
         payload = json.loads(response.read())
         if response.status != 201:
             raise RuntimeError(f"post failed: {response.status} {payload}")

@@ -33,7 +33,8 @@ class Connection:
     user_id: int
     org_id: int
     is_guest: bool
-    spaces: set[int]
+    spaces: set[int]  # spaces whose events this person may see
+    member_spaces: set[int] = field(default_factory=set)  # spaces this person belongs to
     queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(settings.ALVEOLE_LIVE_QUEUE_MAX))
     buffer: list[tuple[int, str]] | None = field(default_factory=list)  # until the backlog is sent
     last_seq: int = 0
@@ -205,18 +206,25 @@ class Dispatcher:
             if state is None:
                 conn.close(CLOSE_CODE_DEACTIVATED)
             else:
-                conn.is_guest, conn.spaces = state
+                conn.is_guest, conn.spaces, conn.member_spaces = state
 
     def _deliver_ephemeral(self, msg: dict[str, Any], raw: str) -> None:
-        for conn in list(self.by_org.get(msg.get("org"), ())):  # type: ignore[arg-type]
-            space = msg.get("space")
-            users = msg.get("visible_to")
-            if space is not None and space not in conn.spaces:
+        org_id = msg.get("org")
+        if not isinstance(org_id, int):
+            return
+        presence = msg.get("type") == "presence"
+        subject_spaces = set(msg.get("spaces") or ())
+        for conn in list(self.by_org.get(org_id, ())):
+            if conn.user_id == msg.get("user_id"):
                 continue
-            if users is not None and conn.user_id not in users:
+            if presence:
+                # The same rule as the people directory: guests and the people they meet
+                # see each other only through a shared space.
+                if (msg.get("guest") or conn.is_guest) and not subject_spaces & conn.member_spaces:
+                    continue
+            elif msg.get("space") not in conn.spaces:
                 continue
-            if conn.user_id != msg.get("user_id"):
-                conn.push_ephemeral(raw)
+            conn.push_ephemeral(raw)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -242,15 +250,17 @@ def _read_log(org_id: int, start: int, end: int | None) -> list[str]:
     return [encode(e) for e in qs.order_by("seq")[:10_000]]
 
 
-def load_access(user_id: int) -> tuple[bool, set[int]] | None:
-    """(is_guest, visible space ids) for an active person, or None."""
+def load_access(user_id: int) -> tuple[bool, set[int], set[int]] | None:
+    """(is_guest, visible space ids, member space ids) for an active person, or None."""
     from alveole.accounts.models import User
     from alveole.spaces.access import visible_spaces
+    from alveole.spaces.models import SpaceMembership
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return None
-    return user.is_guest, set(visible_spaces(user).values_list("pk", flat=True))
+    member = set(SpaceMembership.objects.filter(user=user).values_list("space_id", flat=True))
+    return user.is_guest, set(visible_spaces(user).values_list("pk", flat=True)), member
 
 
 _dispatcher: Dispatcher | None = None

@@ -11,8 +11,13 @@ Protocol (JSON text frames):
   When the client is too far behind: `{"kind": "resync"}` — refetch, then carry
   on from `hello.seq`. Ephemeral messages (`{"kind": "ephemeral", "type":
   "typing" | "presence", …}`) have no number.
-- client → server: `{"type": "ping"}` (answered by `{"kind": "pong"}`),
-  `{"type": "typing", "post_id": N}`.
+- client → server: `{"type": "ping"}` every ~25 s (answered by `{"kind": "pong"}`;
+  it also keeps the person's presence alive), `{"type": "typing", "post_id": N}`,
+  `{"type": "presence", "state": "online" | "away"}`.
+- presence: `{"kind": "ephemeral", "type": "presence", "user_id", "state"}` when
+  someone comes online, goes away or leaves (offline), to the people who may see
+  them (guests: only through a shared space). GET /api/v1/presence gives the
+  current states.
 - close codes: 4401 not signed in, 4403 deactivated, 4408 too slow (reconnect).
 """
 
@@ -28,6 +33,7 @@ from urllib.parse import parse_qs, urlparse
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from . import presence
 from .dispatch import CLOSE_CODE_DEACTIVATED, Connection, get_dispatcher, load_access
 
 log = logging.getLogger(__name__)
@@ -141,13 +147,13 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
     if access is None:
         await send({"type": "websocket.close", "code": CLOSE_CODE_DEACTIVATED})
         return
-    is_guest, spaces = access
+    is_guest, spaces, member_spaces = access
     org_id = await sync_to_async(organisation_of)(user_id)
 
     dispatcher = get_dispatcher()
     await dispatcher.start()
     await dispatcher.track(org_id)
-    conn = Connection(user_id=user_id, org_id=org_id, is_guest=is_guest, spaces=spaces)
+    conn = Connection(user_id=user_id, org_id=org_id, is_guest=is_guest, spaces=spaces, member_spaces=member_spaces)
     # Registered before reading the log, so nothing committed meanwhile can fall between the two.
     dispatcher.register(conn)
     writer: asyncio.Task[None] | None = None
@@ -163,11 +169,15 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
                 await send({"type": "websocket.send", "text": raw})
         conn.go_live(last)
         writer = asyncio.create_task(_writer(conn, send))
+        if await sync_to_async(presence.connected)(org_id, user_id):
+            await sync_to_async(announce_presence)(conn, "online")
         await _read(conn, receive, scope)
     finally:
         dispatcher.unregister(conn)
         if writer is not None and not writer.done():
             writer.cancel()
+        if await sync_to_async(presence.disconnected)(org_id, user_id):
+            await sync_to_async(announce_presence)(conn, "offline")
 
 
 async def _read(conn: Connection, receive: Any, scope: Scope) -> None:
@@ -189,8 +199,27 @@ async def _read(conn: Connection, receive: Any, scope: Scope) -> None:
             continue
         if data.get("type") == "ping":
             conn.push_ephemeral(json.dumps({"kind": "pong"}))
+            await sync_to_async(presence.refresh)(conn.org_id, conn.user_id)
+        elif data.get("type") == "presence" and data.get("state") in presence.STATES:
+            if await sync_to_async(presence.set_state)(conn.org_id, conn.user_id, data["state"]):
+                await sync_to_async(announce_presence)(conn, data["state"])
         elif data.get("type") == "typing" and isinstance(data.get("post_id"), int):
             await sync_to_async(announce_typing)(conn.user_id, data["post_id"])
+
+
+def announce_presence(conn: Connection, state: str) -> None:
+    from .publish import publish_ephemeral
+
+    publish_ephemeral(
+        {
+            "type": "presence",
+            "org": conn.org_id,
+            "user_id": conn.user_id,
+            "state": state,
+            "guest": conn.is_guest,
+            "spaces": sorted(conn.member_spaces),
+        }
+    )
 
 
 def announce_typing(user_id: int, post_id: int) -> None:

@@ -119,7 +119,7 @@ def update_settings(
             setattr(prefs, field, sorted(set(value)))
     if email_mode is not None:
         if email_mode not in EmailMode.values:
-            errors["email_mode"] = _("Choose never, immediate, daily or weekly.")
+            errors["email_mode"] = _("Choose off, immediate, daily or weekly.")
         prefs.email_mode = email_mode
     if work_days is not None:
         if not set(work_days) <= set(range(7)):

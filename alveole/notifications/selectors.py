@@ -54,7 +54,11 @@ def describe(notification: Notification) -> str:
         ),
         Kind.SPACE_ADDED: (
             _("%(name)s added you to %(space)s"),
-            _("%(name)s added you to %(space)s"),
+            ngettext(
+                "%(name)s and %(n)d other added you to %(space)s",
+                "%(name)s and %(n)d others added you to %(space)s",
+                others,
+            ),
         ),
     }
     alone, together = texts.get(Kind(notification.kind), (_("%(name)s did something"),) * 2)

@@ -253,3 +253,32 @@ async def test_two_server_processes_share_events_through_redis(live_env: dict[st
     finally:
         first.stop()
         second.stop()
+
+
+async def _presence_of(listener: Listener, user_id: int, timeout: float = 3.0) -> list[str]:
+    await asyncio.sleep(timeout)
+    return [m["state"] for m in listener.other if m.get("type") == "presence" and m["user_id"] == user_id]
+
+
+async def test_presence_follows_sockets_and_guests_see_only_their_spaces_people(server: Server) -> None:
+    tokens = {p: server.token(p) for p in ("lena@example.com", "diego@example.com", "sam@example.com",
+                                           "camille@example.com", "priya@client.example")}  # fmt: skip
+    ids = {p: api(server, t, "GET", "/me")["id"] for p, t in tokens.items()}
+    lena = await Listener(server, tokens["lena@example.com"]).connect()
+    priya = await Listener(server, tokens["priya@client.example"]).connect()
+    diego = await Listener(server, tokens["diego@example.com"]).connect()
+    sam = await Listener(server, tokens["sam@example.com"]).connect()
+    await diego.socket.send(json.dumps({"type": "presence", "state": "away"}))
+    await asyncio.sleep(0.5)
+    states = api(server, tokens["lena@example.com"], "GET", f"/presence?user_id={ids['diego@example.com']}")
+    assert states == [{"user_id": ids["diego@example.com"], "state": "away"}]
+    await diego.close()
+    assert await _presence_of(lena, ids["diego@example.com"]) == ["online", "away", "offline"]
+    # Priya (a guest) shares "Website redesign" with Diego, not with Sam (an admin outside it).
+    assert await _presence_of(priya, ids["diego@example.com"], 0) == ["online", "away", "offline"]
+    assert await _presence_of(priya, ids["sam@example.com"], 0) == []
+    hidden = api(server, tokens["priya@client.example"], "GET", f"/presence?user_id={ids['sam@example.com']}")
+    assert hidden == []
+    await sam.close()
+    await lena.close()
+    await priya.close()

@@ -180,6 +180,7 @@ CASES = [
     Case("POST", "/reads", every(OK), body={"post_ids": ["{private_post}"]}),
     Case("POST", "/files", every(CREATED), upload=True),
     Case("GET", "/mentions/suggest?space_id={private_space}", every(OK, {"owner", "member", "guest"})),
+    Case("GET", "/presence?user_id={member}", every(OK)),
     # --- notifications ---
     Case("GET", "/notifications", every(OK)),
     Case("GET", "/notifications/unread", every(OK)),
