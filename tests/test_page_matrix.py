@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from alveole.feed.actions import create_comment, create_post, upload_attachment
 from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
+from alveole.projects.actions import create_task
 from alveole.testing import ROLES, World
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,10 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "notification_settings": ("/notifications/settings/", EVERYONE_OK),
     "notification_open": ("/notifications/{owner_notification}/", only({"owner"}, ok=302)),
     "catch_up": ("/catch-up/", EVERYONE_OK),
+    "my_tasks": ("/tasks/", EVERYONE_OK),
+    "task": ("/tasks/{task}/", only(SEES_PRIVATE)),
+    "space_tasks": ("/spaces/{private_space}/tasks/", only(SEES_PRIVATE)),
+    "space_plan": ("/spaces/{private_space}/plan/", only(SEES_PRIVATE)),
 }
 # Changes: POST only. A GET must never show anything (405), whoever asks.
 POST_ONLY = {
@@ -86,9 +91,19 @@ POST_ONLY = {
     "notifications_read_all": "/notifications/read-all/",
     "notification_space_mute": "/notifications/settings/spaces/{private_space}/",
     "catch_up_done": "/catch-up/done/",
+    "task_status": "/tasks/{task}/status/",
+    "task_delete": "/tasks/{task}/delete/",
+    "task_checklist_add": "/tasks/{task}/checklist/",
+    "task_checklist_item": "/checklist/1/",
+    "task_comment": "/tasks/{task}/comments/",
+    "milestone_add": "/spaces/{private_space}/milestones/",
+    "milestone_item": "/milestones/1/",
+    "post_make_task": "/posts/{private_post}/task/",
+    "calendar_rotate": "/calendar/rotate/",
+    "calendar_revoke": "/calendar/revoke/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
-PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe"}
+PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed"}
 
 
 @pytest.fixture
@@ -109,6 +124,7 @@ def ids(world: World, settings, tmp_path) -> dict[str, int]:
         "private_comment": comment.pk,
         "file": plan.pk,
         "owner_notification": Notification.objects.get(user=world.owner).pk,
+        "task": create_task(world.member, space=world.private_space, title="Brief").pk,
     }
 
 

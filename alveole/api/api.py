@@ -10,6 +10,7 @@ from alveole.live.api import router as live_router
 from alveole.mail.api import router as mail_router
 from alveole.notifications.api import router as notifications_router
 from alveole.orgs.api import router as orgs_router
+from alveole.projects.api import router as projects_router
 from alveole.spaces.api import router as spaces_router
 
 from . import errors
@@ -36,3 +37,4 @@ api.add_router("", feed_router)
 api.add_router("", live_router)
 api.add_router("", notifications_router)
 api.add_router("", mail_router)
+api.add_router("", projects_router)

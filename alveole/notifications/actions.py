@@ -49,9 +49,12 @@ def notify(
     post_id: int | None = None,
     comment_id: int | None = None,
     space_id: int | None = None,
+    include_self: bool = False,
 ) -> Notification | None:
-    """Tell `user` that `actor` did something; joins the unread line about the same thing if there is one."""
-    if user.pk == actor.pk or not _wants(user, kind, space_id):
+    """Tell `user` that `actor` did something; joins the unread line about the same thing if there is one.
+
+    `include_self`: also when `user` is the actor (reminders about one's own tasks)."""
+    if (user.pk == actor.pk and not include_self) or not _wants(user, kind, space_id):
         return None
     key = {"user": user, "kind": kind, "post_id": post_id, "space_id": None if post_id else space_id}
     existing = Notification.objects.select_for_update().filter(read_at__isnull=True, **key).first()

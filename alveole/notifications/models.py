@@ -14,6 +14,8 @@ class Kind(models.TextChoices):
     REPLY = "reply", _("Someone replies to my post or comment")
     REACTION = "reaction", _("Someone reacts to my post")
     SPACE_ADDED = "space_added", _("I am added to a space")
+    TASK_ASSIGNED = "task_assigned", _("I am assigned a task")
+    TASK_DUE = "task_due", _("A task of mine is due soon or late")
 
 
 class Notification(models.Model):

@@ -60,6 +60,15 @@ def describe(notification: Notification) -> str:
                 others,
             ),
         ),
+        Kind.TASK_ASSIGNED: (
+            _("%(name)s assigned you a task in %(space)s"),
+            ngettext(
+                "%(name)s and %(n)d other assigned you tasks in %(space)s",
+                "%(name)s and %(n)d others assigned you tasks in %(space)s",
+                others,
+            ),
+        ),
+        Kind.TASK_DUE: (_("A task of yours in %(space)s is due soon or late"),) * 2,
     }
     alone, together = texts.get(Kind(notification.kind), (_("%(name)s did something"),) * 2)
     space = notification.space.name if notification.space else ""

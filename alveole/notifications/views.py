@@ -46,6 +46,8 @@ def target_url(notification: Notification) -> str:
         if notification.comment_id is not None and notification.kind in (Kind.MENTION, Kind.REPLY):
             return f"{url}#comment-{notification.comment_id}"
         return url
+    if notification.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
+        return reverse("my_tasks")
     if notification.space_id is not None:
         return reverse("space_detail", args=[notification.space_id])
     return reverse("notifications")

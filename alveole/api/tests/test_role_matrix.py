@@ -7,6 +7,7 @@ here fails `test_every_endpoint_is_in_the_matrix`.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from alveole.feed.actions import create_comment, create_post
 from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
 from alveole.orgs.actions import invite_member
+from alveole.projects import actions as project_actions
+from alveole.spaces.models import Space, SpaceKind
 from alveole.testing import ROLES, World
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +205,45 @@ CASES = [
     ),
     Case("POST", "/spaces/{private_space}/email-address", {"owner": OK}, overrides={"member": 403, "guest": 403}),
     Case("DELETE", "/spaces/{private_space}/email-address", {"owner": GONE}, overrides={"member": 403, "guest": 403}),
+    # --- projects ---
+    Case("GET", "/spaces/{private_space}/plan", every(OK, {"owner", "member", "guest"})),
+    Case(
+        "PATCH",
+        "/spaces/{private_space}/plan",
+        {"owner": OK},
+        body={"deadline": "2099-01-01", "status": "active"},
+        overrides={"member": 403, "guest": 403},
+    ),
+    Case(
+        "POST",
+        "/spaces/{private_space}/milestones",
+        {"owner": CREATED},
+        body={"title": "Beta", "date": "2099-01-01"},
+        overrides={"member": 403, "guest": 403},
+    ),
+    Case(
+        "PATCH", "/milestones/{milestone}", {"owner": OK}, body={"done": True}, overrides={"member": 403, "guest": 403}
+    ),
+    Case("DELETE", "/milestones/{milestone}", {"owner": GONE}, overrides={"member": 403, "guest": 403}),
+    Case("GET", "/spaces/{private_space}/tasks", every(OK, {"owner", "member", "guest"})),
+    Case(
+        "POST", "/spaces/{private_space}/tasks", every(CREATED, {"owner", "member", "guest"}), body={"title": "Brief"}
+    ),
+    Case("POST", "/posts/{private_post}/task", every(CREATED, {"owner", "member", "guest"}), body={}),
+    Case("POST", "/comments/{private_comment}/task", every(CREATED, {"owner", "member", "guest"}), body={}),
+    Case("GET", "/me/tasks", every(OK)),
+    Case("GET", "/tasks/{task}", every(OK, {"owner", "member", "guest"})),
+    Case("PATCH", "/tasks/{task}", every(OK, {"owner", "member", "guest"}), body={"title": "Renamed"}),
+    Case("DELETE", "/tasks/{task}", {"owner": GONE, "member": GONE}, overrides={"guest": 403}),
+    Case("POST", "/tasks/{task}/status", every(OK, {"owner", "member", "guest"}), body={"status": "doing"}),
+    Case("POST", "/tasks/{task}/checklist", every(CREATED, {"owner", "member", "guest"}), body={"text": "Call"}),
+    Case("PATCH", "/checklist/{checklist_item}", every(OK, {"owner", "member", "guest"}), body={"done": True}),
+    Case("DELETE", "/checklist/{checklist_item}", every(GONE, {"owner", "member", "guest"})),
+    Case("POST", "/tasks/{task}/comments", every(CREATED, {"owner", "member", "guest"}), body={"body": "Done?"}),
+    Case("DELETE", "/task-comments/{task_comment}", {"owner": GONE, "guest": GONE}, overrides={"member": 403}),
+    Case("GET", "/me/calendar", every(OK)),
+    Case("POST", "/me/calendar/rotate", every(OK)),
+    Case("DELETE", "/me/calendar", every(GONE)),
 ]
 
 
@@ -213,7 +255,9 @@ def ids_of(world: World) -> dict[str, int | str]:
     private_comment, _ = create_comment(world.guest, post=private_post, body="Next week")
     comment_published.call(private_comment.pk)  # the job the commit would have queued
     owner_notification = Notification.objects.get(user=world.owner, post=private_post)
+    project_ids = projects_ids(world)
     return {
+        **project_ids,
         "owner_notification": owner_notification.pk,
         "topic": "launch",
         "open_post": open_post.pk,
@@ -225,6 +269,23 @@ def ids_of(world: World) -> dict[str, int | str]:
         "private_space": world.private_space.pk,
         "owner_token": token.pk,
         "invitation": invitation.pk,
+    }
+
+
+def projects_ids(world: World) -> dict[str, int | str]:
+    """The private space becomes a project with a milestone and a task (created by the member)."""
+    Space.objects.filter(pk=world.private_space.pk).update(kind=SpaceKind.PROJECT)
+    world.private_space.refresh_from_db()
+    milestone = project_actions.create_milestone(
+        world.owner, space=world.private_space, title="Kick-off", date=datetime.date(2099, 1, 1)
+    )
+    task = project_actions.create_task(world.member, space=world.private_space, title="Brief", checklist=["Draft"])
+    task_comment = project_actions.comment_on_task(world.guest, task=task, body="I can help")
+    return {
+        "milestone": milestone.pk,
+        "task": task.pk,
+        "checklist_item": task.checklist.get().pk,
+        "task_comment": task_comment.pk,
     }
 
 

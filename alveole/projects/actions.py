@@ -1,0 +1,458 @@
+"""Every change to plans, milestones, tasks, checklists, task comments and calendar feeds."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alveole.accounts.models import User
+from alveole.core import audit, markdown
+from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from alveole.core.jobs import after_commit
+from alveole.core.secrets import hash_secret, new_secret
+from alveole.feed.models import Comment, Post
+from alveole.live.models import Audience
+from alveole.live.publish import LiveEvent, publish
+from alveole.spaces.access import can_manage, membership_of, readers_filter
+from alveole.spaces.models import Space, SpaceKind
+
+from . import events, jobs
+from .models import (
+    CalendarFeed,
+    ChecklistItem,
+    Milestone,
+    PlanStatus,
+    ProjectPlan,
+    Task,
+    TaskAssignee,
+    TaskComment,
+    TaskStatus,
+)
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+CHECKLIST_TEXT_MAX = 300
+CHECKLIST_MAX_ITEMS = 100
+ASSIGNEES_MAX = 20
+
+_UNSET: object = object()
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def _writable(space: Space) -> None:
+    if space.is_archived:
+        raise Conflict(_("This space is archived and read-only."))
+
+
+def _require_member(actor: User, space: Space) -> None:
+    """Tasks are created and changed by the space's members (and those who manage it)."""
+    if space.organisation_id != actor.organisation_id:
+        raise NotFound()
+    _writable(space)
+    if membership_of(actor, space) is None and not can_manage(actor, space):
+        raise PermissionDenied(_("Join the space to work on its tasks."))
+
+
+def _require_manager(actor: User, space: Space) -> None:
+    if space.organisation_id != actor.organisation_id:
+        raise NotFound()
+    if not can_manage(actor, space):
+        raise PermissionDenied(_("Only the space's managers can change its plan."))
+    _writable(space)
+    if space.kind != SpaceKind.PROJECT:
+        raise Conflict(_("Only project spaces have a plan; change the space's kind to project first."))
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise Invalid(fields={"title": _("Give it a title.")})
+    if len(title) > TITLE_MAX:
+        raise Invalid(fields={"title": _("Keep the title under %(n)d characters.") % {"n": TITLE_MAX}})
+    return title
+
+
+def _clean_text(text: str, *, field: str, limit: int, required: bool) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise Invalid(fields={field: _("Write something first.")})
+    if len(text) > limit:
+        raise Invalid(
+            fields={
+                field: _("This is %(n)d characters long; the limit is %(limit)d.") % {"n": len(text), "limit": limit}
+            }
+        )
+    return text
+
+
+def _clean_status(status: str) -> str:
+    if status not in TaskStatus.values:
+        raise Invalid(fields={"status": _("Choose to do, doing or done.")})
+    return status
+
+
+def _assignees(actor: User, space: Space, ids: Sequence[int]) -> list[User]:
+    """The people to assign: each must be able to see the space."""
+    wanted = list(dict.fromkeys(int(i) for i in ids))
+    if len(wanted) > ASSIGNEES_MAX:
+        raise Invalid(fields={"assignee_ids": _("Assign at most %(n)d people.") % {"n": ASSIGNEES_MAX}})
+    if not wanted:
+        return []
+    people = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=wanted, organisation_id=actor.organisation_id, is_active=True)
+        .filter(readers_filter(space))
+        .distinct()
+    }
+    missing = [pk for pk in wanted if pk not in people]
+    if missing:
+        raise Invalid(
+            fields={
+                "assignee_ids": _(
+                    "Some of the people you chose cannot see this space; add them to the space first, "
+                    "or choose someone else."
+                )
+            }
+        )
+    return [people[pk] for pk in wanted]
+
+
+# --- live events ------------------------------------------------------------------------
+
+
+def _emit(event: LiveEvent, space: Space) -> None:
+    publish(event, organisation_id=space.organisation_id, audience=Audience.SPACE, space_id=space.pk)
+
+
+def task_state(task: Task) -> events.TaskState:
+    items = list(task.checklist.all())
+    return events.TaskState(
+        id=task.pk,
+        space_id=task.space_id,
+        title=task.title,
+        description=task.description,
+        description_html=task.description_html,
+        status=task.status,
+        due_date=task.due_date,
+        assignees=[events.Assignee(id=u.pk, full_name=u.full_name) for u in task.assignees.order_by("full_name", "id")],
+        checklist_done=sum(1 for i in items if i.done),
+        checklist_total=len(items),
+    )
+
+
+def _task_updated(task: Task) -> None:
+    _emit(events.TaskUpdated(task=task_state(task)), task.space)
+
+
+def _plan_changed(space: Space) -> None:
+    plan = ProjectPlan.objects.filter(space=space).first()
+    _emit(
+        events.PlanChanged(
+            space_id=space.pk,
+            start_date=plan.start_date if plan else None,
+            deadline=plan.deadline if plan else None,
+            status=plan.status if plan else PlanStatus.PLANNED,
+            milestones=[
+                events.MilestoneState(id=m.pk, title=m.title, date=m.date, done=m.done)
+                for m in Milestone.objects.filter(space=space)
+            ],
+        ),
+        space,
+    )
+
+
+# --- project plan and milestones -----------------------------------------------------------
+
+
+@transaction.atomic
+def update_plan(
+    actor: User,
+    *,
+    space: Space,
+    start_date: datetime.date | object | None = _UNSET,
+    deadline: datetime.date | object | None = _UNSET,
+    status: str | object = _UNSET,
+) -> ProjectPlan:
+    _require_manager(actor, space)
+    plan, _created = ProjectPlan.objects.select_for_update().get_or_create(space=space)
+    if start_date is not _UNSET:
+        plan.start_date = start_date  # type: ignore[assignment]
+    if deadline is not _UNSET:
+        plan.deadline = deadline  # type: ignore[assignment]
+    if status is not _UNSET:
+        if status not in PlanStatus.values:
+            raise Invalid(fields={"status": _("Choose planned, active, at risk or done.")})
+        plan.status = status
+    if plan.start_date and plan.deadline and plan.deadline < plan.start_date:
+        raise Invalid(fields={"deadline": _("The deadline comes before the start; pick a later date.")})
+    plan.save()
+    audit.record("project.plan", actor=actor, target=space, deadline=str(plan.deadline or ""), status=plan.status)
+    _plan_changed(space)
+    return plan
+
+
+@transaction.atomic
+def create_milestone(actor: User, *, space: Space, title: str, date: datetime.date) -> Milestone:
+    _require_manager(actor, space)
+    milestone = Milestone.objects.create(space=space, title=_clean_title(title), date=date)
+    audit.record("project.milestone_create", actor=actor, target=space, milestone=milestone.pk)
+    _plan_changed(space)
+    return milestone
+
+
+@transaction.atomic
+def update_milestone(
+    actor: User,
+    *,
+    milestone: Milestone,
+    title: str | None = None,
+    date: datetime.date | None = None,
+    done: bool | None = None,
+) -> Milestone:
+    _require_manager(actor, milestone.space)
+    if title is not None:
+        milestone.title = _clean_title(title)
+    if date is not None:
+        milestone.date = date
+    if done is not None:
+        milestone.done = done
+    milestone.save()
+    _plan_changed(milestone.space)
+    return milestone
+
+
+@transaction.atomic
+def delete_milestone(actor: User, *, milestone: Milestone) -> None:
+    space = milestone.space
+    _require_manager(actor, space)
+    audit.record("project.milestone_delete", actor=actor, target=space, label=milestone.title)
+    milestone.delete()
+    _plan_changed(space)
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+def _set_assignees(actor: User, task: Task, people: list[User]) -> list[int]:
+    """Replace the assignees; returns the ids of those newly assigned."""
+    current = set(task.assignments.values_list("user_id", flat=True))
+    wanted = {u.pk for u in people}
+    TaskAssignee.objects.filter(task=task, user_id__in=current - wanted).delete()
+    added = [u.pk for u in people if u.pk not in current]
+    TaskAssignee.objects.bulk_create([TaskAssignee(task=task, user_id=pk) for pk in added])
+    return added
+
+
+def _notify_assigned(task: Task, actor: User, user_ids: list[int]) -> None:
+    for pk in user_ids:
+        if pk != actor.pk:
+            after_commit(jobs.task_assigned, task.pk, pk, actor.pk)
+
+
+@transaction.atomic
+def create_task(
+    actor: User,
+    *,
+    space: Space,
+    title: str,
+    description: str = "",
+    assignee_ids: Sequence[int] = (),
+    due_date: datetime.date | None = None,
+    status: str = TaskStatus.TODO,
+    checklist: Sequence[str] = (),
+    source_post: Post | None = None,
+    source_comment: Comment | None = None,
+) -> Task:
+    _require_member(actor, space)
+    title = _clean_title(title)
+    description = _clean_text(description, field="description", limit=DESCRIPTION_MAX, required=False)
+    status = _clean_status(status)
+    people = _assignees(actor, space, assignee_ids)
+    items = [_clean_text(t, field="checklist", limit=CHECKLIST_TEXT_MAX, required=True) for t in checklist]
+    if len(items) > CHECKLIST_MAX_ITEMS:
+        raise Invalid(fields={"checklist": _("Keep the checklist under %(n)d items.") % {"n": CHECKLIST_MAX_ITEMS}})
+    task = Task.objects.create(
+        organisation_id=actor.organisation_id,
+        space=space,
+        title=title,
+        description=description,
+        description_html=markdown.to_html(description) if description else "",
+        status=status,
+        due_date=due_date,
+        created_by=actor,
+        completed_at=timezone.now() if status == TaskStatus.DONE else None,
+        source_post=source_post,
+        source_comment=source_comment,
+    )
+    added = _set_assignees(actor, task, people)
+    ChecklistItem.objects.bulk_create([ChecklistItem(task=task, text=t, position=i) for i, t in enumerate(items)])
+    audit.record("task.create", actor=actor, target=task, label=title, space=space.pk)
+    _emit(events.TaskCreated(task=task_state(task)), space)
+    _notify_assigned(task, actor, added)
+    return task
+
+
+@transaction.atomic
+def create_task_from_post(actor: User, *, post: Post, comment: Comment | None = None, **fields: object) -> Task:
+    """A task in the post's space that links back to the post (or to one of its comments)."""
+    if post.space is None:
+        raise Conflict(_("Tasks live in spaces; this post is on a profile."))
+    source = comment.body if comment is not None else post.body
+    title = str(fields.pop("title", "") or "") or markdown.plain_text(source, TITLE_MAX) or _("Follow up")
+    description = str(fields.pop("description", "") or "") or source
+    return create_task(
+        actor,
+        space=post.space,
+        title=title,
+        description=description[:DESCRIPTION_MAX],
+        source_post=post,
+        source_comment=comment,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+@transaction.atomic
+def update_task(
+    actor: User,
+    *,
+    task: Task,
+    title: str | None = None,
+    description: str | None = None,
+    assignee_ids: Sequence[int] | None = None,
+    due_date: datetime.date | object | None = _UNSET,
+    status: str | None = None,
+) -> Task:
+    _require_member(actor, task.space)
+    if title is not None:
+        task.title = _clean_title(title)
+    if description is not None:
+        task.description = _clean_text(description, field="description", limit=DESCRIPTION_MAX, required=False)
+        task.description_html = markdown.to_html(task.description) if task.description else ""
+    people = _assignees(actor, task.space, assignee_ids) if assignee_ids is not None else None
+    if due_date is not _UNSET:
+        task.due_date = due_date  # type: ignore[assignment]
+    if status is not None:
+        _apply_status(task, _clean_status(status))
+    task.save()
+    added = _set_assignees(actor, task, people) if people is not None else []
+    audit.record("task.update", actor=actor, target=task, label=task.title, space=task.space_id)
+    _task_updated(task)
+    _notify_assigned(task, actor, added)
+    return task
+
+
+def _apply_status(task: Task, status: str) -> None:
+    if status == task.status:
+        return
+    task.status = status
+    task.completed_at = timezone.now() if status == TaskStatus.DONE else None
+
+
+@transaction.atomic
+def set_task_status(actor: User, *, task: Task, status: str) -> Task:
+    _require_member(actor, task.space)
+    _apply_status(task, _clean_status(status))
+    task.save(update_fields=["status", "completed_at", "updated_at"])
+    _task_updated(task)
+    return task
+
+
+@transaction.atomic
+def delete_task(actor: User, *, task: Task) -> None:
+    space = task.space
+    if task.created_by_id != actor.pk and not can_manage(actor, space):
+        raise PermissionDenied(_("Only the person who created the task or the space's managers can delete it."))
+    _writable(space)
+    audit.record("task.delete", actor=actor, target=task, label=task.title, space=space.pk)
+    task_id = task.pk
+    task.delete()
+    _emit(events.TaskDeleted(task_id=task_id, space_id=space.pk), space)
+
+
+# --- checklist -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_checklist_item(actor: User, *, task: Task, text: str) -> ChecklistItem:
+    _require_member(actor, task.space)
+    text = _clean_text(text, field="text", limit=CHECKLIST_TEXT_MAX, required=True)
+    count = task.checklist.count()
+    if count >= CHECKLIST_MAX_ITEMS:
+        raise Invalid(fields={"text": _("Keep the checklist under %(n)d items.") % {"n": CHECKLIST_MAX_ITEMS}})
+    item = ChecklistItem.objects.create(task=task, text=text, position=count)
+    _task_updated(task)
+    return item
+
+
+@transaction.atomic
+def update_checklist_item(
+    actor: User, *, item: ChecklistItem, text: str | None = None, done: bool | None = None
+) -> ChecklistItem:
+    _require_member(actor, item.task.space)
+    if text is not None:
+        item.text = _clean_text(text, field="text", limit=CHECKLIST_TEXT_MAX, required=True)
+    if done is not None:
+        item.done = done
+    item.save()
+    _task_updated(item.task)
+    return item
+
+
+@transaction.atomic
+def delete_checklist_item(actor: User, *, item: ChecklistItem) -> None:
+    _require_member(actor, item.task.space)
+    task = item.task
+    item.delete()
+    _task_updated(task)
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_on_task(actor: User, *, task: Task, body: str) -> TaskComment:
+    _require_member(actor, task.space)
+    body = _clean_text(body, field="body", limit=settings.ALVEOLE_COMMENT_MAX_LENGTH, required=True)
+    comment = TaskComment.objects.create(task=task, author=actor, body=body, body_html=markdown.to_html(body))
+    _task_updated(task)
+    return comment
+
+
+@transaction.atomic
+def delete_task_comment(actor: User, *, comment: TaskComment) -> None:
+    if comment.author_id != actor.pk and not can_manage(actor, comment.task.space):
+        raise PermissionDenied(_("Only the author or the space's managers can delete this comment."))
+    _writable(comment.task.space)
+    task = comment.task
+    comment.delete()
+    _task_updated(task)
+
+
+# --- calendar feed --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rotate_calendar_token(actor: User) -> str:
+    """A new secret calendar address; the previous one stops working at once. Returns the token (shown once)."""
+    if not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied()
+    token = new_secret("cal")
+    CalendarFeed.objects.update_or_create(
+        user=actor, defaults={"token_hash": hash_secret(token), "created_at": timezone.now()}
+    )
+    audit.record("calendar.rotate", actor=actor, target=actor)
+    return token
+
+
+@transaction.atomic
+def revoke_calendar_token(actor: User) -> None:
+    deleted, _rows = CalendarFeed.objects.filter(user=actor).delete()
+    if deleted:
+        audit.record("calendar.revoke", actor=actor, target=actor)

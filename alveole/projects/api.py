@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from alveole.accounts.access import viewer_of
+from alveole.accounts.models import User
+from alveole.feed.access import get_comment_for, get_post_for
+from alveole.spaces.access import get_space_for
+
+from . import actions, selectors
+from .access import get_checklist_item_for, get_milestone_for, get_task_comment_for, get_task_for, visible_tasks
+from .models import CalendarFeed, Task
+from .schemas import (
+    CalendarOut,
+    ChecklistIn,
+    ChecklistItemOut,
+    ChecklistPatch,
+    MilestoneIn,
+    MilestoneOut,
+    MilestonePatch,
+    PlanOut,
+    PlanPatch,
+    StatusIn,
+    TaskCommentIn,
+    TaskCommentOut,
+    TaskDetailOut,
+    TaskFromPostIn,
+    TaskIn,
+    TaskPage,
+    TaskPatch,
+)
+
+router = Router(tags=["projects"])
+
+
+class TaskFilter(Schema):
+    status: str | None = Field(None, description="todo, doing or done")
+
+
+class MyTaskFilter(Schema):
+    include_done: bool = False
+
+
+def _person(user: User | None) -> dict | None:
+    return {"id": user.pk, "full_name": user.full_name} if user is not None else None
+
+
+def task_out(task: Task) -> dict:
+    checklist_total = getattr(task, "checklist_total", None)
+    checklist_done = getattr(task, "checklist_done", None)
+    if checklist_total is None:
+        items = list(task.checklist.all())
+        checklist_total, checklist_done = len(items), sum(1 for i in items if i.done)
+    return {
+        "id": task.pk,
+        "space": {"id": task.space.pk, "name": task.space.name},
+        "title": task.title,
+        "description": task.description,
+        "description_html": task.description_html,
+        "status": task.status,
+        "due_date": task.due_date,
+        "overdue": selectors.is_overdue(task),
+        "assignees": [_person(u) for u in task.assignees.all()],
+        "checklist_done": checklist_done,
+        "checklist_total": checklist_total,
+        "created_by": _person(task.created_by),
+        "created_at": task.created_at,
+        "source_post_id": task.source_post_id,
+        "source_comment_id": task.source_comment_id,
+        "url": reverse("task", args=[task.pk]),
+    }
+
+
+def comment_out(c: object) -> dict:
+    return {
+        "id": c.pk,  # type: ignore[attr-defined]
+        "author": _person(c.author),  # type: ignore[attr-defined]
+        "body": c.body,  # type: ignore[attr-defined]
+        "body_html": c.body_html,  # type: ignore[attr-defined]
+        "created_at": c.created_at,  # type: ignore[attr-defined]
+    }
+
+
+def task_detail(viewer: User, task_id: int) -> dict:
+    task = selectors.with_details(visible_tasks(viewer).filter(pk=task_id)).get()
+    return {
+        **task_out(task),
+        "checklist": list(task.checklist.all()),
+        "comments": [comment_out(c) for c in task.comments.select_related("author")],
+    }
+
+
+def plan_out(view: selectors.PlanView) -> dict:
+    p = view.progress
+    return {
+        "space_id": view.space.pk,
+        "is_project": view.is_project,
+        "start_date": view.start_date,
+        "deadline": view.deadline,
+        "status": view.status,
+        "milestones": view.milestones,
+        "progress": {**vars(p), "percent": p.percent},
+        "timeline": [vars(e) for e in view.timeline],
+    }
+
+
+# --- plan and milestones ----------------------------------------------------------------
+
+
+@router.get("/spaces/{space_id}/plan", response=PlanOut, summary="A space's plan: dates, milestones, progress")
+def get_plan(request: HttpRequest, space_id: int) -> dict:
+    viewer = viewer_of(request)
+    return plan_out(selectors.plan_of(viewer, get_space_for(viewer, space_id)))
+
+
+@router.patch("/spaces/{space_id}/plan", response=PlanOut, summary="Change a project's dates or status (managers)")
+def update_plan(request: HttpRequest, space_id: int, payload: PlanPatch) -> dict:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    actions.update_plan(viewer, space=space, **payload.dict(exclude_unset=True))
+    return plan_out(selectors.plan_of(viewer, space))
+
+
+@router.post("/spaces/{space_id}/milestones", response={201: MilestoneOut}, summary="Add a milestone (managers)")
+def create_milestone(request: HttpRequest, space_id: int, payload: MilestoneIn) -> Status:
+    viewer = viewer_of(request)
+    milestone = actions.create_milestone(viewer, space=get_space_for(viewer, space_id), **payload.dict())
+    return Status(201, milestone)
+
+
+@router.patch("/milestones/{milestone_id}", response=MilestoneOut, summary="Change a milestone (managers)")
+def update_milestone(request: HttpRequest, milestone_id: int, payload: MilestonePatch) -> object:
+    viewer = viewer_of(request)
+    milestone = get_milestone_for(viewer, milestone_id)
+    return actions.update_milestone(viewer, milestone=milestone, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/milestones/{milestone_id}", response={204: None}, summary="Delete a milestone (managers)")
+def delete_milestone(request: HttpRequest, milestone_id: int) -> Status:
+    viewer = viewer_of(request)
+    actions.delete_milestone(viewer, milestone=get_milestone_for(viewer, milestone_id))
+    return Status(204, None)
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+@router.get("/spaces/{space_id}/tasks", response=TaskPage, summary="A space's tasks (open first, by due date)")
+def list_tasks(request: HttpRequest, space_id: int, filters: Query[TaskFilter]) -> dict:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    return {"items": [task_out(t) for t in selectors.space_tasks(viewer, space, status=filters.status)]}
+
+
+@router.post("/spaces/{space_id}/tasks", response={201: TaskDetailOut}, summary="Create a task")
+def create_task(request: HttpRequest, space_id: int, payload: TaskIn) -> Status:
+    viewer = viewer_of(request)
+    task = actions.create_task(viewer, space=get_space_for(viewer, space_id), **payload.dict())
+    return Status(201, task_detail(viewer, task.pk))
+
+
+@router.post("/posts/{post_id}/task", response={201: TaskDetailOut}, summary="Make a task from a post")
+def task_from_post(request: HttpRequest, post_id: int, payload: TaskFromPostIn) -> Status:
+    viewer = viewer_of(request)
+    task = actions.create_task_from_post(viewer, post=get_post_for(viewer, post_id), **payload.dict())
+    return Status(201, task_detail(viewer, task.pk))
+
+
+@router.post("/comments/{comment_id}/task", response={201: TaskDetailOut}, summary="Make a task from a comment")
+def task_from_comment(request: HttpRequest, comment_id: int, payload: TaskFromPostIn) -> Status:
+    viewer = viewer_of(request)
+    comment = get_comment_for(viewer, comment_id)
+    task = actions.create_task_from_post(viewer, post=comment.post, comment=comment, **payload.dict())
+    return Status(201, task_detail(viewer, task.pk))
+
+
+@router.get("/me/tasks", response=TaskPage, summary="My tasks in every space I can see (late first)")
+def my_tasks(request: HttpRequest, filters: Query[MyTaskFilter]) -> dict:
+    viewer = viewer_of(request)
+    return {"items": [task_out(t) for t in selectors.my_tasks(viewer, include_done=filters.include_done)]}
+
+
+@router.get("/tasks/{task_id}", response=TaskDetailOut, summary="One task with its checklist and comments")
+def get_task(request: HttpRequest, task_id: int) -> dict:
+    viewer = viewer_of(request)
+    return task_detail(viewer, get_task_for(viewer, task_id).pk)
+
+
+@router.patch("/tasks/{task_id}", response=TaskDetailOut, summary="Edit a task")
+def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> dict:
+    viewer = viewer_of(request)
+    task = actions.update_task(viewer, task=get_task_for(viewer, task_id), **payload.dict(exclude_unset=True))
+    return task_detail(viewer, task.pk)
+
+
+@router.delete("/tasks/{task_id}", response={204: None}, summary="Delete a task (its creator or managers)")
+def delete_task(request: HttpRequest, task_id: int) -> Status:
+    viewer = viewer_of(request)
+    actions.delete_task(viewer, task=get_task_for(viewer, task_id))
+    return Status(204, None)
+
+
+@router.post("/tasks/{task_id}/status", response=TaskDetailOut, summary="Move a task to to do, doing or done")
+def set_status(request: HttpRequest, task_id: int, payload: StatusIn) -> dict:
+    viewer = viewer_of(request)
+    task = actions.set_task_status(viewer, task=get_task_for(viewer, task_id), status=payload.status)
+    return task_detail(viewer, task.pk)
+
+
+@router.post("/tasks/{task_id}/checklist", response={201: ChecklistItemOut}, summary="Add a checklist item")
+def add_checklist_item(request: HttpRequest, task_id: int, payload: ChecklistIn) -> Status:
+    viewer = viewer_of(request)
+    return Status(201, actions.add_checklist_item(viewer, task=get_task_for(viewer, task_id), text=payload.text))
+
+
+@router.patch("/checklist/{item_id}", response=ChecklistItemOut, summary="Tick or rename a checklist item")
+def update_checklist_item(request: HttpRequest, item_id: int, payload: ChecklistPatch) -> object:
+    viewer = viewer_of(request)
+    item = get_checklist_item_for(viewer, item_id)
+    return actions.update_checklist_item(viewer, item=item, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/checklist/{item_id}", response={204: None}, summary="Remove a checklist item")
+def delete_checklist_item(request: HttpRequest, item_id: int) -> Status:
+    viewer = viewer_of(request)
+    actions.delete_checklist_item(viewer, item=get_checklist_item_for(viewer, item_id))
+    return Status(204, None)
+
+
+@router.post("/tasks/{task_id}/comments", response={201: TaskCommentOut}, summary="Comment on a task")
+def comment_on_task(request: HttpRequest, task_id: int, payload: TaskCommentIn) -> Status:
+    viewer = viewer_of(request)
+    comment = actions.comment_on_task(viewer, task=get_task_for(viewer, task_id), body=payload.body)
+    return Status(201, comment_out(comment))
+
+
+@router.delete("/task-comments/{comment_id}", response={204: None}, summary="Delete a task comment")
+def delete_task_comment(request: HttpRequest, comment_id: int) -> Status:
+    viewer = viewer_of(request)
+    actions.delete_task_comment(viewer, comment=get_task_comment_for(viewer, comment_id))
+    return Status(204, None)
+
+
+# --- calendar -------------------------------------------------------------------------------
+
+
+@router.get("/me/calendar", response=CalendarOut, summary="Whether my calendar address is active")
+def get_calendar(request: HttpRequest) -> dict:
+    feed = CalendarFeed.objects.filter(user=viewer_of(request)).first()
+    return {"active": feed is not None, "created_at": feed.created_at if feed else None, "url": None}
+
+
+@router.post("/me/calendar/rotate", response=CalendarOut, summary="A new calendar address (the old one stops)")
+def rotate_calendar(request: HttpRequest) -> dict:
+    viewer = viewer_of(request)
+    token = actions.rotate_calendar_token(viewer)
+    feed = CalendarFeed.objects.get(user=viewer)
+    url = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
+    return {"active": True, "created_at": feed.created_at, "url": url}
+
+
+@router.delete("/me/calendar", response={204: None}, summary="Turn my calendar address off")
+def revoke_calendar(request: HttpRequest) -> Status:
+    actions.revoke_calendar_token(viewer_of(request))
+    return Status(204, None)

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+
+class PersonRef(Schema):
+    id: int
+    full_name: str
+
+
+class SpaceRef(Schema):
+    id: int
+    name: str
+
+
+class ChecklistItemOut(Schema):
+    id: int
+    text: str
+    done: bool
+
+
+class TaskCommentOut(Schema):
+    id: int
+    author: PersonRef
+    body: str
+    body_html: str
+    created_at: dt.datetime
+
+
+class TaskOut(Schema):
+    id: int
+    space: SpaceRef
+    title: str
+    description: str
+    description_html: str
+    status: str = Field(description="todo, doing or done")
+    due_date: dt.date | None
+    overdue: bool
+    assignees: list[PersonRef]
+    checklist_done: int
+    checklist_total: int
+    created_by: PersonRef | None
+    created_at: dt.datetime
+    source_post_id: int | None
+    source_comment_id: int | None
+    url: str
+
+
+class TaskDetailOut(TaskOut):
+    checklist: list[ChecklistItemOut]
+    comments: list[TaskCommentOut]
+
+
+class TaskPage(Schema):
+    items: list[TaskOut]
+
+
+class TaskIn(Schema):
+    title: str
+    description: str = ""
+    assignee_ids: list[int] = []
+    due_date: dt.date | None = None
+    status: str = "todo"
+    checklist: list[str] = []
+
+
+class TaskFromPostIn(Schema):
+    title: str = Field("", description="Defaults to the beginning of the post or comment")
+    assignee_ids: list[int] = []
+    due_date: dt.date | None = None
+
+
+class TaskPatch(Schema):
+    title: str | None = None
+    description: str | None = None
+    assignee_ids: list[int] | None = None
+    due_date: dt.date | None = None
+    status: str | None = None
+
+
+class StatusIn(Schema):
+    status: str = Field(description="todo, doing or done")
+
+
+class ChecklistIn(Schema):
+    text: str
+
+
+class ChecklistPatch(Schema):
+    text: str | None = None
+    done: bool | None = None
+
+
+class TaskCommentIn(Schema):
+    body: str
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    date: dt.date
+    done: bool
+
+
+class MilestoneIn(Schema):
+    title: str
+    date: dt.date
+
+
+class MilestonePatch(Schema):
+    title: str | None = None
+    date: dt.date | None = None
+    done: bool | None = None
+
+
+class ProgressOut(Schema):
+    tasks_done: int
+    tasks_total: int
+    milestones_met: int
+    milestones_total: int
+    days_left: int | None
+    percent: int
+
+
+class TimelineEntryOut(Schema):
+    date: dt.date
+    kind: str = Field(description="milestone, task or deadline")
+    title: str
+    done: bool
+    id: int | None
+
+
+class PlanOut(Schema):
+    space_id: int
+    is_project: bool
+    start_date: dt.date | None
+    deadline: dt.date | None
+    status: str = Field(description="planned, active, at_risk or done")
+    milestones: list[MilestoneOut]
+    progress: ProgressOut
+    timeline: list[TimelineEntryOut]
+
+
+class PlanPatch(Schema):
+    start_date: dt.date | None = None
+    deadline: dt.date | None = None
+    status: str | None = None
+
+
+class CalendarOut(Schema):
+    active: bool
+    created_at: dt.datetime | None
+    url: str | None = Field(None, description="Only right after a rotation: the address is shown once")

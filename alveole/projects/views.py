@@ -1,0 +1,290 @@
+"""Task and plan pages: a space's tasks, a task, a project's plan, my tasks, the calendar feed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from alveole.accounts.access import viewer_of
+from alveole.accounts.models import User
+from alveole.core.errors import AlveoleError
+from alveole.core.views import apply_error, invalid_form_status, web_view
+from alveole.feed.access import get_post_for
+from alveole.spaces.access import can_manage, get_space_for, membership_of, readers_filter
+from alveole.spaces.models import Space
+from alveole.spaces.views import _space_context
+
+from . import actions, calendar, selectors
+from .access import get_checklist_item_for, get_milestone_for, get_task_for, visible_tasks
+from .forms import ChecklistForm, CommentForm, MilestoneForm, PlanForm, StatusForm, TaskForm
+from .models import CalendarFeed, Task, TaskStatus
+
+
+def _people(viewer: User, space: Space) -> list[tuple[int, str]]:
+    """Who can be assigned: the active people of the organisation who can see the space."""
+    qs = User.objects.filter(organisation_id=viewer.organisation_id, is_active=True).filter(readers_filter(space))
+    return list(qs.distinct().order_by("full_name", "id").values_list("pk", "full_name")[:500])
+
+
+def _can_work(viewer: User, space: Space) -> bool:
+    return not space.is_archived and (membership_of(viewer, space) is not None or can_manage(viewer, space))
+
+
+def _task_fields(form: TaskForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "description": data["description"],
+        "assignee_ids": [int(pk) for pk in data["assignees"]],
+        "due_date": data["due_date"],
+        "status": data["status"],
+    }
+
+
+@web_view
+def space_tasks(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    status = 200
+    form = TaskForm(request.POST or None, people=_people(viewer, space), prefix="task")
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                task = actions.create_task(viewer, space=space, **_task_fields(form))
+            except AlveoleError as exc:
+                status = apply_error(form, exc, field_map={"assignee_ids": "assignees"})
+            else:
+                messages.success(request, _("Task “%(title)s” created.") % {"title": task.title})
+                return redirect("space_tasks", space_id=space.pk)
+        else:
+            status = invalid_form_status(form)
+    context = _space_context(viewer, space, "tasks")
+    context.update(
+        {
+            "tasks": list(selectors.space_tasks(viewer, space)),
+            "form": form,
+            "can_work": _can_work(viewer, space),
+            "today": selectors.today(),
+        }
+    )
+    return render(request, "projects/space_tasks.html", context, status=status)
+
+
+@web_view
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    task = get_task_for(viewer, task_id)
+    space = task.space
+    status = 200
+    initial = {
+        "title": task.title,
+        "description": task.description,
+        "assignees": [str(pk) for pk in task.assignments.values_list("user_id", flat=True)],
+        "due_date": task.due_date,
+        "status": task.status,
+    }
+    form = TaskForm(request.POST or None, initial=initial, people=_people(viewer, space), prefix="task")
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.update_task(viewer, task=task, **_task_fields(form))
+            except AlveoleError as exc:
+                status = apply_error(form, exc, field_map={"assignee_ids": "assignees"})
+            else:
+                messages.success(request, _("Task saved."))
+                return redirect("task", task_id=task.pk)
+        else:
+            status = invalid_form_status(form)
+    detail = selectors.with_details(visible_tasks(viewer).filter(pk=task.pk)).get()
+    context = _space_context(viewer, space, "tasks")
+    context.update(
+        {
+            "task": detail,
+            "overdue": selectors.is_overdue(detail),
+            "checklist": list(detail.checklist.all()),
+            "comments": list(detail.comments.select_related("author")),
+            "form": form,
+            "checklist_form": ChecklistForm(),
+            "comment_form": CommentForm(),
+            "statuses": TaskStatus.choices,
+            "can_work": _can_work(viewer, space),
+            "can_delete": not space.is_archived and (task.created_by_id == viewer.pk or can_manage(viewer, space)),
+        }
+    )
+    return render(request, "projects/task.html", context, status=status)
+
+
+def _back_to_task(request: HttpRequest, task: Task, exc: AlveoleError | None = None) -> HttpResponse:
+    if exc is not None:
+        messages.error(request, exc.message)
+    return redirect("task", task_id=task.pk)
+
+
+@require_POST
+@web_view
+def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    task = get_task_for(viewer, task_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to do, doing or done."))
+        return _back_to_task(request, task)
+    actions.set_task_status(viewer, task=task, status=form.cleaned_data["status"])
+    nxt = request.POST.get("next", "")
+    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("task", args=[task.pk]))
+
+
+@require_POST
+@web_view
+def task_delete(request: HttpRequest, task_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    task = get_task_for(viewer, task_id)
+    space_id = task.space_id
+    actions.delete_task(viewer, task=task)
+    messages.success(request, _("Task deleted."))
+    return redirect("space_tasks", space_id=space_id)
+
+
+@require_POST
+@web_view
+def checklist_add(request: HttpRequest, task_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    task = get_task_for(viewer, task_id)
+    form = ChecklistForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the item first (at most 300 characters)."))
+        return _back_to_task(request, task)
+    actions.add_checklist_item(viewer, task=task, text=form.cleaned_data["text"])
+    return _back_to_task(request, task)
+
+
+@require_POST
+@web_view
+def checklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    item = get_checklist_item_for(viewer, item_id)
+    if request.POST.get("delete"):
+        actions.delete_checklist_item(viewer, item=item)
+    else:
+        actions.update_checklist_item(viewer, item=item, done=request.POST.get("done") == "on")
+    return _back_to_task(request, item.task)
+
+
+@require_POST
+@web_view
+def task_comment(request: HttpRequest, task_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    task = get_task_for(viewer, task_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write something first."))
+        return _back_to_task(request, task)
+    actions.comment_on_task(viewer, task=task, body=form.cleaned_data["body"])
+    return _back_to_task(request, task)
+
+
+@require_POST
+@web_view
+def task_from_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    task = actions.create_task_from_post(viewer, post=get_post_for(viewer, post_id))
+    messages.success(request, _("Task created from the post. Add a due date and assignees."))
+    return redirect("task", task_id=task.pk)
+
+
+@web_view
+def space_plan(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    view = selectors.plan_of(viewer, space)
+    status = 200
+    form = PlanForm(
+        request.POST or None,
+        initial={"start_date": view.start_date, "deadline": view.deadline, "status": view.status},
+        prefix="plan",
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.update_plan(viewer, space=space, **form.cleaned_data)
+            except AlveoleError as exc:
+                status = apply_error(form, exc)
+            else:
+                messages.success(request, _("Plan saved."))
+                return redirect("space_plan", space_id=space.pk)
+        else:
+            status = invalid_form_status(form)
+    context = _space_context(viewer, space, "plan")
+    context.update({"plan": view, "form": form, "milestone_form": MilestoneForm(prefix="milestone")})
+    return render(request, "projects/plan.html", context, status=status)
+
+
+@require_POST
+@web_view
+def milestone_add(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    form = MilestoneForm(request.POST, prefix="milestone")
+    if not form.is_valid():
+        messages.error(request, _("Give the milestone a title and a date."))
+    else:
+        actions.create_milestone(viewer, space=space, **form.cleaned_data)
+    return redirect("space_plan", space_id=space.pk)
+
+
+@require_POST
+@web_view
+def milestone_item(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    milestone = get_milestone_for(viewer, milestone_id)
+    if request.POST.get("delete"):
+        actions.delete_milestone(viewer, milestone=milestone)
+    else:
+        actions.update_milestone(viewer, milestone=milestone, done=request.POST.get("done") == "on")
+    return redirect("space_plan", space_id=milestone.space_id)
+
+
+@web_view
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    feed = CalendarFeed.objects.filter(user=viewer).first()
+    context = {
+        "tasks": list(selectors.my_tasks(viewer)),
+        "today": selectors.today(),
+        "calendar_active": feed is not None,
+        "calendar_url": request.session.pop("alveole_calendar_url", ""),
+    }
+    return render(request, "projects/my_tasks.html", context)
+
+
+@require_POST
+@web_view
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    token = actions.rotate_calendar_token(viewer_of(request))
+    # Shown once, on the next page: only its hash is kept.
+    request.session["alveole_calendar_url"] = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
+    messages.success(request, _("Your new calendar address is ready; the previous one no longer works."))
+    return redirect(reverse("my_tasks") + "#calendar")
+
+
+@require_POST
+@web_view
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    actions.revoke_calendar_token(viewer_of(request))
+    messages.success(request, _("Your calendar address no longer works."))
+    return redirect(reverse("my_tasks") + "#calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    user = calendar.user_for_token(token)
+    if user is None:
+        raise Http404()
+    response = HttpResponse(calendar.build(user), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = 'inline; filename="alveole.ics"'
+    return response
