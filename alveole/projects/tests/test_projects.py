@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -22,6 +22,13 @@ from alveole.testing import World
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date.today
+
+
+@pytest.fixture(autouse=True)
+def _english() -> object:
+    # Actions called directly speak the thread's language: pin it, whatever ran before.
+    with translation.override("en"):
+        yield
 
 
 def _project(world: World) -> Space:
