@@ -319,3 +319,49 @@ def test_project_header_shows_deadline_and_progress(world: World, client_for) ->
     html = client_for(world.member).get(f"/spaces/{space.pk}/").content.decode()
     assert "<progress" in html and 'max="2" value="1"' in html and "12 days left" in html
     assert f"/spaces/{space.pk}/plan/" in html and f"/spaces/{space.pk}/tasks/" in html
+
+
+# --- events and the decisions hook -------------------------------------------------------------
+
+
+def test_applying_task_events_reaches_what_a_fresh_fetch_shows(world: World, api_client_for) -> None:
+    task = actions.create_task(world.member, space=world.private_space, title="Draft", checklist=["a", "b"])
+    item = task.checklist.first()
+    assert item is not None
+    actions.update_checklist_item(world.guest, item=item, done=True)
+    actions.update_task(world.owner, task=task, title="Final draft", assignee_ids=[world.guest.pk], due_date=days(2))
+    actions.set_task_status(world.guest, task=task, status="doing")
+    state: dict = {}
+    kinds = registry()
+    for event in Event.objects.filter(type__startswith="task.").order_by("seq"):
+        parsed = kinds[event.type].model_validate({"type": event.type, **event.data})
+        state = parsed.task.model_dump(mode="json")  # type: ignore[attr-defined]
+    fresh = api_client_for(world.member).get(f"/api/v1/tasks/{task.pk}").json()
+    for key in ("title", "status", "due_date", "checklist_done", "checklist_total", "description_html"):
+        assert state[key] == fresh[key], key
+    assert [a["id"] for a in state["assignees"]] == [a["id"] for a in fresh["assignees"]]
+    task_id = task.pk
+    actions.delete_task(world.owner, task=task)
+    last = Event.objects.order_by("-seq").first()
+    assert last is not None and last.type == "task.deleted" and last.data["task_id"] == task_id
+
+
+def test_calendar_includes_open_vote_deadlines_when_decisions_provide_them(world: World, client, monkeypatch) -> None:
+    import sys
+    import types
+
+    from django.apps import apps
+
+    seen = []
+
+    def open_deadlines_for(user):
+        seen.append(user)
+        return [{"id": 7, "title": "Pick a venue", "deadline": timezone.now() + datetime.timedelta(days=2)}]
+
+    module = types.ModuleType("alveole.decisions.selectors")
+    module.open_deadlines_for = open_deadlines_for  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "alveole.decisions.selectors", module)
+    real = apps.is_installed
+    monkeypatch.setattr(apps, "is_installed", lambda name: name == "alveole.decisions" or real(name))
+    cal = _feed(client, actions.rotate_calendar_token(world.member))
+    assert "Vote closes: Pick a venue" in _summaries(cal) and seen == [world.member]
