@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "alveole.live",
     "alveole.notifications",
     "alveole.mail",
+    "alveole.decisions",
     "alveole.projects",
     "django_tasks",
     "django_tasks_db",
@@ -298,6 +299,7 @@ ALVEOLE_ATTACHMENTS_PER_POST = env_int("ALVEOLE_ATTACHMENTS_PER_POST", 10)
 ALVEOLE_IMAGE_MAX_PIXELS = env_int("ALVEOLE_IMAGE_MAX_MEGAPIXELS", 50) * 1_000_000
 ALVEOLE_FEED_PAGE_SIZE = env_int("ALVEOLE_FEED_PAGE_SIZE", 30)
 ALVEOLE_READS_PER_BATCH = 200
+ALVEOLE_VOTE_REMINDER_HOURS = env_int("ALVEOLE_VOTE_REMINDER_HOURS", 24)
 # Live updates: a client further behind than this many events is told to refetch.
 ALVEOLE_LIVE_RESUME_MAX = env_int("ALVEOLE_LIVE_RESUME_MAX", 1000)
 ALVEOLE_LIVE_EVENT_DAYS = env_int("ALVEOLE_LIVE_EVENT_DAYS", 7)

@@ -7,11 +7,14 @@ A new URL without a row here fails `test_every_page_is_in_the_matrix`.
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from alveole.decisions.actions import close_poll, create_poll, create_proposal
 from alveole.feed.actions import create_comment, create_post, upload_attachment
 from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
@@ -64,6 +67,13 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "task": ("/tasks/{task}/", only(SEES_PRIVATE)),
     "space_tasks": ("/spaces/{private_space}/tasks/", only(SEES_PRIVATE)),
     "space_plan": ("/spaces/{private_space}/plan/", only(SEES_PRIVATE)),
+    "poll_create": ("/spaces/{private_space}/polls/new/", only(SEES_PRIVATE)),
+    "proposal_create": ("/spaces/{private_space}/proposals/new/", only(SEES_PRIVATE)),
+    "space_decisions": ("/spaces/{private_space}/decisions/", only(SEES_PRIVATE)),
+    "poll_close": ("/polls/{poll}/close/", only({"owner"}, member=403, guest=403)),
+    "proposal_close": ("/proposals/{proposal}/close/", only({"owner"}, member=403, guest=403)),
+    "key_decisions": ("/decisions/", EVERYONE_OK),
+    "decision": ("/decisions/{decision}/", only(SEES_PRIVATE)),
 }
 # Changes: POST only. A GET must never show anything (405), whoever asks.
 POST_ONLY = {
@@ -101,6 +111,8 @@ POST_ONLY = {
     "post_make_task": "/posts/{private_post}/task/",
     "calendar_rotate": "/calendar/rotate/",
     "calendar_revoke": "/calendar/revoke/",
+    "poll_vote": "/polls/{poll}/vote/",
+    "proposal_respond": "/proposals/{proposal}/respond/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
 PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed"}
@@ -116,7 +128,16 @@ def ids(world: World, settings, tmp_path) -> dict[str, int]:
     )
     comment, _ = create_comment(world.guest, post=private_post, body="Next week")
     comment_published.call(comment.pk)
+    closes = timezone.now() + datetime.timedelta(days=2)
+    poll = create_poll(
+        world.owner, space=world.private_space, question="Day?", options=["Mon", "Tue"], closes_at=closes
+    )
+    proposal = create_proposal(world.owner, space=world.private_space, statement="Ship it", closes_at=closes)
+    done = create_poll(world.owner, space=world.private_space, question="Venue?", options=["A", "B"], closes_at=closes)
     return {
+        "poll": poll.pk,
+        "proposal": proposal.pk,
+        "decision": close_poll(world.owner, poll=done, outcome="A").pk,
         "member": world.member.pk,
         "private_space": world.private_space.pk,
         "open_post": open_post.pk,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from alveole.accounts.api import router as accounts_router
+from alveole.decisions.api import router as decisions_router
 from alveole.feed.api import router as feed_router
 from alveole.live.api import router as live_router
 from alveole.mail.api import router as mail_router
@@ -38,3 +39,4 @@ api.add_router("", live_router)
 api.add_router("", notifications_router)
 api.add_router("", mail_router)
 api.add_router("", projects_router)
+api.add_router("", decisions_router)

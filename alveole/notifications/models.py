@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     SPACE_ADDED = "space_added", _("I am added to a space")
     TASK_ASSIGNED = "task_assigned", _("I am assigned a task")
     TASK_DUE = "task_due", _("A task of mine is due soon or late")
+    DECISION = "decision", _("A vote I have not answered closes soon")
 
 
 class Notification(models.Model):

@@ -69,6 +69,7 @@ def describe(notification: Notification) -> str:
             ),
         ),
         Kind.TASK_DUE: (_("A task of yours in %(space)s is due soon or late"),) * 2,
+        Kind.DECISION: (_("%(name)s is waiting for your vote before it closes"),) * 2,
     }
     alone, together = texts.get(Kind(notification.kind), (_("%(name)s did something"),) * 2)
     space = notification.space.name if notification.space else ""

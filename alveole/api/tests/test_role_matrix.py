@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from alveole.accounts.actions import create_token
 from alveole.api.api import api
+from alveole.decisions.actions import close_poll, create_poll, create_proposal
 from alveole.feed.actions import create_comment, create_post
 from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
@@ -205,6 +207,46 @@ CASES = [
     ),
     Case("POST", "/spaces/{private_space}/email-address", {"owner": OK}, overrides={"member": 403, "guest": 403}),
     Case("DELETE", "/spaces/{private_space}/email-address", {"owner": GONE}, overrides={"member": 403, "guest": 403}),
+    # --- decisions ---
+    Case(
+        "POST",
+        "/spaces/{private_space}/polls",
+        every(CREATED, {"owner", "member", "guest"}),
+        body={"question": "Lunch?", "options": ["Yes", "No"], "closes_at": "2099-01-01T00:00:00Z"},
+    ),
+    Case("GET", "/polls/{poll}", every(OK, {"owner", "member", "guest"})),
+    Case("POST", "/polls/{poll}/vote", every(OK, {"owner", "member", "guest"}), body={"option_ids": ["{poll_option}"]}),
+    Case(
+        "POST", "/polls/{poll}/close", {"owner": OK}, body={"outcome": "Yes"}, overrides={"member": 403, "guest": 403}
+    ),
+    Case("GET", "/polls/{poll}/not-voted", {"owner": OK}, overrides={"member": 403, "guest": 403}),
+    Case(
+        "POST",
+        "/spaces/{private_space}/proposals",
+        every(CREATED, {"owner", "member", "guest"}),
+        body={"statement": "We ship on Friday", "closes_at": "2099-01-01T00:00:00Z"},
+    ),
+    Case("GET", "/proposals/{proposal}", every(OK, {"owner", "member", "guest"})),
+    Case("POST", "/proposals/{proposal}/respond", every(OK, {"owner", "member", "guest"}), body={"answer": "agree"}),
+    Case(
+        "POST",
+        "/proposals/{proposal}/close",
+        {"owner": OK},
+        body={"outcome": "Agreed"},
+        overrides={"member": 403, "guest": 403},
+    ),
+    Case("GET", "/proposals/{proposal}/not-voted", {"owner": OK}, overrides={"member": 403, "guest": 403}),
+    Case("GET", "/spaces/{private_space}/decisions", every(OK, {"owner", "member", "guest"})),
+    Case("GET", "/decisions", every(OK)),
+    Case("GET", "/decisions/{decision}", every(OK, {"owner", "member", "guest"})),
+    Case(
+        "PATCH",
+        "/decisions/{decision}",
+        {"owner": OK},
+        body={"outcome": "Yes"},
+        overrides={"member": 403, "guest": 403},
+    ),
+    Case("GET", "/awaiting-my-vote", every(OK)),
     # --- projects ---
     Case("GET", "/spaces/{private_space}/plan", every(OK, {"owner", "member", "guest"})),
     Case(
@@ -256,9 +298,20 @@ def ids_of(world: World) -> dict[str, int | str]:
     comment_published.call(private_comment.pk)  # the job the commit would have queued
     owner_notification = Notification.objects.get(user=world.owner, post=private_post)
     project_ids = projects_ids(world)
+    soon = timezone.now() + datetime.timedelta(days=2)
+    poll = create_poll(world.owner, space=world.private_space, question="Which day?", options=["Mon", "Tue"],
+                       closes_at=soon)  # fmt: skip
+    proposal = create_proposal(world.owner, space=world.private_space, statement="Ship it", closes_at=soon)
+    decided = create_poll(world.owner, space=world.private_space, question="Venue?", options=["A", "B"],
+                          closes_at=soon)  # fmt: skip
+    decision = close_poll(world.owner, poll=decided, outcome="A")
     return {
         **project_ids,
         "owner_notification": owner_notification.pk,
+        "poll": poll.pk,
+        "poll_option": poll.options.all()[0].pk,
+        "proposal": proposal.pk,
+        "decision": decision.pk,
         "topic": "launch",
         "open_post": open_post.pk,
         "private_post": private_post.pk,

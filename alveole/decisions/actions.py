@@ -1,0 +1,364 @@
+"""Every change to polls, proposals, votes and decisions goes through here."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alveole.accounts.models import User
+from alveole.core import audit
+from alveole.core.errors import Conflict, Invalid, PermissionDenied
+from alveole.feed import actions as feed_actions
+from alveole.feed.models import PostKind
+from alveole.live.models import Audience
+from alveole.live.publish import LiveEvent, publish
+from alveole.spaces.models import Space
+
+from . import events, selectors
+from .models import (
+    AnonymousTally,
+    Answer,
+    Decision,
+    Participation,
+    Poll,
+    PollOption,
+    Proposal,
+    Response,
+    Vote,
+)
+
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+QUESTION_MAX = 500
+OPTION_MAX = 200
+REASON_MAX = 2000
+OUTCOME_MAX = 5000
+DEADLINE_OUTCOME = "Closed at the deadline"  # stored; translated when shown
+
+
+def _emit(event: LiveEvent, space: Space) -> None:
+    publish(event, organisation_id=space.organisation_id, audience=Audience.SPACE, space_id=space.pk)
+
+
+def _check_closes_at(closes_at: datetime.datetime | None) -> datetime.datetime:
+    if closes_at is None:
+        raise Invalid(fields={"closes_at": _("Choose when the vote closes.")})
+    if timezone.is_naive(closes_at):
+        closes_at = timezone.make_aware(closes_at)
+    if closes_at <= timezone.now():
+        raise Invalid(fields={"closes_at": _("Choose a closing time in the future.")})
+    return closes_at
+
+
+def _check_writable(space: Space) -> None:
+    if space.is_archived:
+        raise Conflict(_("This space is archived and read-only."))
+
+
+def _check_outcome(outcome: str) -> str:
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise Invalid(fields={"outcome": _("Write the outcome: what was decided.")})
+    if len(outcome) > OUTCOME_MAX:
+        raise Invalid(fields={"outcome": _("Keep the outcome under %(n)d characters.") % {"n": OUTCOME_MAX}})
+    return outcome
+
+
+# --- polls ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_poll(
+    actor: User,
+    *,
+    space: Space,
+    question: str,
+    options: Sequence[str],
+    closes_at: datetime.datetime | None,
+    multiple: bool = False,
+    hide_results_until_closed: bool = False,
+    anonymous: bool = False,
+) -> Poll:
+    question = (question or "").strip()
+    errors: dict[str, str] = {}
+    if not question:
+        errors["question"] = _("Write the question.")
+    elif len(question) > QUESTION_MAX:
+        errors["question"] = _("Keep the question under %(n)d characters.") % {"n": QUESTION_MAX}
+    labels = [o.strip() for o in options if o and o.strip()]
+    if not MIN_OPTIONS <= len(labels) <= MAX_OPTIONS:
+        errors["options"] = _("Give between %(min)d and %(max)d options.") % {"min": MIN_OPTIONS, "max": MAX_OPTIONS}
+    elif len({label.casefold() for label in labels}) != len(labels):
+        errors["options"] = _("Each option must be different.")
+    elif any(len(label) > OPTION_MAX for label in labels):
+        errors["options"] = _("Keep each option under %(n)d characters.") % {"n": OPTION_MAX}
+    try:
+        closes_at = _check_closes_at(closes_at)
+    except Invalid as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise Invalid(fields=errors)
+    assert closes_at is not None
+    # The poll lives in a post, so that it appears in the feed and can be discussed.
+    post, _report = feed_actions.create_post(actor, space=space, body=question, kind=PostKind.UPDATE)
+    poll = Poll.objects.create(
+        organisation_id=actor.organisation_id,
+        space=space,
+        post=post,
+        author=actor,
+        question=question,
+        multiple=multiple,
+        closes_at=closes_at,
+        hide_results_until_closed=hide_results_until_closed,
+        anonymous=anonymous,
+    )
+    created = PollOption.objects.bulk_create(
+        [PollOption(poll=poll, label=label, position=i) for i, label in enumerate(labels)]
+    )
+    if anonymous:
+        AnonymousTally.objects.bulk_create([AnonymousTally(poll=poll, option=o) for o in created])
+    audit.record("poll.create", actor=actor, target=poll, label=question[:80], space=space.pk)
+    return poll
+
+
+def _poll_voted(poll: Poll) -> events.PollVoted:
+    participants = selectors.participant_count(poll)
+    counts = None
+    if poll.results_visible and not poll.anonymous:
+        counts = {str(k): v for k, v in selectors.option_counts(poll).items()}
+    return events.PollVoted(poll_id=poll.pk, post_id=poll.post_id, participants=participants, counts=counts)
+
+
+@transaction.atomic
+def vote(actor: User, *, poll: Poll, option_ids: Sequence[int]) -> Poll:
+    """Vote, or change one's vote before the close. Anonymous votes are final."""
+    _check_writable(poll.space)
+    # Locking the poll serialises votes with each other and with its closing.
+    poll.closed_at = Poll.objects.select_for_update().values_list("closed_at", flat=True).get(pk=poll.pk)
+    if poll.is_closed:
+        raise Conflict(_("This poll is closed."))
+    chosen = list(dict.fromkeys(option_ids))
+    if not chosen:
+        raise Invalid(fields={"option_ids": _("Choose an option.")})
+    if len(chosen) > 1 and not poll.multiple:
+        raise Invalid(fields={"option_ids": _("Choose only one option.")})
+    if PollOption.objects.filter(poll=poll, pk__in=chosen).count() != len(chosen):
+        raise Invalid(fields={"option_ids": _("Choose among this poll's options.")})
+    already = Participation.objects.select_for_update().filter(poll=poll, user=actor).exists()
+    if poll.anonymous:
+        if already:
+            raise Conflict(_("You have already voted. Anonymous votes are final."))
+        Participation.objects.create(poll=poll, user=actor)
+        AnonymousTally.objects.filter(poll=poll, option_id__in=chosen).update(count=F("count") + 1)
+    else:
+        if not already:
+            Participation.objects.create(poll=poll, user=actor)
+        Vote.objects.filter(poll=poll, user=actor).exclude(option_id__in=chosen).delete()
+        Vote.objects.bulk_create([Vote(poll=poll, user=actor, option_id=pk) for pk in chosen], ignore_conflicts=True)
+    # No audit row: an audit line with a time would tie a person to a count change.
+    _emit(_poll_voted(poll), poll.space)
+    return poll
+
+
+# --- proposals ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_proposal(
+    actor: User,
+    *,
+    space: Space,
+    statement: str,
+    closes_at: datetime.datetime | None,
+    quorum: int | None = None,
+) -> Proposal:
+    statement = (statement or "").strip()
+    errors: dict[str, str] = {}
+    if not statement:
+        errors["statement"] = _("Write what you propose.")
+    if quorum is not None and not 0 <= quorum <= 100:
+        errors["quorum"] = _("The quorum is a share between 0 and 100 %.")
+    try:
+        closes_at = _check_closes_at(closes_at)
+    except Invalid as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise Invalid(fields=errors)
+    assert closes_at is not None
+    post, _report = feed_actions.create_post(actor, space=space, body=statement, kind=PostKind.UPDATE)
+    proposal = Proposal.objects.create(
+        organisation_id=actor.organisation_id,
+        space=space,
+        post=post,
+        author=actor,
+        statement=post.body,
+        closes_at=closes_at,
+        quorum=quorum,
+    )
+    audit.record("proposal.create", actor=actor, target=proposal, label=statement[:80], space=space.pk)
+    return proposal
+
+
+@transaction.atomic
+def respond(actor: User, *, proposal: Proposal, answer: str, reason: str = "") -> Response:
+    """Agree, abstain, disagree or block (a block needs a reason); change it until the close."""
+    _check_writable(proposal.space)
+    proposal.closed_at = Proposal.objects.select_for_update().values_list("closed_at", flat=True).get(pk=proposal.pk)
+    if proposal.is_closed:
+        raise Conflict(_("This proposal is closed."))
+    if answer not in Answer.values:
+        raise Invalid(fields={"answer": _("Choose agree, abstain, disagree or block.")})
+    reason = (reason or "").strip()
+    if answer == Answer.BLOCK and not reason:
+        raise Invalid(fields={"reason": _("Say why you block: a block needs a reason.")})
+    if len(reason) > REASON_MAX:
+        raise Invalid(fields={"reason": _("Keep the reason under %(n)d characters.") % {"n": REASON_MAX}})
+    response, _created = Response.objects.update_or_create(
+        proposal=proposal,
+        user=actor,
+        defaults={"answer": answer, "reason": reason, "updated_at": timezone.now()},
+    )
+    counts = selectors.answer_counts(proposal)
+    _emit(
+        events.ProposalResponded(
+            proposal_id=proposal.pk, post_id=proposal.post_id, participants=sum(counts.values()), counts=counts
+        ),
+        proposal.space,
+    )
+    return response
+
+
+# --- closing and decisions ------------------------------------------------------------------
+
+
+def _record(
+    *, space: Space, title: str, outcome: str, pending: bool, by: User | None, tallies: dict, post_id: int,
+    poll: Poll | None = None, proposal: Proposal | None = None,
+) -> Decision:  # fmt: skip
+    decision = Decision.objects.create(
+        organisation_id=space.organisation_id,
+        space=space,
+        title=title[:500],
+        outcome=outcome,
+        outcome_pending=pending,
+        poll=poll,
+        proposal=proposal,
+        tallies=tallies,
+        post_id=post_id,
+        decided_by=by,
+    )
+    audit.record(
+        "decision.record",
+        actor=by,
+        organisation=space.organisation,
+        target=decision,
+        label=decision.title[:80],
+        space=space.pk,
+    )
+    _emit(
+        events.DecisionRecorded(
+            decision_id=decision.pk,
+            space_id=space.pk,
+            post_id=post_id,
+            title=decision.title,
+            outcome=outcome,
+            outcome_pending=pending,
+            decided_at=decision.decided_at,
+        ),
+        space,
+    )
+    # Hook for tasks (alveole/projects, built in parallel): a decision may spawn tasks. When that
+    # app lands, queue its job here with after_commit(projects_jobs.decision_recorded, decision.pk)
+    # or offer "Create tasks from this decision" on the decision's page.
+    return decision
+
+
+def _close_poll(poll: Poll, *, by: User | None, outcome: str, pending: bool) -> Decision:
+    poll.closed_at = timezone.now()
+    poll.save(update_fields=["closed_at"])
+    _emit(events.VoteClosed(kind="poll", id=poll.pk, post_id=poll.post_id, closed_at=poll.closed_at), poll.space)
+    _emit(_poll_voted(poll), poll.space)  # the results, now visible
+    return _record(space=poll.space, title=poll.question, outcome=outcome, pending=pending, by=by,
+                   tallies=selectors.poll_tallies(poll), post_id=poll.post_id, poll=poll)  # fmt: skip
+
+
+def _close_proposal(proposal: Proposal, *, by: User | None, outcome: str, pending: bool) -> Decision:
+    proposal.closed_at = timezone.now()
+    proposal.save(update_fields=["closed_at"])
+    _emit(
+        events.VoteClosed(kind="proposal", id=proposal.pk, post_id=proposal.post_id, closed_at=proposal.closed_at),
+        proposal.space,
+    )
+    return _record(space=proposal.space, title=proposal.statement, outcome=outcome, pending=pending, by=by,
+                   tallies=selectors.proposal_tallies(proposal), post_id=proposal.post_id,
+                   proposal=proposal)  # fmt: skip
+
+
+@transaction.atomic
+def close_poll(actor: User, *, poll: Poll, outcome: str) -> Decision:
+    if poll.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can close this poll."))
+    outcome = _check_outcome(outcome)
+    poll = Poll.objects.select_for_update().select_related("space").get(pk=poll.pk)
+    if poll.closed_at is not None:
+        raise Conflict(_("This poll is already closed."))
+    return _close_poll(poll, by=actor, outcome=outcome, pending=False)
+
+
+@transaction.atomic
+def close_proposal(actor: User, *, proposal: Proposal, outcome: str) -> Decision:
+    if proposal.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can close this proposal."))
+    outcome = _check_outcome(outcome)
+    proposal = Proposal.objects.select_for_update().select_related("space").get(pk=proposal.pk)
+    if proposal.closed_at is not None:
+        raise Conflict(_("This proposal is already closed."))
+    return _close_proposal(proposal, by=actor, outcome=outcome, pending=False)
+
+
+@transaction.atomic
+def write_outcome(actor: User, *, decision: Decision, outcome: str) -> Decision:
+    """The author of the vote writes (or corrects) the outcome statement after the close."""
+    source = decision.poll or decision.proposal
+    if source is None or source.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author of the vote can write its outcome."))
+    decision.outcome = _check_outcome(outcome)
+    decision.outcome_pending = False
+    decision.decided_by = decision.decided_by or actor
+    decision.save(update_fields=["outcome", "outcome_pending", "decided_by"])
+    audit.record("decision.outcome", actor=actor, target=decision, label=decision.title[:80])
+    _emit(
+        events.DecisionRecorded(
+            decision_id=decision.pk,
+            space_id=decision.space_id,
+            post_id=decision.post_id,
+            title=decision.title,
+            outcome=decision.outcome,
+            outcome_pending=False,
+            decided_at=decision.decided_at,
+        ),
+        decision.space,
+    )
+    return decision
+
+
+def close_due(now: datetime.datetime | None = None) -> list[Decision]:
+    """Close every poll and proposal whose deadline has passed (the periodic job); one transaction each."""
+    now = now or timezone.now()
+    decisions = []
+    for poll_id in Poll.objects.filter(closed_at__isnull=True, closes_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            poll = Poll.objects.select_for_update().select_related("space").get(pk=poll_id)
+            if poll.closed_at is None:
+                decisions.append(_close_poll(poll, by=None, outcome=DEADLINE_OUTCOME, pending=True))
+    due = Proposal.objects.filter(closed_at__isnull=True, closes_at__lte=now).values_list("pk", flat=True)
+    for proposal_id in due:
+        with transaction.atomic():
+            proposal = Proposal.objects.select_for_update().select_related("space").get(pk=proposal_id)
+            if proposal.closed_at is None:
+                decisions.append(_close_proposal(proposal, by=None, outcome=DEADLINE_OUTCOME, pending=True))
+    return decisions
