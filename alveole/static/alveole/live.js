@@ -308,7 +308,31 @@ async function reactionChanged(data) {
   }
 }
 
+// ---- polls and proposals (alveole/decisions) ---------------------------------------------------
+// Votes only say "something changed" (counts may be hidden, anonymous polls never carry them):
+// fetch the card as this viewer sees it and swap its vote section, at most once a second per post.
+const voteRefresh = new Map(); // post id -> timer
+
+function voteChanged(data) {
+  const postId = data.post_id;
+  if (!postId || !cardsOf(postId).length || voteRefresh.has(postId)) return;
+  voteRefresh.set(
+    postId,
+    setTimeout(async () => {
+      voteRefresh.delete(postId);
+      const fresh = (await cardFragment(postId))?.querySelector(".vote-card");
+      for (const card of cardsOf(postId)) {
+        const current = card.querySelector(".vote-card");
+        if (fresh && current && !current.contains(document.activeElement)) current.replaceWith(fresh.cloneNode(true));
+      }
+    }, 1000),
+  );
+}
+
 const HANDLERS = {
+  "poll.voted": voteChanged,
+  "proposal.responded": voteChanged,
+  "vote.closed": voteChanged,
   "post.created": postCreated,
   "post.updated": postUpdated,
   "post.deleted": postDeleted,
