@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from alveole.decisions import actions, events
 from alveole.live.models import Event
+from alveole.live.publish import LiveEvent
 
 pytestmark = pytest.mark.django_db
 
-SCHEMAS = {
+SCHEMAS: dict[str, type[LiveEvent]] = {
     "poll.voted": events.PollVoted,
     "proposal.responded": events.ProposalResponded,
     "vote.closed": events.VoteClosed,
