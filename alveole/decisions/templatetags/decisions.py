@@ -42,12 +42,14 @@ def _page_votes(context: template.Context, viewer: User, post_id: int) -> select
     return votes
 
 
-def _poll_context(poll: Poll, viewer: Any) -> dict[str, Any]:
+def _poll_context(poll: Poll, viewer: Any, *, expanded: bool = False) -> dict[str, Any]:
     visible = poll.results_visible
     options = list(poll.options.all())
     counts = {o.pk: (o.tally.count if poll.anonymous else o.named_votes) for o in options}  # type: ignore[attr-defined]
     total = sum(counts.values()) or 1
     voted = bool(poll.i_voted)  # type: ignore[attr-defined]
+    # On the post's own page, the author of a named poll sees who chose what (never in anonymous polls).
+    voters = selectors.voters_by_option(poll) if expanded and poll.author_id == viewer.pk and not poll.anonymous else {}
     return {
         "poll": poll,
         "options": [
@@ -56,6 +58,7 @@ def _poll_context(poll: Poll, viewer: Any) -> dict[str, Any]:
                 "count": counts[o.pk],
                 "percent": round(100 * counts[o.pk] / total),
                 "mine": bool(o.mine) and not poll.anonymous,  # type: ignore[attr-defined]
+                "voters": voters.get(o.pk, []),
             }
             for o in options
         ],
@@ -68,8 +71,16 @@ def _poll_context(poll: Poll, viewer: Any) -> dict[str, Any]:
     }
 
 
-def _proposal_context(proposal: Proposal, viewer: Any) -> dict[str, Any]:
+def _proposal_context(proposal: Proposal, viewer: Any, *, expanded: bool = False) -> dict[str, Any]:
+    labels = dict(Answer.choices)
     return {
+        # Answers are given by name: shown with their reasons on the post's own page.
+        "responses": [
+            {"user": r.user, "label": labels[r.answer], "reason": r.reason} for r in selectors.responses_of(proposal)
+        ]
+        if expanded
+        else [],
+        "my_answer_label": labels.get(proposal.my_answer or "", ""),  # type: ignore[attr-defined]
         "proposal": proposal,
         "participants": proposal.participant_total,  # type: ignore[attr-defined]
         "my_answer": proposal.my_answer,  # type: ignore[attr-defined]
@@ -90,18 +101,23 @@ def vote_card(context: template.Context, item: Any) -> SafeString:
     votes = _page_votes(context, viewer, post.pk)
     request = context.get("request")
     extra = {"here": context.get("here", ""), "post": post}
+    expanded = bool(context.get("expanded"))
     if post.pk in votes.polls:
         poll = votes.polls[post.pk]
         poll.space = post.space
         return mark_safe(  # noqa: S308 - a rendered, auto-escaped template
-            render_to_string("decisions/_poll.html", {**_poll_context(poll, viewer), **extra}, request=request)
+            render_to_string(
+                "decisions/_poll.html", {**_poll_context(poll, viewer, expanded=expanded), **extra}, request=request
+            )
         )
     if post.pk in votes.proposals:
         proposal = votes.proposals[post.pk]
         proposal.space = post.space
         return mark_safe(  # noqa: S308 - a rendered, auto-escaped template
             render_to_string(
-                "decisions/_proposal.html", {**_proposal_context(proposal, viewer), **extra}, request=request
+                "decisions/_proposal.html",
+                {**_proposal_context(proposal, viewer, expanded=expanded), **extra},
+                request=request,
             )
         )
     return mark_safe("")

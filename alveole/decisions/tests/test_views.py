@@ -135,3 +135,15 @@ def test_no_page_ties_an_anonymous_vote_to_a_voter(world, client_for):
     decision = actions.close_poll(world.owner, poll=poll, outcome="Yes")
     html = client_for(world.owner).get(f"/decisions/{decision.pk}/").content.decode()
     assert world.member.full_name not in html
+
+
+def test_the_post_page_shows_named_answers_and_the_author_sees_named_votes(world, client_for):
+    proposal = actions.create_proposal(world.owner, space=world.private_space, statement="Ship", closes_at=soon())
+    actions.respond(world.guest, proposal=proposal, answer="block", reason="QA first")
+    html = client_for(world.member).get(f"/posts/{proposal.post_id}/").content.decode()
+    assert world.guest.full_name in html and "QA first" in html
+    poll = actions.create_poll(world.owner, space=world.private_space, question="Day?", options=["Mon", "Tue"],
+                               closes_at=soon())  # fmt: skip
+    actions.vote(world.guest, poll=poll, option_ids=[poll.options.all()[0].pk])
+    assert world.guest.full_name in client_for(world.owner).get(f"/posts/{poll.post_id}/").content.decode()
+    assert world.guest.full_name not in client_for(world.member).get(f"/posts/{poll.post_id}/").content.decode()
