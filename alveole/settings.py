@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "alveole.mail",
     "alveole.decisions",
     "alveole.projects",
+    "alveole.exports",
     "django_tasks",
     "django_tasks_db",
 ]

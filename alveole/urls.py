@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("alveole.orgs.urls")),
     path("", include("alveole.spaces.urls")),
     path("", include("alveole.feed.urls")),
+    path("", include("alveole.exports.urls")),
     path("", include("alveole.notifications.urls")),
     path("", include("alveole.mail.urls")),
     path("", include("alveole.decisions.urls")),

@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from alveole.decisions.actions import close_poll, create_poll, create_proposal
+from alveole.exports.actions import request_export
+from alveole.factories import TEST_PASSWORD
 from alveole.feed.actions import create_comment, create_post, upload_attachment
 from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
@@ -74,7 +76,11 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "proposal_close": ("/proposals/{proposal}/close/", only({"owner"}, member=403, guest=403)),
     "key_decisions": ("/decisions/", EVERYONE_OK),
     "decision": ("/decisions/{decision}/", only(SEES_PRIVATE)),
+    "export_detail": ("/exports/{owner_export}/", only({"owner"})),
+    "export_download": ("/exports/{owner_export}/download/", only(set())),  # still being prepared
 }
+# Files answer 404 to anonymous visitors rather than revealing that a sign-in would help.
+FILES = {"attachment", "attachment_thumbnail", "export_download"}
 # Changes: POST only. A GET must never show anything (405), whoever asks.
 POST_ONLY = {
     "token_revoke": "/profile/tokens/1/revoke/",
@@ -113,6 +119,8 @@ POST_ONLY = {
     "calendar_revoke": "/calendar/revoke/",
     "poll_vote": "/polls/{poll}/vote/",
     "proposal_respond": "/proposals/{proposal}/respond/",
+    "space_export": "/spaces/{private_space}/export/",
+    "organisation_export": "/admin/export/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
 PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed"}
@@ -146,6 +154,7 @@ def ids(world: World, settings, tmp_path) -> dict[str, int]:
         "file": plan.pk,
         "owner_notification": Notification.objects.get(user=world.owner).pk,
         "task": create_task(world.member, space=world.private_space, title="Brief").pk,
+        "owner_export": request_export(world.owner, space=world.private_space, password=TEST_PASSWORD).pk,
     }
 
 
@@ -155,8 +164,7 @@ def test_every_page_through_every_role(world: World, ids, client_for, role: str)
     for name, (path, expected) in PAGES.items():
         response = client.get(path.format(**ids))
         if role == "anonymous":
-            # Files answer 404 rather than revealing that a sign-in would help.
-            wanted = 404 if name.startswith("attachment") else 302
+            wanted = 404 if name in FILES else 302
             assert response.status_code == wanted, (name, response.status_code)
             if wanted == 302:
                 assert response["Location"].startswith("/accounts/login/"), name

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from alveole.accounts.api import router as accounts_router
 from alveole.decisions.api import router as decisions_router
+from alveole.exports.api import router as exports_router
 from alveole.feed.api import router as feed_router
 from alveole.live.api import router as live_router
 from alveole.mail.api import router as mail_router
@@ -35,6 +36,7 @@ api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", spaces_router)
 api.add_router("", feed_router)
+api.add_router("", exports_router)
 api.add_router("", live_router)
 api.add_router("", notifications_router)
 api.add_router("", mail_router)

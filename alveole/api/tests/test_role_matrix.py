@@ -19,6 +19,8 @@ from django.utils import timezone
 from alveole.accounts.actions import create_token
 from alveole.api.api import api
 from alveole.decisions.actions import close_poll, create_poll, create_proposal
+from alveole.exports.actions import request_export
+from alveole.factories import TEST_PASSWORD
 from alveole.feed.actions import create_comment, create_post
 from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
@@ -186,6 +188,33 @@ CASES = [
     Case("POST", "/files", every(CREATED), upload=True),
     Case("GET", "/mentions/suggest?space_id={private_space}", every(OK, {"owner", "member", "guest"})),
     Case("GET", "/presence?user_id={member}", every(OK)),
+    # --- exports ---
+    Case(
+        "POST",
+        "/spaces/{private_space}/export",
+        {"owner": 202},
+        body={"password": TEST_PASSWORD},
+        overrides={"member": 403, "guest": 403},
+    ),
+    Case("POST", "/organisation/export", every(202, {"owner", "other"}), body={"password": TEST_PASSWORD}, denied=403),
+    Case("GET", "/exports", every(OK)),
+    Case("GET", "/spaces/{private_space}/retention", every(OK, {"owner", "member", "guest"})),
+    Case(
+        "PUT",
+        "/spaces/{private_space}/retention",
+        {"owner": OK},
+        body={"days": 365},
+        overrides={"member": 403, "guest": 403},
+    ),
+    Case("PUT", "/organisation/retention", every(OK, {"owner", "other"}), body={"days": 365}, denied=403),
+    Case(
+        "PUT",
+        "/spaces/{open_space}/legal-hold",
+        every(OK, {"owner", "admin"}),
+        body={"on": True, "reason": "Case"},
+        overrides={"member": 403, "nonmember": 403},
+    ),
+    Case("GET", "/exports/{owner_export}", {"owner": OK}),
     # --- notifications ---
     Case("GET", "/notifications", every(OK)),
     Case("GET", "/notifications/unread", every(OK)),
@@ -305,8 +334,10 @@ def ids_of(world: World) -> dict[str, int | str]:
     decided = create_poll(world.owner, space=world.private_space, question="Venue?", options=["A", "B"],
                           closes_at=soon)  # fmt: skip
     decision = close_poll(world.owner, poll=decided, outcome="A")
+    owner_export = request_export(world.owner, space=world.private_space, password=TEST_PASSWORD)
     return {
         **project_ids,
+        "owner_export": owner_export.pk,
         "owner_notification": owner_notification.pk,
         "poll": poll.pk,
         "poll_option": poll.options.all()[0].pk,

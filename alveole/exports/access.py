@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from alveole.accounts.models import User
+from alveole.core.errors import NotFound
+
+from .models import Export
+
+
+def exports_of(viewer: User) -> QuerySet[Export]:
+    """A person sees the exports they asked for (an export holds what *they* could see)."""
+    return Export.objects.filter(organisation_id=viewer.organisation_id, requested_by=viewer).select_related("space")
+
+
+def get_export_for(viewer: User, export_id: int | str) -> Export:
+    try:
+        return exports_of(viewer).get(pk=int(export_id))
+    except (Export.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None

@@ -1,0 +1,32 @@
+"""Asking for an export: re-enter the password, be allowed, be audited; the ZIP is built by a job."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from alveole.accounts.models import User
+from alveole.core import audit
+from alveole.core.errors import Invalid, PermissionDenied
+from alveole.core.jobs import after_commit
+from alveole.spaces.access import can_manage
+from alveole.spaces.models import Space
+
+from . import jobs
+from .models import Export
+
+
+@transaction.atomic
+def request_export(actor: User, *, space: Space | None, password: str) -> Export:
+    """A space's managers export their space; an organisation's owners export everything."""
+    if space is None:
+        if not actor.is_owner:
+            raise PermissionDenied(_("Only the organisation's owners can export everything."))
+    elif not (can_manage(actor, space) or actor.is_owner) or space.organisation_id != actor.organisation_id:
+        raise PermissionDenied(_("Only the space's managers can export it."))
+    if not password or not actor.check_password(password):
+        raise Invalid(fields={"password": _("Enter your password again to confirm the export.")})
+    export = Export.objects.create(organisation_id=actor.organisation_id, requested_by=actor, space=space)
+    audit.record("export.request", actor=actor, target=space or actor.organisation, export=export.pk)
+    after_commit(jobs.build_export, export.pk)
+    return export

@@ -1,0 +1,216 @@
+"""Building an export: a ZIP with the data as JSON, the files, and a static HTML copy that opens
+offline (file://) in any browser, years later, with no server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+from alveole.feed.files import storage_root
+from alveole.feed.models import Attachment, Comment, Post, Reaction
+from alveole.spaces.models import Space, SpaceMembership
+
+from .models import Export, ExportStatus
+
+log = logging.getLogger(__name__)
+
+
+def exports_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "exports"
+
+
+def _slug(space: Space) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", space.name.lower()).strip("-") or "space"
+    return f"{base[:40]}-{space.pk}"
+
+
+def _file_path(attachment: Attachment) -> str:
+    safe = re.sub(r"[^\w.\-]+", "_", attachment.original_name)[:80] or "file"
+    return f"files/{attachment.pk}-{safe}"
+
+
+def _attachment(a: Attachment) -> dict[str, Any]:
+    return {
+        "name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "path": _file_path(a),
+        "is_image": a.is_image,
+    }
+
+
+def collect(space: Space) -> dict[str, Any]:
+    """Everything of one space, as its managers see it. Anonymous votes appear as totals only."""
+    comments = Comment.objects.filter(deleted_at__isnull=True).select_related("author").order_by("created_at", "id")
+    posts = (
+        Post.objects.filter(space=space, deleted_at__isnull=True)
+        .select_related("author", "shared_post")
+        .prefetch_related(
+            Prefetch("comments", queryset=comments),
+            Prefetch("reactions", queryset=Reaction.objects.select_related("user").order_by("created_at")),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+        )
+        .order_by("created_at", "id")
+    )
+    data: dict[str, Any] = {
+        "space": {
+            "id": space.pk,
+            "name": space.name,
+            "description": space.description,
+            "kind": space.kind,
+            "visibility": space.visibility,
+            "archived": space.is_archived,
+        },
+        "members": [
+            {"name": m.user.full_name, "email": m.user.email, "role": m.role, "joined_at": m.joined_at.isoformat()}
+            for m in SpaceMembership.objects.filter(space=space).select_related("user").order_by("user__full_name")
+        ],
+        "posts": [],
+        "tasks": [],
+        "decisions": [],
+    }
+    for post in posts:
+        data["posts"].append(
+            {
+                "id": post.pk,
+                "author": post.author.full_name,
+                "kind": post.kind,
+                "created_at": post.created_at.isoformat(),
+                "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+                "pinned": post.pinned_at is not None,
+                "body": post.body,
+                "body_html": post.body_html,
+                "shared_post_id": post.shared_post_id,
+                "attachments": [_attachment(a) for a in post.attachments.all()],
+                "reactions": [{"person": r.user.full_name, "kind": r.kind} for r in post.reactions.all()],
+                "comments": [
+                    {
+                        "id": c.pk,
+                        "parent_id": c.parent_id,
+                        "author": c.author.full_name,
+                        "body": c.body,
+                        "body_html": c.body_html,
+                        "created_at": c.created_at.isoformat(),
+                        "is_answer": c.is_answer,
+                    }
+                    for c in post.comments.all()
+                ],
+            }
+        )
+    data["tasks"] = _tasks(space)
+    data["decisions"] = _decisions(space)
+    return data
+
+
+def _tasks(space: Space) -> list[dict[str, Any]]:
+    try:
+        from alveole.projects.models import Task
+    except ImportError:  # pragma: no cover - the projects app is part of Alvéole
+        return []
+    tasks = Task.objects.filter(space=space).prefetch_related("assignees").order_by("created_at", "id")
+    return [
+        {
+            "title": t.title,
+            "status": t.status,
+            "due_date": t.due_date.isoformat() if t.due_date else None,
+            "description_html": t.description_html,
+            "assignees": [u.full_name for u in t.assignees.all()],
+        }
+        for t in tasks
+    ]
+
+
+def _decisions(space: Space) -> list[dict[str, Any]]:
+    try:
+        from alveole.decisions.models import Decision
+    except ImportError:  # pragma: no cover
+        return []
+    decisions = Decision.objects.filter(space=space).select_related("decided_by").order_by("decided_at", "id")
+    # `tallies` hold totals per option or answer, never who voted what.
+    return [
+        {
+            "title": d.title,
+            "outcome": d.outcome,
+            "decided_at": d.decided_at.isoformat(),
+            "decided_by": d.decided_by.full_name if d.decided_by else None,
+            "tallies": d.tallies,
+            "post_id": d.post_id,
+        }
+        for d in decisions
+    ]
+
+
+@task()
+def build_export(export_id: int) -> None:
+    export = Export.objects.select_related("organisation", "requested_by", "space").filter(pk=export_id).first()
+    if export is None or export.status != ExportStatus.QUEUED:
+        return  # already built (a job may run twice)
+    Export.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING)
+    spaces = (
+        [export.space]
+        if export.space is not None
+        else list(Space.objects.filter(organisation_id=export.organisation_id).order_by("name", "id"))
+    )
+    folder = exports_root() / str(export.organisation_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    storage_name = f"{export.organisation_id}/{uuid.uuid4().hex}.zip"
+    final = exports_root() / storage_name
+    partial = final.with_suffix(".part")
+    try:
+        with translation.override(export.requested_by.language or settings.LANGUAGE_CODE):
+            _write(export, spaces, partial)
+        os.replace(partial, final)
+    except Exception as exc:
+        partial.unlink(missing_ok=True)
+        log.exception("export %s failed", export.pk)
+        Export.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        return
+    Export.objects.filter(pk=export.pk).update(
+        status=ExportStatus.DONE,
+        progress=100,
+        storage_name=storage_name,
+        size=final.stat().st_size,
+        finished_at=timezone.now(),
+    )
+
+
+def _write(export: Export, spaces: list[Space], path: Path) -> None:
+    exported_at = timezone.now()
+    index = []
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for number, space in enumerate(spaces, start=1):
+            data = collect(space)
+            slug = _slug(space)
+            archive.writestr(f"{slug}/data.json", json.dumps(data, indent=2, ensure_ascii=False))
+            for post in Post.objects.filter(space=space, deleted_at__isnull=True).prefetch_related("attachments"):
+                for attachment in post.attachments.all():
+                    source = storage_root() / attachment.storage_name
+                    if source.is_file():
+                        archive.write(source, f"{slug}/{_file_path(attachment)}")
+            page = render_to_string(
+                "exports/space.html",
+                {"data": data, "exported_at": exported_at, "organisation": export.organisation},
+            )
+            archive.writestr(f"{slug}/index.html", page)
+            index.append({"name": space.name, "path": f"{slug}/index.html", "posts": len(data["posts"])})
+            Export.objects.filter(pk=export.pk).update(progress=int(number * 95 / max(1, len(spaces))))
+        archive.writestr(
+            "index.html",
+            render_to_string(
+                "exports/index.html", {"spaces": index, "exported_at": exported_at, "organisation": export.organisation}
+            ),
+        )

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ExportIn(Schema):
+    password: str
+
+
+class ExportOut(Schema):
+    id: int
+    space_id: int | None
+    status: str
+    progress: int
+    size: int
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+    download_url: str | None
+
+
+class RetentionIn(Schema):
+    days: int | None = Field(None, description="delete content older than this many days (at least 30); null: keep")
+
+
+class LegalHoldIn(Schema):
+    on: bool
+    reason: str = ""
+
+
+class RetentionOut(Schema):
+    days: int | None
+    legal_hold: bool
+    legal_hold_reason: str

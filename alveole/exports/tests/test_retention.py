@@ -1,0 +1,63 @@
+"""Retention periods delete old content, except under legal hold; both are audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from alveole.core.errors import Invalid, PermissionDenied
+from alveole.core.models import AuditEvent
+from alveole.exports import retention
+from alveole.feed import actions as feed
+from alveole.feed.models import Post
+
+pytestmark = pytest.mark.django_db
+
+
+def age(post: Post, days: int) -> None:
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(days=days))
+
+
+def test_old_content_goes_and_recent_content_stays(world):
+    old, _ = feed.create_post(world.member, space=world.open_space, body="Old news")
+    new, _ = feed.create_post(world.member, space=world.open_space, body="Fresh news")
+    age(old, 400)
+    retention.set_retention(world.owner, space=None, days=365)
+    assert retention.purge_expired.call() == 1
+    assert list(Post.objects.filter(space=world.open_space)) == [new]
+    assert AuditEvent.objects.filter(action="retention.delete", target_id=world.open_space.pk).exists()
+
+
+def test_a_space_period_wins_over_the_organisations(world):
+    post, _ = feed.create_post(world.member, space=world.private_space, body="Project note")
+    age(post, 60)
+    retention.set_retention(world.owner, space=None, days=365)
+    retention.set_retention(world.owner, space=world.private_space, days=30)
+    assert retention.purge_expired.call() == 1
+
+
+def test_a_legal_hold_stops_deletion_and_is_audited(world):
+    post, _ = feed.create_post(world.member, space=world.private_space, body="Evidence")
+    age(post, 400)
+    retention.set_retention(world.owner, space=None, days=365)
+    with pytest.raises(Invalid):
+        retention.set_legal_hold(world.admin, space=world.private_space, on=True, reason="")
+    retention.set_legal_hold(world.admin, space=world.private_space, on=True, reason="Case 2026-14")
+    assert retention.purge_expired.call() == 0
+    assert Post.objects.filter(pk=post.pk).exists()
+    assert AuditEvent.objects.filter(action="retention.hold", actor=world.admin).exists()
+    retention.set_legal_hold(world.owner, space=world.private_space, on=False)
+    assert retention.purge_expired.call() == 1
+
+
+def test_who_may_set_what(world):
+    with pytest.raises(PermissionDenied):
+        retention.set_retention(world.admin, space=None, days=365)
+    with pytest.raises(PermissionDenied):
+        retention.set_retention(world.member, space=world.private_space, days=365)
+    with pytest.raises(PermissionDenied):
+        retention.set_legal_hold(world.member, space=world.private_space, on=True, reason="x")
+    with pytest.raises(Invalid):
+        retention.set_retention(world.owner, space=world.private_space, days=3)
