@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -90,6 +91,9 @@ class CatchUp:
     spaces: list[CatchUpSpace]
     notifications: list[Notification]
     until: datetime = field(default_factory=timezone.now)  # when the page was put together
+    votes: list[Any] = field(default_factory=list)  # open polls and proposals I have not answered
+    decisions: list[Any] = field(default_factory=list)  # decided in my spaces since
+    deadlines: list[Any] = field(default_factory=list)  # my open tasks, late or due within a week
 
     @property
     def post_ids(self) -> list[int]:
@@ -97,7 +101,7 @@ class CatchUp:
 
     @property
     def is_empty(self) -> bool:
-        return not self.spaces and not self.notifications
+        return not (self.spaces or self.notifications or self.votes or self.decisions or self.deadlines)
 
 
 def catch_up(viewer: User) -> CatchUp:
@@ -134,4 +138,27 @@ def catch_up(viewer: User) -> CatchUp:
         group.new_posts = counts[space_id]
     ordered = sorted(groups.values(), key=lambda g: (-len(g.for_me), -g.new_posts, g.space.name if g.space else ""))
     unread = list(notification_list(viewer).filter(read_at__isnull=True).order_by("-updated_at")[:50])
-    return CatchUp(since=since, spaces=ordered, notifications=unread)
+    votes, decisions, deadlines = _decisions_and_deadlines(viewer, since, mine)
+    return CatchUp(
+        since=since,
+        spaces=ordered,
+        notifications=unread,
+        votes=votes,
+        decisions=decisions,
+        deadlines=deadlines,
+    )
+
+
+def _decisions_and_deadlines(
+    viewer: User, since: datetime, mine: QuerySet[Any]
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """What comes right after what concerns me: votes awaiting me, decisions taken, my deadlines."""
+    from alveole.decisions.selectors import awaiting_my_vote, key_decisions
+    from alveole.projects.selectors import my_tasks
+
+    waiting = awaiting_my_vote(viewer)
+    votes: list[Any] = sorted([*waiting.polls, *waiting.proposals], key=lambda v: v.closes_at)
+    decisions = list(key_decisions(viewer, since=since).filter(space_id__in=mine)[:20])
+    soon = timezone.localdate() + timedelta(days=7)
+    deadlines = list(my_tasks(viewer).filter(due_date__isnull=False, due_date__lte=soon).select_related("space")[:20])
+    return votes, decisions, deadlines

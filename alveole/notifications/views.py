@@ -169,6 +169,9 @@ def _catch_up_page(request: HttpRequest, viewer: User, *, error: str = "", statu
         "spaces": spaces,
         "post_ids": data.post_ids,
         "until": data.until,
+        "votes": data.votes,
+        "decisions": data.decisions,
+        "deadlines": data.deadlines,
         "is_empty": data.is_empty,
         "error": error,
     }

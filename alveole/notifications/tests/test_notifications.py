@@ -104,3 +104,29 @@ def test_what_arrives_while_the_catch_up_is_open_is_not_skipped(world):
     late, _ = feed.create_post(world.owner, space=world.open_space, body="Posted while you were reading")
     actions.finish_catch_up(world.member, post_ids=page.post_ids, until=page.until)
     assert any(late in group.busiest for group in selectors.catch_up(world.member).spaces)
+
+
+def test_catch_up_lists_votes_awaiting_me_decisions_and_deadlines(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alveole.decisions import actions as decisions
+    from alveole.projects import actions as projects
+
+    soon = timezone.now() + timedelta(days=2)
+    open_poll = decisions.create_poll(world.owner, space=world.private_space, question="Friday?",
+                                      options=["Yes", "No"], closes_at=soon)  # fmt: skip
+    done = decisions.create_poll(world.owner, space=world.private_space, question="Venue?",
+                                 options=["A", "B"], closes_at=soon)  # fmt: skip
+    decision = decisions.close_poll(world.owner, poll=done, outcome="Venue A")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    task = projects.create_task(
+        world.owner, space=world.private_space, title="Book the room", assignee_ids=[world.member.pk], due_date=tomorrow
+    )
+    page = selectors.catch_up(world.member)
+    assert open_poll in page.votes and decision in page.decisions and task in page.deadlines
+    decisions.vote(world.member, poll=open_poll, option_ids=[open_poll.options.all()[0].pk])
+    assert open_poll not in selectors.catch_up(world.member).votes
+    # Nothing of a space the viewer cannot see.
+    assert selectors.catch_up(world.nonmember).votes == []
