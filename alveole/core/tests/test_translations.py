@@ -167,3 +167,21 @@ def test_the_french_reply_marker_is_one_the_email_bridge_recognises() -> None:
         marker = translation.gettext("## Reply above this line ##")
     assert marker != "## Reply above this line ##"
     assert REPLY_MARKER_RE.match(marker)
+
+
+@pytest.mark.usefixtures("compiled_french")
+def test_decisions_and_exports_follow_the_glossary() -> None:
+    """The answers, audit verbs and key terms of the decisions and exports apps use the agreed French words."""
+    expected = {
+        "Agree": "D’accord",
+        "Abstain": "Abstention",
+        "Disagree": "Pas d’accord",
+        "Block": "Bloquer",
+        "Decision log": "Journal des décisions",
+        "Key decisions": "Décisions clés",
+        "Export this space": "Exporter cet espace",
+        "exported": "a exporté",
+        "placed a legal hold on": "a placé sous conservation légale",
+    }
+    with translation.override("fr"):
+        assert {source: translation.gettext(source) for source in expected} == expected
