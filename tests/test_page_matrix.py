@@ -120,6 +120,7 @@ POST_ONLY = {
     "poll_vote": "/polls/{poll}/vote/",
     "proposal_respond": "/proposals/{proposal}/respond/",
     "space_export": "/spaces/{private_space}/export/",
+    "decision_make_task": "/decisions/{decision}/task/",
     "organisation_export": "/admin/export/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.

@@ -15,6 +15,7 @@ from alveole.core import audit, markdown
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from alveole.core.jobs import after_commit
 from alveole.core.secrets import hash_secret, new_secret
+from alveole.decisions.models import Decision
 from alveole.feed.models import Comment, Post
 from alveole.live.models import Audience
 from alveole.live.publish import LiveEvent, publish
@@ -456,3 +457,21 @@ def revoke_calendar_token(actor: User) -> None:
     deleted, _rows = CalendarFeed.objects.filter(user=actor).delete()
     if deleted:
         audit.record("calendar.revoke", actor=actor, target=actor)
+
+
+@transaction.atomic
+def create_task_from_decision(actor: User, *, decision: Decision, **fields: object) -> Task:
+    """A decision spawns a task in its space, linked to the vote's discussion."""
+    title = str(fields.pop("title", "") or "") or markdown.plain_text(decision.outcome, TITLE_MAX) or decision.title
+    description = str(fields.pop("description", "") or "") or _("Decision: %(title)s — %(outcome)s") % {
+        "title": decision.title,
+        "outcome": decision.outcome,
+    }
+    return create_task(
+        actor,
+        space=decision.space,
+        title=title[:TITLE_MAX],
+        description=description[:DESCRIPTION_MAX],
+        source_post=decision.post,
+        **fields,  # type: ignore[arg-type]
+    )

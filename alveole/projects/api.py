@@ -7,6 +7,7 @@ from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.decisions.access import get_decision_for
 from alveole.feed.access import get_comment_for, get_post_for
 from alveole.spaces.access import get_space_for
 
@@ -166,6 +167,14 @@ def create_task(request: HttpRequest, space_id: int, payload: TaskIn) -> Status:
 def task_from_post(request: HttpRequest, post_id: int, payload: TaskFromPostIn) -> Status:
     viewer = viewer_of(request)
     task = actions.create_task_from_post(viewer, post=get_post_for(viewer, post_id), **payload.dict())
+    return Status(201, task_detail(viewer, task.pk))
+
+
+@router.post("/decisions/{decision_id}/task", response={201: TaskDetailOut}, summary="Make a task from a decision")
+def task_from_decision(request: HttpRequest, decision_id: int, payload: TaskFromPostIn) -> Status:
+    viewer = viewer_of(request)
+    decision = get_decision_for(viewer, decision_id)
+    task = actions.create_task_from_decision(viewer, decision=decision, **payload.dict())
     return Status(201, task_detail(viewer, task.pk))
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("spaces/<int:space_id>/milestones/", views.milestone_add, name="milestone_add"),
     path("milestones/<int:milestone_id>/", views.milestone_item, name="milestone_item"),
     path("posts/<int:post_id>/task/", views.task_from_post, name="post_make_task"),
+    path("decisions/<int:decision_id>/task/", views.task_from_decision, name="decision_make_task"),
     path("calendar/rotate/", views.calendar_rotate, name="calendar_rotate"),
     path("calendar/revoke/", views.calendar_revoke, name="calendar_revoke"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

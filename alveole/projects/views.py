@@ -13,6 +13,7 @@ from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError
 from alveole.core.views import apply_error, invalid_form_status, web_view
+from alveole.decisions.access import get_decision_for
 from alveole.feed.access import get_post_for
 from alveole.spaces.access import can_manage, get_space_for, membership_of, readers_filter
 from alveole.spaces.models import Space
@@ -193,6 +194,15 @@ def task_from_post(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     task = actions.create_task_from_post(viewer, post=get_post_for(viewer, post_id))
     messages.success(request, _("Task created from the post. Add a due date and assignees."))
+    return redirect("task", task_id=task.pk)
+
+
+@require_POST
+@web_view
+def task_from_decision(request: HttpRequest, decision_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    task = actions.create_task_from_decision(viewer, decision=get_decision_for(viewer, decision_id))
+    messages.success(request, _("Task created from the decision. Add a due date and assignees."))
     return redirect("task", task_id=task.pk)
 
 

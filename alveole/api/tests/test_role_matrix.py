@@ -188,6 +188,7 @@ CASES = [
     Case("POST", "/files", every(CREATED), upload=True),
     Case("GET", "/mentions/suggest?space_id={private_space}", every(OK, {"owner", "member", "guest"})),
     Case("GET", "/presence?user_id={member}", every(OK)),
+    Case("POST", "/decisions/{decision}/task", every(CREATED, {"owner", "member", "guest"}), body={}),
     # --- exports ---
     Case(
         "POST",

@@ -365,3 +365,21 @@ def test_calendar_includes_open_vote_deadlines_when_decisions_provide_them(world
     monkeypatch.setattr(apps, "is_installed", lambda name: name == "alveole.decisions" or real(name))
     cal = _feed(client, actions.rotate_calendar_token(world.member))
     assert "Vote closes: Pick a venue" in _summaries(cal) and seen == [world.member]
+
+
+def test_a_decision_spawns_a_task_linked_to_its_discussion(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from alveole.decisions import actions as decisions
+    from alveole.projects import actions as project_actions
+
+    poll = decisions.create_poll(
+        world.owner, space=world.private_space, question="Venue?", options=["A", "B"],
+        closes_at=timezone.now() + dt.timedelta(days=1),
+    )  # fmt: skip
+    decision = decisions.close_poll(world.owner, poll=poll, outcome="Book venue A")
+    task = project_actions.create_task_from_decision(world.member, decision=decision)
+    assert task.space == world.private_space and task.title == "Book venue A"
+    assert task.source_post_id == decision.post_id
