@@ -31,6 +31,13 @@ def placeholders(text: str) -> Counter[str]:
     return Counter(found + HTML_TAG.findall(text))
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_default_language():
+    """Requests made by a French reader leave French active in this thread: restore the default after each test."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="module")
 def catalogue() -> polib.POFile:
     assert PO_PATH.exists(), f"missing French catalogue: {PO_PATH}"
