@@ -121,6 +121,9 @@ POST_ONLY = {
     "proposal_respond": "/proposals/{proposal}/respond/",
     "space_export": "/spaces/{private_space}/export/",
     "decision_make_task": "/decisions/{decision}/task/",
+    "space_retention": "/spaces/{private_space}/retention/",
+    "space_legal_hold": "/spaces/{private_space}/legal-hold/",
+    "organisation_retention": "/admin/retention/",
     "organisation_export": "/admin/export/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.

@@ -11,7 +11,7 @@ from alveole.core.errors import AlveoleError, Invalid
 from alveole.core.views import web_view
 from alveole.spaces.access import get_space_for
 
-from . import actions
+from . import actions, retention
 from .access import get_export_for
 from .forms import ExportForm
 from .jobs import exports_root
@@ -63,3 +63,42 @@ def export_download(request: HttpRequest, export_id: int) -> FileResponse:
     response = FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type="application/zip")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _days(request: HttpRequest) -> int | None:
+    raw = request.POST.get("days", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Invalid(fields={"days": _("Enter a whole number of days, or leave it empty.")}) from None
+
+
+@require_POST
+@web_view
+def space_retention(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    retention.set_retention(viewer, space=space, days=_days(request))
+    messages.success(request, _("The retention period is saved."))
+    return redirect("space_settings", space_id=space.pk)
+
+
+@require_POST
+@web_view
+def organisation_retention(request: HttpRequest) -> HttpResponse:
+    retention.set_retention(viewer_of(request), space=None, days=_days(request))
+    messages.success(request, _("The retention period is saved."))
+    return redirect("org_settings")
+
+
+@require_POST
+@web_view
+def space_legal_hold(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    on = bool(request.POST.get("on"))
+    retention.set_legal_hold(viewer, space=space, on=on, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The legal hold is placed.") if on else _("The legal hold is lifted."))
+    return redirect("space_settings", space_id=space.pk)

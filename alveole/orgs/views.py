@@ -18,6 +18,7 @@ from alveole.core.audit import ACTION_LABELS
 from alveole.core.cursors import paginate
 from alveole.core.errors import AlveoleError, Conflict
 from alveole.core.views import apply_error, invalid_form_status, render_error, web_view
+from alveole.exports.retention import policy_of
 from alveole.spaces.access import visible_spaces
 from alveole.spaces.selectors import spaces_for
 
@@ -271,7 +272,8 @@ def org_settings(request: HttpRequest) -> HttpResponse:
         form = OrganisationForm(
             is_owner=viewer.is_owner, initial={"name": org.name, "require_mfa_for_admins": org.require_mfa_for_admins}
         )
-    return render(request, "orgs/admin_settings.html", {"form": form, "admin_tab": "settings"}, status=status)
+    context = {"form": form, "admin_tab": "settings", "retention": policy_of(org.pk, None)}
+    return render(request, "orgs/admin_settings.html", context, status=status)
 
 
 # --- joining through an invitation ---------------------------------------------------

@@ -14,6 +14,7 @@ from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, PermissionDenied
 from alveole.core.views import apply_error, invalid_form_status, web_view
+from alveole.exports.retention import policy_of
 from alveole.orgs.access import get_person_for, people_visible_to
 from alveole.orgs.forms import SearchForm
 
@@ -230,7 +231,7 @@ def _settings_page(
     if space.is_archived:
         for field in form.fields.values():
             field.disabled = True
-    context.update({"form": form, "error": error})
+    context.update({"form": form, "error": error, "retention": policy_of(space.organisation_id, space)})
     return render(request, "spaces/settings.html", context, status=status)
 
 

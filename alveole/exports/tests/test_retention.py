@@ -61,3 +61,18 @@ def test_who_may_set_what(world):
         retention.set_legal_hold(world.member, space=world.private_space, on=True, reason="x")
     with pytest.raises(Invalid):
         retention.set_retention(world.owner, space=world.private_space, days=3)
+
+
+def test_the_settings_pages_set_retention_and_holds(world, client_for):
+    owner = client_for(world.owner)
+    assert b"Retention" in owner.get(f"/spaces/{world.private_space.pk}/settings/").content
+    response = owner.post(f"/spaces/{world.private_space.pk}/retention/", {"days": "90"})
+    assert response.status_code == 302
+    assert retention.policy_of(world.org.pk, world.private_space).days == 90
+    assert owner.post(f"/spaces/{world.private_space.pk}/retention/", {"days": "ninety"}).status_code == 400
+    assert owner.post(f"/spaces/{world.private_space.pk}/retention/", {"days": "3"}).status_code == 400
+    held = owner.post(f"/spaces/{world.private_space.pk}/legal-hold/", {"on": "on", "reason": "Audit"})
+    assert held.status_code == 302 and retention.policy_of(world.org.pk, world.private_space).legal_hold
+    assert client_for(world.member).post(f"/spaces/{world.private_space.pk}/legal-hold/", {"on": ""}).status_code == 403
+    assert owner.post("/admin/retention/", {"days": ""}).status_code == 302
+    assert client_for(world.admin).post("/admin/retention/", {"days": "400"}).status_code == 403
