@@ -53,6 +53,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "space_members": ("/spaces/{private_space}/members/", only(SEES_PRIVATE)),
     "space_settings": ("/spaces/{private_space}/settings/", only({"owner"}, member=403, guest=403)),
     "topic": ("/topics/launch/", EVERYONE_OK),
+    "search": ("/search/?q=launch", EVERYONE_OK),
     "post_create": ("/posts/new/", EVERYONE_OK),
     "post": ("/posts/{private_post}/", only(SEES_PRIVATE)),
     "post_edit": ("/posts/{private_post}/edit/", only({"owner"}, member=403, guest=403)),

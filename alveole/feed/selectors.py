@@ -175,3 +175,14 @@ def follows_of(viewer: User) -> QuerySet[Follow]:
 
 def topic_named(viewer: User, name: str) -> Topic | None:
     return Topic.objects.filter(organisation_id=viewer.organisation_id, name=name.lower()).first()
+
+
+SEARCH_MIN_LENGTH = 2
+
+
+def search_posts(viewer: User, query: str) -> QuerySet[Post]:
+    """Posts the viewer may read whose text contains `query` (archived spaces included)."""
+    query = " ".join(query.split())
+    if len(query) < SEARCH_MIN_LENGTH:
+        return Post.objects.none()
+    return visible_posts(viewer).filter(body__icontains=query)

@@ -3,6 +3,7 @@ from django.urls import path
 from . import downloads, views
 
 urlpatterns = [
+    path("search/", views.search, name="search"),
     path("topics/<str:name>/", views.topic, name="topic"),
     path("topics/<str:name>/follow/", views.topic_follow, name="topic_follow"),
     path("people/<int:user_id>/follow/", views.person_follow, name="person_follow"),

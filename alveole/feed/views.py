@@ -180,6 +180,25 @@ def topic(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @web_view
+def search(request: HttpRequest) -> HttpResponse:
+    """One box for everything: spaces, people and posts the viewer may see."""
+    from alveole.orgs.selectors import search_people
+    from alveole.spaces.selectors import spaces_for
+
+    viewer = viewer_of(request)
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    context: dict[str, Any] = {"query": query, "too_short": 0 < len(query) < selectors.SEARCH_MIN_LENGTH}
+    if len(query) >= selectors.SEARCH_MIN_LENGTH:
+        context["spaces"] = list(spaces_for(viewer, query=query).order_by("name", "id")[:8])
+        context["people"] = list(search_people(viewer, query=query).order_by("full_name", "id")[:8])
+        context.update(feed_context(request, viewer, selectors.search_posts(viewer, query)))
+    else:
+        context.update({"spaces": [], "people": [], "items": [], "more_url": "", "here": page_path(request),
+                        "is_first_page": True})  # fmt: skip
+    return fragment_or_page(request, "feed/search.html", context)
+
+
+@web_view
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     """The post's page; with `?fragment=1` only its card (the live layer inserts it into a feed).
 

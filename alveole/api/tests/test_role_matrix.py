@@ -141,6 +141,7 @@ CASES = [
     Case("GET", "/topics/{topic}/posts", every(OK)),
     Case("GET", "/members/{member}/posts", every(OK, {"owner", "admin", "member", "nonmember", "guest"})),
     Case("GET", "/top-posts", every(OK)),
+    Case("GET", "/search?q=launch", every(OK)),
     Case(
         "POST",
         "/posts",
