@@ -53,7 +53,7 @@ def send_task_reminders() -> int:
         .values_list("pk", flat=True)
     ):
         with transaction.atomic():
-            found = Task.objects.select_for_update().select_related("created_by").filter(pk=pk).first()
+            found = Task.objects.select_for_update(of=("self",)).select_related("created_by").filter(pk=pk).first()
             if found is None or found.due_date is None or found.reminded_for == found.due_date:
                 continue
             found.reminded_for = found.due_date
@@ -62,7 +62,7 @@ def send_task_reminders() -> int:
             sent += 1
     for pk in open_tasks.filter(due_date__lt=today).exclude(overdue_for=F("due_date")).values_list("pk", flat=True):
         with transaction.atomic():
-            found = Task.objects.select_for_update().select_related("created_by").filter(pk=pk).first()
+            found = Task.objects.select_for_update(of=("self",)).select_related("created_by").filter(pk=pk).first()
             if found is None or found.due_date is None or found.overdue_for == found.due_date:
                 continue
             found.overdue_for = found.due_date
