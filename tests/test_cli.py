@@ -104,3 +104,46 @@ def test_production_turns_on_secure_cookies_and_hsts():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean, cwd=ROOT)
     assert result.stdout.split() == ["True", "True", "31536000"]
+
+
+def test_run_with_reuse_port_lets_one_process_per_core_share_the_port(tmp_path):
+    """`--reuse-port` is how a deployment runs a process per core without uvicorn's shared accept queue."""
+    import http.client
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "ALVEOLE_VAR_DIR": str(tmp_path),
+        "ALVEOLE_EMBEDDED_WORKER": "0",
+        "ALVEOLE_LOG_LEVEL": "warning",
+    }
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "alveole.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    command = [sys.executable, "-m", "alveole.cli", "run", "--no-migrate", "--reuse-port", "--port", str(port)]
+    servers = [subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                assert conn.getresponse().status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "nothing answered"
+                time.sleep(0.2)
+        time.sleep(2)  # a process that could not bind would have exited by now
+        assert [p.poll() for p in servers] == [None, None], [p.stderr.read() for p in servers if p.poll() is not None]
+    finally:
+        for p in servers:
+            p.terminate()
+            p.wait(20)
+
+
+def test_run_refuses_reuse_port_with_workers():
+    with pytest.raises(CommandError, match="either --reuse-port"):
+        call_command("run", "--no-migrate", "--reuse-port", "--workers", "2")
