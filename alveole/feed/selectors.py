@@ -72,7 +72,14 @@ def home_posts(viewer: User, *, filter: str = "all") -> QuerySet[Post]:
 
 
 def space_posts(viewer: User, space: Space) -> QuerySet[Post]:
-    return visible_posts(viewer).filter(space=space)
+    """Posts of a space the viewer may read: `space` must come from get_space_for.
+
+    Every post of a readable space is readable, so the query needs no visibility
+    subquery (the profile showed it, and its compilation, in every feed page).
+    """
+    if not viewer.is_authenticated or not viewer.is_active or space.organisation_id != viewer.organisation_id:
+        return Post.objects.none()
+    return Post.objects.filter(organisation_id=viewer.organisation_id, space=space, deleted_at__isnull=True)
 
 
 def topic_posts(viewer: User, topic: Topic) -> QuerySet[Post]:
@@ -84,8 +91,13 @@ def profile_posts(viewer: User, person: User) -> QuerySet[Post]:
 
 
 def pinned_posts(viewer: User, space: Space) -> list[FeedItem]:
-    qs = space_posts(viewer, space).filter(pinned_at__isnull=False).order_by("-pinned_at")[:5]
-    return assemble(viewer, list(with_joins(qs)))
+    # Most spaces pin nothing: a bare id probe on the partial index answers that without
+    # building the joined query (whose compilation cost more than its execution).
+    pinned = space_posts(viewer, space).filter(pinned_at__isnull=False).order_by("-pinned_at")
+    ids = list(pinned.values_list("pk", flat=True)[:5])
+    if not ids:
+        return []
+    return assemble(viewer, list(with_joins(pinned.filter(pk__in=ids))))
 
 
 def feed_page(viewer: User, qs: QuerySet[Post], *, cursor: str | None, limit: int) -> tuple[list[FeedItem], str | None]:

@@ -147,7 +147,8 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
     if access is None:
         await send({"type": "websocket.close", "code": CLOSE_CODE_DEACTIVATED})
         return
-    is_guest, spaces, member_spaces = access
+    is_guest, visible, members_of = access
+    spaces, member_spaces = set(visible), set(members_of)
     org_id = await sync_to_async(organisation_of)(user_id)
 
     dispatcher = get_dispatcher()
@@ -181,14 +182,8 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
 
 
 async def _read(conn: Connection, receive: Any, scope: Scope) -> None:
-    recheck = settings.ALVEOLE_LIVE_RECHECK_SECONDS
     while conn.close_code is None:
-        try:
-            message = await asyncio.wait_for(receive(), timeout=recheck)
-        except TimeoutError:
-            # A safety net beside the membership events: is this person still allowed in?
-            await get_dispatcher().refresh([conn])
-            continue
+        message = await receive()
         if message["type"] == "websocket.disconnect":
             return
         if message["type"] != "websocket.receive":

@@ -1,0 +1,62 @@
+"""What a socket may receive is recomputed in batches, with the same rule as visible_spaces."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alveole.live.dispatch import CLOSE_CODE_DEACTIVATED, Connection, Dispatcher, load_access, load_access_many
+from alveole.spaces.access import visible_spaces
+from alveole.spaces.models import SpaceMembership
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def people(world):
+    return [world.owner, world.admin, world.member, world.nonmember, world.guest, world.other]
+
+
+def test_the_batch_gives_each_person_what_visible_spaces_gives(world):
+    states = load_access_many([p.pk for p in people(world)])
+    for person in people(world):
+        guest, visible, member = states[person.pk]
+        assert guest == person.is_guest
+        assert visible == set(visible_spaces(person).values_list("pk", flat=True)), person
+        assert member == set(SpaceMembership.objects.filter(user=person).values_list("space_id", flat=True))
+    assert states[world.guest.pk][1] == {world.private_space.pk}
+    assert world.other_space.pk not in states[world.member.pk][1]
+
+
+def test_the_batch_costs_three_queries_however_many_people(world):
+    with CaptureQueriesContext(connection) as ctx:
+        load_access_many([p.pk for p in people(world)])
+    assert len(ctx.captured_queries) == 3
+
+
+def test_deactivated_and_unknown_people_get_nothing(world):
+    world.member.is_active = False
+    world.member.save(update_fields=["is_active"])
+    assert load_access(world.member.pk) is None
+    assert load_access_many([10**9]) == {10**9: None}
+
+
+def test_a_sweep_narrows_sockets_whose_access_changed_without_an_event(world):
+    dispatcher = Dispatcher()
+    state = load_access(world.member.pk)
+    assert state is not None
+    conn = Connection(
+        user_id=world.member.pk, org_id=world.org.pk, is_guest=False, spaces=set(state[1]), member_spaces=set(state[2])
+    )
+    gone = Connection(
+        user_id=world.nonmember.pk, org_id=world.org.pk, is_guest=False, spaces=set(), member_spaces=set()
+    )
+    # Changed behind the live layer's back (no event), as the safety net must catch.
+    SpaceMembership.objects.filter(space=world.private_space, user=world.member).delete()
+    world.nonmember.is_active = False
+    world.nonmember.save(update_fields=["is_active"])
+    asyncio.run(dispatcher.refresh([conn, gone]))
+    assert world.private_space.pk not in conn.spaces and world.open_space.pk in conn.spaces
+    assert gone.close_code == CLOSE_CODE_DEACTIVATED
