@@ -134,6 +134,33 @@ class Setup:
             except subprocess.TimeoutExpired:
                 process.kill()
 
+    def restart(self, stop_timeout: float = 60) -> dict[str, float]:
+        """Stop the server process(es) (SIGTERM, wait) and start them again: same commands, ports and env.
+
+        No migration, no new data. Returns how long the stop took and when they answered /healthz again,
+        in seconds from the call. A process still running after `stop_timeout` is killed (counted in "killed").
+        """
+        began = time.time()
+        for process in self.processes:
+            process.terminate()
+        killed = 0
+        for process in self.processes:
+            try:
+                process.wait(stop_timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                killed += 1
+        stopped = time.time()
+        restarted: list[subprocess.Popen[bytes]] = []
+        for process, port in zip(self.processes, self.ports, strict=True):
+            log = open(self.workdir / f"{self.config}-{port}.log", "ab")  # kept open for the process's life
+            restarted.append(subprocess.Popen(process.args, env=self.env, cwd=ROOT, stdout=log, stderr=log))
+        self.processes = restarted
+        for port in self.ports:
+            wait_http(port)
+        return {"stop_s": stopped - began, "up_s": time.time() - began, "killed": killed}
+
     @property
     def urls(self) -> list[str]:
         return [f"ws://127.0.0.1:{port}/ws" for port in self.ports]

@@ -1,0 +1,283 @@
+"""Turn a bench.run report into a Markdown table and a PNG plot.
+
+    python -m bench.report bench/results/full.json     # rewrite full.md and full.png
+
+The summary holds one row per figure of the performance issue's table: the
+measured value, its target, the ratio to the same-run reference (bare Django
+endpoint, bare WebSocket relay) and to the machine's own limit (pgbench, Redis
+PUBLISH), with the servers' CPU and memory while it was measured.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+Row = dict[str, Any]
+
+
+def _by(report: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
+    return [s for s in report["scenarios"] if s["scenario"] == scenario]
+
+
+def _ratio(value: float | None, reference: float | None) -> float | None:
+    if value is None or not reference:
+        return None
+    return round(value / reference, 3)
+
+
+def _bare_for(config: str, found: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    if config.startswith("bare"):
+        return None
+    if config == "embedded":
+        return found.get("bare-django-sqlite") or found.get("bare-django")
+    return found.get("bare-django")
+
+
+def summary_rows(report: dict[str, Any]) -> list[Row]:
+    limits = report.get("limits", {})
+    insert_tps = limits.get("pgbench_insert_post", {}).get("tps")
+    select_tps = limits.get("pgbench_select_only", {}).get("tps")
+    publish_rps = limits.get("redis_publish", {}).get("rps")
+    rows: list[Row] = []
+    for scenario, target_rate, latency_key, latency_target, sat_target, limit in (
+        ("create_post", 50, "p99_ms", 50.0, 250.0, ("pgbench insert-post TPS", insert_tps)),
+        ("feed_read", 150, "p95_ms", 30.0, 300.0, ("pgbench select-only TPS", select_tps)),
+    ):
+        found = {s["config"]: s for s in _by(report, scenario)}
+        for config, result in found.items():
+            at = result["at_target"]
+            bare = _bare_for(config, found)
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "config": config,
+                    "figure": f"{latency_key[:3]} at {target_rate}/s",
+                    "value": at[latency_key],
+                    "unit": "ms",
+                    "target": f"≤ {latency_target:g} ms",
+                    "met": at[latency_key] <= latency_target,
+                    "ratio_reference": _ratio(at[latency_key], bare["at_target"][latency_key]) if bare else None,
+                    "ratio_limit": None,
+                    "cpu": at["server_cpu_pct_of_core"],
+                    "rss": at["server_rss_peak_mib"],
+                }
+            )
+            sat = result["saturation_rps"]
+            top = max(result["steps"], key=lambda s: s["throughput_rps"])
+            ratio_ref = _ratio(sat, bare["saturation_rps"]) if bare else None
+            met = sat >= sat_target and (ratio_ref is None or scenario != "create_post" or ratio_ref >= 0.85)
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "config": config,
+                    "figure": "saturation",
+                    "value": sat,
+                    "unit": "req/s",
+                    "target": f"≥ {sat_target:g}/s" + (" and ≥ 0.85 of bare" if scenario == "create_post" else ""),
+                    "met": met,
+                    "ratio_reference": ratio_ref,
+                    "ratio_limit": _ratio(sat, limit[1]),
+                    "limit_name": limit[0],
+                    "cpu": top["server_cpu_pct_of_core"],
+                    "rss": top["server_rss_peak_mib"],
+                }
+            )
+    fanouts = _by(report, "fanout")
+    bare_relay = {f["sockets"]: f for f in fanouts if f["config"] == "bare"}
+    for result in fanouts:
+        sockets = result["sockets"]
+        target = 50.0 if sockets <= 1000 else 150.0
+        ref = bare_relay.get(sockets)
+        ratio_ref = _ratio(result["last_recipient_p99_ms"], ref["last_recipient_p99_ms"]) if ref else None
+        deliveries = result.get("rate", 10) * result["connected"]  # messages written per second, all sockets
+        rows.append(
+            {
+                "scenario": "fanout",
+                "config": f"{result['config']} ({sockets:,} sockets)",
+                "figure": "last recipient p99",
+                "value": result["last_recipient_p99_ms"],
+                "unit": "ms",
+                "target": f"≤ {target:g} ms, 0 lost, ≤ 1.5x bare",
+                "met": result["last_recipient_p99_ms"] <= target
+                and result["lost"] == 0
+                and (ratio_ref is None or ratio_ref <= 1.5),
+                "ratio_reference": ratio_ref,
+                "ratio_limit": _ratio(deliveries, publish_rps),
+                "limit_name": "Redis PUBLISH/s",
+                "lost": result["lost"],
+                "cpu": result.get("server_cpu_pct_of_core"),
+                "rss": result.get("server_rss_peak_mib"),
+            }
+        )
+    for result in _by(report, "idle_sockets"):
+        kib = result["server_rss_idle_kib_per_socket"]
+        cpu = result["server_idle_cpu_pct_of_core"]
+        caught_up = result.get("restart_all_caught_up_s")
+        rows.append(
+            {
+                "scenario": "idle_sockets",
+                "config": f"{result['config']} ({result['connected']:,} sockets)",
+                "figure": "KiB per socket / idle CPU / catch-up after restart",
+                "value": f"{kib} KiB / {cpu} % / {caught_up if caught_up is not None else 'never'} s",
+                "unit": "",
+                "target": "≤ 40 KiB, ≤ 10 %, ≤ 60 s",
+                "met": kib <= 40 and cpu <= 10 and caught_up is not None and caught_up <= 60,
+                "ratio_reference": None,
+                "ratio_limit": None,
+                "cpu": cpu,
+                "rss": None,
+            }
+        )
+    for result in _by(report, "mixed_users"):
+        held = result["users_held"]
+        at = next((s for s in result["steps"] if s["users"] == held), result["steps"][0])
+        rows.append(
+            {
+                "scenario": "mixed_users",
+                "config": result["config"],
+                "figure": "users held",
+                "value": held,
+                "unit": "users",
+                "target": "≥ 500",
+                "met": held >= 500,
+                "ratio_reference": None,
+                "ratio_limit": None,
+                "cpu": at["server_cpu_pct_of_core"],
+                "rss": at["server_rss_peak_mib"],
+            }
+        )
+    return rows
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    m, v = report["machine"], report["versions"]
+    lines = [
+        f"# Benchmark results: {report['suite']} suite, {report['started_at']}",
+        "",
+        f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB, {m['platform']}, "
+        f"Python {m['python']}. Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
+        f"Dataset: {report['dataset']['posts']:,} posts, {report['dataset']['users']} people, "
+        f"{report['dataset']['spaces']} spaces, plus a space of {report['dataset']['load_space_members']} members.",
+        f"Duration: {report.get('duration_s', '?')} s. Method: {report['method']['http']}. "
+        f"Costs: {report['method']['costs']}; {report['method']['machine']}.",
+        "",
+        "## The machine's limits, measured in this run",
+        "",
+        "| reference | figure |",
+        "|---|---|",
+    ]
+    limits = report.get("limits", {})
+    for name, figure in limits.items():
+        value = figure.get("tps") or figure.get("rps")
+        lines.append(f"| {name} ({figure.get('clients', '?')} clients) | {_fmt(value, 0)} /s |")
+    lines += [
+        "",
+        "## Summary",
+        "",
+        "| scenario | configuration | figure | measured | target | met | vs bare reference | vs machine limit "
+        "| server CPU (% of a core) | server memory (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in summary_rows(report):
+        limit = f"{_fmt(row['ratio_limit'], 3)} of {row['limit_name']}" if row.get("ratio_limit") else "–"
+        ref = f"{_fmt(row['ratio_reference'], 2)}x" if row.get("ratio_reference") else "–"
+        lines.append(
+            f"| {row['scenario']} | {row['config']} | {row['figure']} | {_fmt(row['value'])} {row['unit']} "
+            f"| {row['target']} | {'yes' if row['met'] else '**no**'} | {ref} | {limit} "
+            f"| {_fmt(row['cpu'], 0)} | {_fmt(row['rss'], 0)} |"
+        )
+    lines += ["", "## Steps", ""]
+    for result in report["scenarios"]:
+        steps = result.get("steps")
+        if not steps:
+            continue
+        lines += [
+            f"### {result['scenario']} — {result['config']}",
+            "",
+            "| offered /s | users | completed /s | p50 | p95 | p99 | mean | errors | server CPU % | server MiB "
+            "| client late p99 |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        rows = ([result["at_target"]] if "at_target" in result else []) + steps
+        for s in rows:
+            lines.append(
+                f"| {_fmt(s['offered_rps'], 0)} | {_fmt(s.get('users'))} | {_fmt(s['throughput_rps'], 0)} "
+                f"| {_fmt(s['p50_ms'])} | {_fmt(s['p95_ms'])} | {_fmt(s['p99_ms'])} | {_fmt(s['mean_ms'])} "
+                f"| {s['error_rate']:.3%} | {_fmt(s['server_cpu_pct_of_core'], 0)} "
+                f"| {_fmt(s['server_rss_peak_mib'], 0)} | {_fmt(s['generator_lateness_p99_ms'])} |"
+            )
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def plot(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    panels = (
+        ("create_post", "Create a post: p99 latency", "p99_ms"),
+        ("feed_read", "Read a feed page: p95 latency", "p95_ms"),
+    )
+    for ax, (scenario, title, key) in zip(axes[0], panels, strict=True):
+        for result in _by(report, scenario):
+            steps = sorted([result["at_target"], *result["steps"]], key=lambda s: s["offered_rps"])
+            ax.plot([s["throughput_rps"] for s in steps], [s[key] for s in steps], marker="o", label=result["config"])
+        ax.set(title=title, xlabel="completed requests/s", ylabel="ms", yscale="log")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    ax = axes[1][0]
+    for result in _by(report, "mixed_users"):
+        users = [s["users"] for s in result["steps"]]
+        ax.plot(users, [s["mean_ms"] for s in result["steps"]], marker="o", label=f"{result['config']} mean")
+        ax.plot(
+            users, [s["p99_ms"] for s in result["steps"]], marker="x", linestyle="--", label=f"{result['config']} p99"
+        )
+    ax.axhline(100, color="grey", linewidth=0.8)
+    ax.set(title="Mixed users: latency as people are added", xlabel="simulated people", ylabel="ms", yscale="log")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    ax = axes[1][1]
+    fanouts = _by(report, "fanout")
+    labels = [f"{f['config']}\n{f['sockets']:,}" for f in fanouts]
+    ax.bar(
+        range(len(fanouts)), [f["last_recipient_p99_ms"] for f in fanouts], color="#c77d1a", label="last recipient p99"
+    )
+    ax.bar(range(len(fanouts)), [f["last_recipient_p50_ms"] for f in fanouts], color="#3b6e8f", label="p50")
+    ax.set_xticks(range(len(fanouts)), labels, fontsize=8)
+    ax.set(title="Fan-out at 10 posts/s: delivery to the last socket", ylabel="ms")
+    ax.legend()
+    fig.suptitle(
+        f"Alvéole {report['suite']} benchmark, {report['started_at']} — {report['dataset']['posts']:,} posts, "
+        f"{report['machine']['cpus']} CPUs"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def write_report(report: dict[str, Any], stem: Path) -> list[Path]:
+    md, png = stem.with_suffix(".md"), stem.with_suffix(".png")
+    md.write_text(markdown(report))
+    plot(report, png)
+    return [md, png]
+
+
+if __name__ == "__main__":
+    source = Path(sys.argv[1])
+    write_report(json.loads(source.read_text()), source.with_suffix(""))

@@ -1,0 +1,294 @@
+"""The HTTP load scenarios: create a post, read a feed page, mixed users.
+
+Each step runs bench.loadgen in its own process for a fixed offered rate while a
+Meter samples the servers' CPU and memory. A saturation search raises the
+offered rate step by step until the server falls behind (it completes less than
+90 % of what is offered), errors pass 1 %, or p99 passes 2 s; the saturation
+figure is the highest throughput completed without errors above 1 %.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .loadgen import NothingMeasured
+from .servers import ROOT, Meter, Servers
+
+FALLING_BEHIND = 0.9
+MAX_ERROR_RATE = 0.01
+MAX_P99_MS = 2000.0
+
+
+@dataclass
+class Plan:
+    """How long each kind of step lasts (the quick and full suites differ only here)."""
+
+    target_seconds: float
+    step_seconds: float
+    create_rates: tuple[int, ...]
+    feed_rates: tuple[int, ...]
+    mixed_users: tuple[int, ...]
+    mixed_seconds: float
+
+
+def run_step(servers: Servers, spec: dict[str, Any]) -> dict[str, Any]:
+    """One open-loop step at spec['rate'] req/s; raises NothingMeasured when nothing succeeded."""
+    with tempfile.TemporaryDirectory(prefix="alveole-loadgen-") as tmp:
+        spec_file, out = Path(tmp) / "spec.json", Path(tmp) / "out.json"
+        spec_file.write_text(json.dumps({"host": "127.0.0.1", "port": servers.port, **spec}))
+        meter = Meter(servers.pids()).start()
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.loadgen", "--spec", str(spec_file), "--out", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        costs = meter.stop()
+        if done.returncode != 0:
+            raise NothingMeasured(f"load step at {spec['rate']}/s: {done.stderr.strip()[-500:]}")
+        result = dict(json.loads(out.read_text()))
+    result.update(costs)
+    return result
+
+
+def falls_behind(step: dict[str, Any]) -> bool:
+    return bool(
+        step["throughput_rps"] < FALLING_BEHIND * step["offered_rps"]
+        or step["error_rate"] > MAX_ERROR_RATE
+        or step["p99_ms"] > MAX_P99_MS
+    )
+
+
+def saturation(steps: list[dict[str, Any]]) -> float:
+    good = [s["throughput_rps"] for s in steps if s["error_rate"] <= MAX_ERROR_RATE]
+    if not good:
+        raise NothingMeasured("every step had more than 1 % errors: no saturation figure")
+    return max(good)
+
+
+def load_curve(
+    servers: Servers, requests: list[dict[str, Any]], target_rate: int, plan: Plan, rates: tuple[int, ...]
+) -> dict[str, Any]:
+    """The target-rate step, then rising steps until the server falls behind."""
+    base = {"requests": requests, "connections": 64, "timeout": 10, "arrival": "uniform"}
+    warm = run_step(servers, {**base, "rate": target_rate, "seconds": 3})  # caches, pools, JIT-less warm-up
+    at_target = run_step(servers, {**base, "rate": target_rate, "seconds": plan.target_seconds})
+    steps = []
+    for rate in rates:
+        step = run_step(servers, {**base, "rate": rate, "seconds": plan.step_seconds})
+        steps.append(step)
+        print(
+            f"    {rate:>5}/s → {step['throughput_rps']:.0f}/s p99 {step['p99_ms']:.0f} ms "
+            f"errors {step['error_rate']:.2%} cpu {step['server_cpu_pct_of_core']:.0f}%",
+            flush=True,
+        )
+        if falls_behind(step):
+            break
+    del warm
+    return {"at_target": at_target, "steps": steps, "saturation_rps": saturation(steps)}
+
+
+def post_requests(load_space: dict[str, Any], bare: bool) -> list[dict[str, Any]]:
+    if bare:
+        variants = [
+            {
+                "method": "POST",
+                "path": "/posts",
+                "body": json.dumps({"space_id": load_space["id"], "author_id": uid, "body": "bare-django post {n}"}),
+            }
+            for uid in load_space["member_ids"]
+        ]
+        return [{"name": "create_post", "expect": [201], "variants": variants}]
+    body = json.dumps({"space_id": load_space["id"], "body": "bench-load post {n} about #benchmarks"})
+    variants = [{"method": "POST", "path": "/api/v1/posts", "token": t, "body": body} for t in load_space["tokens"]]
+    return [{"name": "create_post", "expect": [201], "variants": variants}]
+
+
+def feed_requests(readers: list[dict[str, Any]], bare: bool) -> list[dict[str, Any]]:
+    variants = []
+    for reader in readers:
+        for space in reader["spaces"]:
+            if bare:
+                variants.append({"method": "GET", "path": f"/spaces/{space}/posts"})
+            else:
+                variants.append(
+                    {"method": "GET", "path": f"/api/v1/spaces/{space}/posts?limit=30", "token": reader["token"]}
+                )
+    return [{"name": "space_page", "expect": [200], "variants": variants}]
+
+
+def create_post(servers: Servers, data: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    requests = post_requests(data["load_space"], bare=servers.config == "bare-django")
+    return {
+        "scenario": "create_post",
+        "config": servers.config,
+        **load_curve(servers, requests, 50, plan, plan.create_rates),
+    }
+
+
+def feed_read(servers: Servers, data: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    requests = feed_requests(data["readers"], bare=servers.config == "bare-django")
+    return {
+        "scenario": "feed_read",
+        "config": servers.config,
+        **load_curve(servers, requests, 150, plan, plan.feed_rates),
+    }
+
+
+# --- mixed users ------------------------------------------------------------------
+
+# What one simulated person does per minute, besides holding a WebSocket open (with a
+# ping every 25 s, as the browser does): mostly reading, some scrolling, a little writing.
+PER_USER_PER_MINUTE = {
+    "home_feed": 4.0,
+    "space_page": 2.0,
+    "scroll": 2.0,
+    "record_reads": 1.0,
+    "react": 1.0,
+    "comment": 0.5,
+    "post": 0.25,
+}
+MIXED_AVG_MS = 100.0
+MIXED_P99_MS = 2000.0
+MIXED_ERRORS = 0.00025
+
+
+def mixed_requests(data: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
+    kinds: dict[str, list[dict[str, Any]]] = {name: [] for name in PER_USER_PER_MINUTE}
+    for reader in data["readers"]:
+        token, spaces, recent = reader["token"], reader["spaces"], reader["recent_posts"]
+        if not spaces or not recent:
+            continue
+        kinds["home_feed"].append({"method": "GET", "path": "/api/v1/feed?limit=30", "token": token})
+        for space in spaces:
+            kinds["space_page"].append(
+                {"method": "GET", "path": f"/api/v1/spaces/{space}/posts?limit=30", "token": token}
+            )
+            kinds["post"].append(
+                {
+                    "method": "POST",
+                    "path": "/api/v1/posts",
+                    "token": token,
+                    "body": json.dumps({"space_id": space, "body": "bench-load mixed post {n}"}),
+                }
+            )
+        for cursor in reader.get("cursors", []):
+            kinds["scroll"].append({"method": "GET", "path": cursor, "token": token})
+        kinds["record_reads"].append(
+            {"method": "POST", "path": "/api/v1/reads", "token": token, "body": json.dumps({"post_ids": recent})}
+        )
+        for post_id in recent[:10]:
+            kinds["react"].append(
+                {
+                    "method": "POST",
+                    "path": f"/api/v1/posts/{post_id}/reactions",
+                    "token": token,
+                    "body": json.dumps({"kind": rng.choice(["like", "idea", "celebrate"])}),
+                }
+            )
+            kinds["comment"].append(
+                {
+                    "method": "POST",
+                    "path": f"/api/v1/posts/{post_id}/comments",
+                    "token": token,
+                    "body": json.dumps({"body": "bench-load comment {n}"}),
+                }
+            )
+    expect = {"post": [201], "comment": [201]}
+    return [
+        {"name": name, "weight": PER_USER_PER_MINUTE[name], "expect": expect.get(name, [200]), "variants": variants}
+        for name, variants in kinds.items()
+        if variants
+    ]
+
+
+def mixed_passes(step: dict[str, Any]) -> bool:
+    return bool(
+        step["mean_ms"] <= MIXED_AVG_MS and step["p99_ms"] <= MIXED_P99_MS and step["error_rate"] <= MIXED_ERRORS
+    )
+
+
+def open_sockets(servers: Servers, tokens: list[str], count: int, workdir: Path) -> list[subprocess.Popen[str]]:
+    """Client processes holding `count` WebSockets (2,500 each), pinging like the browser."""
+    tokens_file = workdir / "mixed-tokens.txt"
+    tokens_file.write_text("\n".join(tokens))
+    clients = []
+    for index in range(max(1, -(-count // 2500))):
+        share = min(2500, count - index * 2500)
+        command = [
+            sys.executable,
+            "-m",
+            "bench.fanout_client",
+            "--sockets",
+            str(share),
+            "--url",
+            f"ws://127.0.0.1:{servers.port}/ws",
+            "--tokens-file",
+            str(tokens_file),
+            "--out",
+            str(workdir / f"mixed-{index}.json"),
+            "--ping-interval",
+            "25",
+        ]
+        clients.append(subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True))
+    for process in clients:
+        assert process.stdout is not None
+        line = process.stdout.readline().split()
+        if not line or line[0] != "READY" or int(line[1]) == 0:
+            raise RuntimeError(f"mixed users: a socket client did not connect: {line}")
+    return clients
+
+
+def mixed_users(servers: Servers, data: dict[str, Any], plan: Plan, workdir: Path) -> dict[str, Any]:
+    """Ramp simulated people until average latency, p99 or errors pass their bounds."""
+    requests = mixed_requests(data, random.Random(3))
+    per_user_rps = sum(PER_USER_PER_MINUTE.values()) / 60
+    tokens = [r["token"] for r in data["readers"]]
+    steps, held = [], 0
+    for users in plan.mixed_users:
+        clients = open_sockets(servers, tokens, users, workdir)
+        try:
+            step = run_step(
+                servers,
+                {
+                    "requests": requests,
+                    "rate": round(users * per_user_rps, 2),
+                    "seconds": plan.mixed_seconds,
+                    "connections": 128,
+                    "timeout": 10,
+                    "arrival": "poisson",
+                    "seed": users,
+                },
+            )
+        finally:
+            for process in clients:
+                process.terminate()
+            for process in clients:
+                process.wait(60)
+        step["users"] = users
+        steps.append(step)
+        ok = mixed_passes(step)
+        print(
+            f"    {users:>5} users ({step['offered_rps']:.0f} req/s) → mean {step['mean_ms']:.0f} ms "
+            f"p99 {step['p99_ms']:.0f} ms errors {step['error_rate']:.3%} {'ok' if ok else 'over'}",
+            flush=True,
+        )
+        if not ok:
+            break
+        held = users
+        time.sleep(1)
+    return {
+        "scenario": "mixed_users",
+        "config": servers.config,
+        "steps": steps,
+        "users_held": held,
+        "per_user_per_minute": PER_USER_PER_MINUTE,
+    }
