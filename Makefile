@@ -45,12 +45,11 @@ messages: setup
 
 ## make bench: the quick benchmarks (needs PostgreSQL and Redis on 127.0.0.1; see bench/RESULTS.md)
 bench: setup
-	$(BIN)/python -m bench.feed_latency --sizes 10000 --requests 200
-	$(BIN)/python -m bench.fanout --sockets 1000 --seconds 20
+	$(BIN)/python -m bench.run --suite quick
 
+## make bench-full: 1M posts, 5k/10k sockets, longer steps (about an hour; see README)
 bench-full: setup
-	$(BIN)/python -m bench.feed_latency --sizes 10000 1000000 --requests 400
-	$(BIN)/python -m bench.fanout --sockets 1000 5000 --seconds 60
+	$(BIN)/python -m bench.run --suite full
 
 clean:
 	rm -rf $(VENV) var
