@@ -19,7 +19,7 @@ Row = dict[str, Any]
 
 
 def _by(report: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
-    return [s for s in report["scenarios"] if s["scenario"] == scenario]
+    return [s for s in report["scenarios"] if s["scenario"] == scenario and "scenario_error" not in s]
 
 
 def _ratio(value: float | None, reference: float | None) -> float | None:
@@ -66,6 +66,7 @@ def summary_rows(report: dict[str, Any]) -> list[Row]:
                 }
             )
             sat = result["saturation_rps"]
+            shown = sat if result.get("saturated", True) else f"≥ {sat:,.0f}"
             top = max(result["steps"], key=lambda s: s["throughput_rps"])
             ratio_ref = _ratio(sat, bare["saturation_rps"]) if bare else None
             met = sat >= sat_target and (ratio_ref is None or scenario != "create_post" or ratio_ref >= 0.85)
@@ -74,7 +75,7 @@ def summary_rows(report: dict[str, Any]) -> list[Row]:
                     "scenario": scenario,
                     "config": config,
                     "figure": "saturation",
-                    "value": sat,
+                    "value": shown,
                     "unit": "req/s",
                     "target": f"≥ {sat_target:g}/s" + (" and ≥ 0.85 of bare" if scenario == "create_post" else ""),
                     "met": met,
@@ -199,6 +200,11 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {row['target']} | {'yes' if row['met'] else '**no**'} | {ref} | {limit} "
             f"| {_fmt(row['cpu'], 0)} | {_fmt(row['rss'], 0)} |"
         )
+    for failed in [s for s in report["scenarios"] if "scenario_error" in s]:
+        lines.append(
+            f"| {failed['scenario']} | {failed['config']} | **FAILED** | {failed['scenario_error']} "
+            "| | **no** | | | | |"
+        )
     lines += ["", "## Steps", ""]
     for result in report["scenarios"]:
         steps = result.get("steps")
@@ -211,7 +217,7 @@ def markdown(report: dict[str, Any]) -> str:
             "| client late p99 |",
             "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
-        rows = ([result["at_target"]] if "at_target" in result else []) + steps
+        rows = sorted(steps, key=lambda s: (s.get("users") or 0, s["offered_rps"]))
         for s in rows:
             lines.append(
                 f"| {_fmt(s['offered_rps'], 0)} | {_fmt(s.get('users'))} | {_fmt(s['throughput_rps'], 0)} "
@@ -236,7 +242,7 @@ def plot(report: dict[str, Any], path: Path) -> None:
     )
     for ax, (scenario, title, key) in zip(axes[0], panels, strict=True):
         for result in _by(report, scenario):
-            steps = sorted([result["at_target"], *result["steps"]], key=lambda s: s["offered_rps"])
+            steps = sorted(result["steps"], key=lambda s: s["offered_rps"])
             ax.plot([s["throughput_rps"] for s in steps], [s[key] for s in steps], marker="o", label=result["config"])
         ax.set(title=title, xlabel="completed requests/s", ylabel="ms", yscale="log")
         ax.grid(True, alpha=0.3)

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.request
 from argparse import Namespace
 from datetime import UTC, datetime
@@ -42,8 +43,8 @@ SUITES: dict[str, dict[str, Any]] = {
         "plan": Plan(
             target_seconds=10,
             step_seconds=6,
-            create_rates=(100, 200, 300, 400, 500),
-            feed_rates=(200, 300, 400, 500, 650),
+            create_rates=(25, 100, 200, 300, 400),
+            feed_rates=(50, 100, 200, 300, 400, 500, 650),
             mixed_users=(250, 500, 1000, 1500, 2000),
             mixed_seconds=8,
         ),
@@ -55,16 +56,16 @@ SUITES: dict[str, dict[str, Any]] = {
         "posts": 1_000_000,
         "http_configs": ["embedded", "bare-django-sqlite", "postgres", "postgres-workers", "bare-django"],
         "plan": Plan(
-            target_seconds=30,
-            step_seconds=15,
-            create_rates=(100, 150, 200, 250, 300, 350, 400, 500, 600),
-            feed_rates=(150, 200, 250, 300, 350, 400, 500, 600, 800),
-            mixed_users=(250, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000),
-            mixed_seconds=30,
+            target_seconds=20,
+            step_seconds=10,
+            create_rates=(25, 100, 150, 200, 250, 300, 400, 500),
+            feed_rates=(50, 100, 200, 300, 400, 500, 650, 800),
+            mixed_users=(250, 500, 750, 1000, 1500, 2000, 3000),
+            mixed_seconds=15,
         ),
-        "fanout": {"sockets": [1000, 5000], "seconds": 30, "configs": ["embedded", "postgres", "bare"]},
+        "fanout": {"sockets": [1000, 5000], "seconds": 20, "configs": ["embedded", "postgres", "bare"]},
         "idle": {"sockets": 10_000, "idle_seconds": 65, "configs": ["embedded", "postgres"]},
-        "reference_seconds": 15,
+        "reference_seconds": 10,
     },
 }
 
@@ -149,6 +150,15 @@ def add_cursors(port: int, data: dict[str, Any], readers: int = 40) -> None:
                 reader["cursors"].append(f"{path}&cursor={cursor}")
 
 
+def attempt(scenario: str, config: str, function: Any, *args: Any) -> dict[str, Any]:
+    """Run one scenario; a failure is recorded in the report (and fails the run at the end), not hidden."""
+    try:
+        return dict(function(*args))
+    except Exception as exc:  # noqa: BLE001 - reported, and the run exits with an error
+        traceback.print_exc()
+        return {"scenario": scenario, "config": config, "scenario_error": f"{type(exc).__name__}: {exc}"[:500]}
+
+
 def run_http(config: str, suite: dict[str, Any], args: Namespace, logdir: Path) -> list[dict[str, Any]]:
     kind = "sqlite" if config in ("embedded", "bare-django-sqlite") else "postgres"
     env = dataset_env(kind, suite["posts"], args)
@@ -160,14 +170,14 @@ def run_http(config: str, suite: dict[str, Any], args: Namespace, logdir: Path) 
         wanted = args.scenarios
         if "create_post" in wanted:
             print(f"[{config}] create a post", flush=True)
-            results.append(scenarios.create_post(servers, data, suite["plan"]))
+            results.append(attempt("create_post", config, scenarios.create_post, servers, data, suite["plan"]))
         if "feed_read" in wanted:
             print(f"[{config}] read a feed page", flush=True)
-            results.append(scenarios.feed_read(servers, data, suite["plan"]))
+            results.append(attempt("feed_read", config, scenarios.feed_read, servers, data, suite["plan"]))
         if "mixed_users" in wanted and not config.startswith("bare") and config != "postgres-workers":
             print(f"[{config}] mixed users", flush=True)
             add_cursors(servers.port, data)
-            results.append(scenarios.mixed_users(servers, data, suite["plan"], logdir))
+            results.append(attempt("mixed_users", config, scenarios.mixed_users, servers, data, suite["plan"], logdir))
     finally:
         servers.stop()
         if not config.startswith("bare"):
@@ -191,19 +201,25 @@ def run_fanout(suite: dict[str, Any], args: Namespace, workdir: Path) -> list[di
         database_url=args.database_url,
         redis_url=args.redis_url,
     )
+
+    def one(config: str, sockets: int) -> dict[str, Any]:
+        own = workdir / f"fanout-{config}-{sockets}"  # a fresh database and logs for each run
+        own.mkdir()
+        setup = fanout.Setup(config, options, own)
+        setup.start()
+        try:
+            meter = Meter([pid for p in setup.processes for pid in descendants(p.pid)]).start()
+            result = fanout.run_one(setup, sockets, options)
+            result.update(meter.stop())
+            return {"scenario": "fanout", "rate": options.rate, "seconds": options.seconds, **result}
+        finally:
+            setup.stop()
+
     results = []
     for config in spec["configs"]:
         for sockets in spec["sockets"]:
             print(f"[fan-out] {config}, {sockets} sockets", flush=True)
-            setup = fanout.Setup(config, options, workdir)
-            setup.start()
-            try:
-                meter = Meter([pid for p in setup.processes for pid in descendants(p.pid)]).start()
-                result = fanout.run_one(setup, sockets, options)
-                result.update(meter.stop())
-                results.append({"scenario": "fanout", "rate": options.rate, "seconds": options.seconds, **result})
-            finally:
-                setup.stop()
+            results.append(attempt("fanout", f"{config} ({sockets:,} sockets)", one, config, sockets))
     return results
 
 
@@ -214,10 +230,11 @@ def run_idle(suite: dict[str, Any], args: Namespace, workdir: Path) -> list[dict
     options = Namespace(
         rate=10, seconds=1, grace=3, per_client=2500, database_url=args.database_url, redis_url=args.redis_url
     )
-    results = []
-    for config in spec["configs"]:
-        print(f"[idle] {config}, {spec['sockets']} sockets", flush=True)
-        setup = fanout.Setup(config, options, workdir)
+
+    def one(config: str) -> dict[str, Any]:
+        own = workdir / f"idle-{config}"
+        own.mkdir()
+        setup = fanout.Setup(config, options, own)
         setup.start()
         try:
             # Sockets ping every 25 s, as the browser does; the full suite's idle window spans
@@ -227,12 +244,17 @@ def run_idle(suite: dict[str, Any], args: Namespace, workdir: Path) -> list[dict
                 spec["sockets"],
                 idle_seconds=spec["idle_seconds"],
                 per_client=2500,
-                workdir=workdir,
+                workdir=own,
                 ping_interval=25,
             )
-            results.append({"scenario": "idle_sockets", **result})
+            return {"scenario": "idle_sockets", **result}
         finally:
             setup.stop()
+
+    results = []
+    for config in spec["configs"]:
+        print(f"[idle] {config}, {spec['sockets']} sockets", flush=True)
+        results.append(attempt("idle_sockets", config, one, config))
     return results
 
 
@@ -309,6 +331,11 @@ def main(argv: list[str] | None = None) -> None:
 
     paths = write_report(report, RESULTS / name)
     print("written " + ", ".join(str(p.relative_to(ROOT)) for p in [RESULTS / f"{name}.json", *paths]))
+    failed = [
+        f"{s['scenario']} ({s['config']}): {s['scenario_error']}" for s in report["scenarios"] if "scenario_error" in s
+    ]
+    if failed:
+        raise SystemExit("benchmark scenarios failed:\n" + "\n".join(failed))
 
 
 if __name__ == "__main__":

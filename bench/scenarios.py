@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .loadgen import NothingMeasured
-from .servers import ROOT, Meter, Servers
+from .servers import ROOT, Meter, Servers, wait_http
 
 FALLING_BEHIND = 0.9
 MAX_ERROR_RATE = 0.01
@@ -68,32 +68,57 @@ def falls_behind(step: dict[str, Any]) -> bool:
 
 
 def saturation(steps: list[dict[str, Any]]) -> float:
+    """The highest completed rate with at most 1 % errors (else the highest completed rate at all)."""
+    if not steps:
+        raise NothingMeasured("no load step ran: no saturation figure")
     good = [s["throughput_rps"] for s in steps if s["error_rate"] <= MAX_ERROR_RATE]
-    if not good:
-        raise NothingMeasured("every step had more than 1 % errors: no saturation figure")
-    return max(good)
+    return max(good or [s["throughput_rps"] for s in steps])
+
+
+def settle(servers: Servers, timeout: float = 60) -> None:
+    """Wait until an overloaded server has worked off its backlog (requests the client gave up on
+    still run), so that one step's queue does not land on the next."""
+    deadline = time.monotonic() + timeout
+    quick = 0
+    while quick < 3 and time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            wait_http(servers.port, timeout=10, path="/" if servers.config.startswith("bare") else "/healthz")
+        except RuntimeError:
+            continue
+        quick = quick + 1 if time.monotonic() - started < 0.05 else 0
+        time.sleep(0.3)
 
 
 def load_curve(
     servers: Servers, requests: list[dict[str, Any]], target_rate: int, plan: Plan, rates: tuple[int, ...]
 ) -> dict[str, Any]:
-    """The target-rate step, then rising steps until the server falls behind."""
+    """Rising rates (the target's among them) until the server falls behind; the target step always runs."""
     base = {"requests": requests, "connections": 64, "timeout": 10, "arrival": "uniform"}
-    warm = run_step(servers, {**base, "rate": target_rate, "seconds": 3})  # caches, pools, JIT-less warm-up
-    at_target = run_step(servers, {**base, "rate": target_rate, "seconds": plan.target_seconds})
-    steps = []
-    for rate in rates:
-        step = run_step(servers, {**base, "rate": rate, "seconds": plan.step_seconds})
-        steps.append(step)
+    run_step(servers, {**base, "rate": min((*rates, target_rate)), "seconds": 3})  # pools, caches
+    settle(servers)
+    steps: list[dict[str, Any]] = []
+    at_target: dict[str, Any] | None = None
+    for rate in sorted(set(rates) | {target_rate}):
+        if steps and falls_behind(steps[-1]) and at_target is not None:
+            break
+        if steps and falls_behind(steps[-1]) and rate != target_rate:
+            continue  # already past saturation: only the target step is still needed
+        seconds = plan.target_seconds if rate == target_rate else plan.step_seconds
+        step = run_step(servers, {**base, "rate": rate, "seconds": seconds})
+        settle(servers)
         print(
             f"    {rate:>5}/s → {step['throughput_rps']:.0f}/s p99 {step['p99_ms']:.0f} ms "
             f"errors {step['error_rate']:.2%} cpu {step['server_cpu_pct_of_core']:.0f}%",
             flush=True,
         )
-        if falls_behind(step):
-            break
-    del warm
-    return {"at_target": at_target, "steps": steps, "saturation_rps": saturation(steps)}
+        if rate == target_rate:
+            at_target = step
+        steps.append(step)
+    assert at_target is not None
+    # When no step fell behind, the saturation figure is only a lower bound.
+    saturated = any(falls_behind(s) for s in steps)
+    return {"at_target": at_target, "steps": steps, "saturation_rps": saturation(steps), "saturated": saturated}
 
 
 def post_requests(load_space: dict[str, Any], bare: bool) -> list[dict[str, Any]]:

@@ -98,6 +98,7 @@ class Dispatcher:
         self.held: dict[int, dict[int, tuple[dict[str, Any], str]]] = {}
         self.tasks: set[asyncio.Task[Any]] = set()  # references to every task we start
         self.started = False
+        self.pinged: set[tuple[int, int]] = set()  # (organisation, person) whose presence to keep alive
 
     # -- connections -------------------------------------------------------------
 
@@ -108,6 +109,24 @@ class Dispatcher:
             await get_hub().start(self)
             self.started = True
             self._spawn(self._recheck_forever())
+            self._spawn(self._keep_presence_forever())
+
+    async def _keep_presence_forever(self) -> None:
+        """Keep the presence of people who pinged alive, in one batch every few seconds.
+
+        A thread hop and two cache writes per ping (every 25 s per socket) were most of an
+        idle server's work; a batch also writes once for someone with several tabs open.
+        """
+        from . import presence
+
+        while True:
+            await asyncio.sleep(PRESENCE_BATCH_SECONDS)
+            if self.pinged:
+                people, self.pinged = sorted(self.pinged), set()
+                try:
+                    await sync_to_async(presence.refresh_many)(people)
+                except Exception:
+                    log.exception("live: presence refresh failed")
 
     async def _recheck_forever(self) -> None:
         """A safety net beside the membership events: is everyone connected still allowed in?
@@ -311,6 +330,8 @@ def load_access_many(user_ids: list[int]) -> dict[int, AccessState | None]:
 
 _dispatcher: Dispatcher | None = None
 REFRESH_BATCH = 1000  # people per re-check query, to keep IN lists reasonable
+# Far below presence.PRESENCE_TTL (90 s), so a batch always lands before the keys expire.
+PRESENCE_BATCH_SECONDS = 5
 
 
 def get_dispatcher() -> Dispatcher:

@@ -51,6 +51,12 @@ def refresh(org_id: int, user_id: int) -> None:
     cache.touch(state_key, PRESENCE_TTL)
 
 
+def refresh_many(people: list[tuple[int, int]]) -> None:
+    """refresh() for every (organisation, person) that pinged since the last batch."""
+    for org_id, user_id in people:
+        refresh(org_id, user_id)
+
+
 def set_state(org_id: int, user_id: int, state: str) -> bool:
     """Online or away; True when it changed."""
     if state not in STATES:

@@ -38,6 +38,7 @@ from .dispatch import CLOSE_CODE_DEACTIVATED, Connection, get_dispatcher, load_a
 
 log = logging.getLogger(__name__)
 CLOSE_NOT_AUTHENTICATED = 4401
+PONG = json.dumps({"kind": "pong"})
 
 Scope = dict[str, Any]
 
@@ -193,8 +194,8 @@ async def _read(conn: Connection, receive: Any, scope: Scope) -> None:
         except ValueError:
             continue
         if data.get("type") == "ping":
-            conn.push_ephemeral(json.dumps({"kind": "pong"}))
-            await sync_to_async(presence.refresh)(conn.org_id, conn.user_id)
+            conn.push_ephemeral(PONG)
+            get_dispatcher().pinged.add((conn.org_id, conn.user_id))
         elif data.get("type") == "presence" and data.get("state") in presence.STATES:
             if await sync_to_async(presence.set_state)(conn.org_id, conn.user_id, data["state"]):
                 await sync_to_async(announce_presence)(conn, data["state"])

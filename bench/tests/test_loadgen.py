@@ -122,7 +122,7 @@ def test_summaries_refuse_to_report_nothing():
     with pytest.raises(NothingMeasured, match="no successful request"):
         summarize({"read": Tally(errors=3)}, elapsed=1.0, offered_rps=3)
     with pytest.raises(NothingMeasured):
-        saturation([{"throughput_rps": 10.0, "error_rate": 0.5}])
+        saturation([])
 
 
 def test_percentiles_and_throughput_come_from_the_samples():

@@ -26,7 +26,7 @@ def curve(scenario: str, config: str, at: dict, steps: list[dict]) -> dict:
         "scenario": scenario,
         "config": config,
         "at_target": at,
-        "steps": steps,
+        "steps": [at, *steps],
         "saturation_rps": max(s["throughput_rps"] for s in steps),
     }
 

@@ -22,12 +22,16 @@ def people(world):
 def test_the_batch_gives_each_person_what_visible_spaces_gives(world):
     states = load_access_many([p.pk for p in people(world)])
     for person in people(world):
-        guest, visible, member = states[person.pk]
+        state = states[person.pk]
+        assert state is not None
+        guest, visible, member = state
         assert guest == person.is_guest
         assert visible == set(visible_spaces(person).values_list("pk", flat=True)), person
         assert member == set(SpaceMembership.objects.filter(user=person).values_list("space_id", flat=True))
-    assert states[world.guest.pk][1] == {world.private_space.pk}
-    assert world.other_space.pk not in states[world.member.pk][1]
+    guest_state, member_state = states[world.guest.pk], states[world.member.pk]
+    assert guest_state is not None and member_state is not None
+    assert guest_state[1] == {world.private_space.pk}
+    assert world.other_space.pk not in member_state[1]
 
 
 def test_the_batch_costs_three_queries_however_many_people(world):
@@ -60,3 +64,27 @@ def test_a_sweep_narrows_sockets_whose_access_changed_without_an_event(world):
     asyncio.run(dispatcher.refresh([conn, gone]))
     assert world.private_space.pk not in conn.spaces and world.open_space.pk in conn.spaces
     assert gone.close_code == CLOSE_CODE_DEACTIVATED
+
+
+def test_pings_keep_presence_alive_in_one_batch(world, monkeypatch):
+    from alveole.live import presence
+
+    presence.connected(world.org.pk, world.member.pk)
+    presence.connected(world.org.pk, world.admin.pk)
+    touched: list[tuple[int, int]] = []
+    monkeypatch.setattr(presence, "refresh", lambda org_id, user_id: touched.append((org_id, user_id)))
+    dispatcher = Dispatcher()
+    for _ in range(3):  # three tabs of the same person, and someone else
+        dispatcher.pinged.add((world.org.pk, world.member.pk))
+    dispatcher.pinged.add((world.org.pk, world.admin.pk))
+    monkeypatch.setattr("alveole.live.dispatch.PRESENCE_BATCH_SECONDS", 0.01)
+
+    async def one_batch() -> None:
+        task = asyncio.create_task(dispatcher._keep_presence_forever())
+        await asyncio.sleep(0.2)
+        task.cancel()
+
+    asyncio.run(one_batch())
+    assert sorted(touched) == sorted([(world.org.pk, world.member.pk), (world.org.pk, world.admin.pk)])
+    assert dispatcher.pinged == set()
+    assert presence.states(world.org.pk, [world.member.pk])[world.member.pk] == "online"
