@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -10,10 +10,12 @@ from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.api.responses import prevalidated
 from alveole.core import markdown
 from alveole.core.errors import Invalid, NotFound
 from alveole.orgs.access import get_person_for, people_visible_to
 from alveole.spaces.access import get_space_for, readers_filter
+from alveole.spaces.models import Space
 
 from . import actions, selectors
 from .access import get_comment_for, get_post_for, visible_posts
@@ -155,8 +157,8 @@ def comment_out(comment: Comment, warnings: list[str] | None = None) -> dict:
     return out
 
 
-def _page(viewer: User, qs: QuerySet[Post], query: FeedQuery) -> dict:
-    items, next_cursor = selectors.feed_page(viewer, qs, cursor=query.cursor, limit=query.limit)
+def _page(viewer: User, qs: QuerySet[Post], query: FeedQuery, space: Space | None = None) -> dict:
+    items, next_cursor = selectors.feed_page(viewer, qs, cursor=query.cursor, limit=query.limit, space=space)
     return {"items": [item_out(i) for i in items], "next_cursor": next_cursor}
 
 
@@ -164,18 +166,18 @@ def _page(viewer: User, qs: QuerySet[Post], query: FeedQuery) -> dict:
 
 
 @router.get("/feed", response=FeedPageOut, summary="My home feed")
-def home_feed(request: HttpRequest, query: Query[HomeQuery]) -> dict:
+def home_feed(request: HttpRequest, query: Query[HomeQuery]) -> HttpResponse:
     viewer = viewer_of(request)
-    return _page(viewer, selectors.home_posts(viewer, filter=query.filter), query)
+    return prevalidated({**_page(viewer, selectors.home_posts(viewer, filter=query.filter), query), "pinned": []})
 
 
 @router.get("/spaces/{space_id}/posts", response=FeedPageOut, summary="A space's feed (pinned posts on the first page)")
-def space_feed(request: HttpRequest, space_id: int, query: Query[FeedQuery]) -> dict:
+def space_feed(request: HttpRequest, space_id: int, query: Query[FeedQuery]) -> HttpResponse:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
-    page = _page(viewer, selectors.space_posts(viewer, space), query)
+    page = _page(viewer, selectors.space_posts(viewer, space), query, space=space)
     pinned = [item_out(i) for i in selectors.pinned_posts(viewer, space)] if not query.cursor else []
-    return {**page, "pinned": pinned}
+    return prevalidated({**page, "pinned": pinned})
 
 
 @router.get("/topics/{name}", response=TopicOut, summary="A topic")

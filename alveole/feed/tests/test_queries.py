@@ -67,6 +67,24 @@ def test_a_feed_page_costs_a_fixed_number_of_queries(busy, api_client_for, url):
     assert body["items"], "the dataset must produce a non-empty page"
 
 
+@pytest.mark.parametrize("url", ["/api/v1/feed", "/api/v1/spaces/{space}/posts"], ids=["home", "space"])
+def test_feed_pages_match_their_documented_schema(busy, api_client_for, url):
+    """These pages skip ninja's response validation (alveole.api.responses): the schema is checked here."""
+    from alveole.feed.models import Post
+    from alveole.feed.schemas import FeedPageOut
+
+    Post.objects.filter(pk__in=Post.objects.filter(space=busy.open_space).values("pk")[:2]).update(
+        pinned_at="2026-01-01T00:00:00Z"
+    )
+    body = api_client_for(busy.member).get(url.format(space=busy.open_space.pk) + "?limit=30").json()
+    page = FeedPageOut.model_validate(body)
+    assert page.model_dump(mode="json").keys() == body.keys()
+    assert body["items"] and all(set(item) == set(page.items[0].model_dump()) for item in body["items"])
+    assert any(item["shared_post"] for item in body["items"])
+    if "spaces" in url:
+        assert len(body["pinned"]) == 2
+
+
 def test_the_feed_page_carries_everything_a_card_needs(busy, api_client_for):
     items = api_client_for(busy.member).get(f"/api/v1/spaces/{busy.open_space.pk}/posts?limit=30").json()["items"]
     assert any(i["reactions"] for i in items) and any(i["my_reaction"] for i in items)
@@ -94,3 +112,11 @@ def test_creating_a_post_with_mentions_topics_and_a_file_stays_within_budget(wor
         response = client.post("/api/v1/posts", body, content_type="application/json")
     assert response.status_code == 201, response.content
     assert len(ctx.captured_queries) <= CREATE_BUDGET, "\n".join(q["sql"] for q in ctx.captured_queries)
+    assert any("dbtaskresult" in q["sql"] for q in ctx.captured_queries), "mentions queue a notification job"
+    # A post that mentions nobody has nobody to notify: no job at all.
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            "/api/v1/posts", {"space_id": world.private_space.pk, "body": "Plain"}, content_type="application/json"
+        )
+    assert response.status_code == 201
+    assert not any("dbtaskresult" in q["sql"] for q in ctx.captured_queries)
