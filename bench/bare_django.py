@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,7 +41,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.dateparse import parse_datetime
 
-from bench.references import BARE_DJANGO_MARK, LOCK_NAMESPACE, POST_JOB_PATH, delete_marked
+from bench.references import BARE_DJANGO_MARK, LOCK_NAMESPACE, delete_marked
 
 PAGE_SIZE = 30
 
@@ -169,22 +168,7 @@ def create_post(request: HttpRequest) -> HttpResponse:
             [org_id, "post.created", "space", space_id, json.dumps(data), adapt(datetime.now(UTC)), org_id],
         )
         cursor.fetchone()
-    # After commit, as django-tasks enqueues alveole.notifications.jobs.post_published.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            'INSERT INTO "django_tasks_database_dbtaskresult" ("id", "status", "enqueued_at", "started_at", '
-            '"finished_at", "args_kwargs", "priority", "task_path", "worker_ids", "queue_name", "backend_name", '
-            '"run_after", "return_value", "exception_class_path", "traceback") '
-            f"VALUES (%s, 'READY', %s, NULL, NULL, {cast}, 0, %s, {cast}, 'default', 'default', %s, NULL, '', '')",
-            [
-                uuid.uuid4() if postgres else uuid.uuid4().hex,
-                adapt(datetime.now(UTC)),
-                json.dumps({"args": [post_id], "kwargs": {}}),
-                POST_JOB_PATH,
-                "[]",
-                adapt(datetime(9999, 1, 1, tzinfo=UTC)),
-            ],
-        )
+    # No job: the app queues a notification job only for a post that mentions someone.
     return JsonResponse({"id": post_id}, status=201)
 
 

@@ -183,13 +183,12 @@ def insert_post_script(author_full_name: str, author_handle: str) -> str:
     """The SQL of one post creation, as pgbench script (variables :org_id, :space_id, :author_id).
 
     Taken from what POST /api/v1/posts runs for a plain post (no mention, topic or
-    file) — alveole.feed.actions.create_post, alveole.live.publish._insert_next and
-    the django-tasks job enqueued after commit — captured with Django's query log:
-    the transaction inserts the post, takes the organisation's advisory lock and
-    inserts the event numbered MAX(seq) + 1; after COMMIT the notification job row
-    is inserted on its own. The reads before (token, space, membership) are left
-    out: they are product logic, and pgbench -S measures reads. The author's name
-    and handle go into the event's JSON as the app puts them there.
+    file) — alveole.feed.actions.create_post and alveole.live.publish._insert_next —
+    captured with Django's query log: the transaction inserts the post, takes the
+    organisation's advisory lock and inserts the event numbered MAX(seq) + 1. (A
+    notification job is queued only for posts that mention someone.) The reads
+    before (token, space, membership) are left out: they are product logic, and
+    pgbench -S measures reads. The author's name and handle go into the event's JSON as the app puts them there.
     """
     text = f"{PGBENCH_MARK}: Update from the team, the weekly numbers are in"
     html = f"<p>{text}</p>\n"
@@ -208,10 +207,6 @@ def insert_post_script(author_full_name: str, author_handle: str) -> str:
         '"organisation_id", "space_id", "author_id", "kind", "body", "body_html", "is_share", "shared_post_id", '
         '"created_at", "edited_at", "deleted_at", "pinned_at", "answered_at", "comment_count", "reaction_count"'
     )
-    job_columns = (
-        '"id", "status", "enqueued_at", "started_at", "finished_at", "args_kwargs", "priority", "task_path", '
-        '"worker_ids", "queue_name", "backend_name", "run_after", "return_value", "exception_class_path", "traceback"'
-    )
     return "\n".join(
         [
             "BEGIN;",
@@ -224,10 +219,6 @@ def insert_post_script(author_full_name: str, author_handle: str) -> str:
             f"CAST(format({_sql_text(data)}, :post_id, :space_id, :author_id, to_json(now())) AS jsonb), now() "
             'FROM "live_event" WHERE organisation_id = :org_id RETURNING id, seq;',
             "COMMIT;",
-            f'INSERT INTO "django_tasks_database_dbtaskresult" ({job_columns}) VALUES (gen_random_uuid(), '
-            "'READY', now(), NULL, NULL, CAST(format('{\"args\": [%s], \"kwargs\": {}}', :post_id) AS jsonb), 0, "
-            f"{_sql_text(POST_JOB_PATH)}, '[]'::jsonb, 'default', 'default', "
-            "'9999-01-01 00:00:00+00:00'::timestamptz, NULL, '', '');",
             "",
         ]
     )

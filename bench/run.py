@@ -162,6 +162,8 @@ def attempt(scenario: str, config: str, function: Any, *args: Any) -> dict[str, 
 def run_http(config: str, suite: dict[str, Any], args: Namespace, logdir: Path) -> list[dict[str, Any]]:
     kind = "sqlite" if config in ("embedded", "bare-django-sqlite") else "postgres"
     env = dataset_env(kind, suite["posts"], args)
+    if config == "bare-django-sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{env['ALVEOLE_VAR_DIR']}/alveole.sqlite3"  # the embedded default's file
     print(f"[{config}] dataset of {suite['posts']} posts ({kind})", flush=True)
     data = prepare.prepare(env, suite["posts"])
     servers = Servers(config, free_port(), env, logdir).start()

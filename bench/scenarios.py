@@ -151,7 +151,7 @@ def feed_requests(readers: list[dict[str, Any]], bare: bool) -> list[dict[str, A
 
 
 def create_post(servers: Servers, data: dict[str, Any], plan: Plan) -> dict[str, Any]:
-    requests = post_requests(data["load_space"], bare=servers.config == "bare-django")
+    requests = post_requests(data["load_space"], bare=servers.config.startswith("bare"))
     return {
         "scenario": "create_post",
         "config": servers.config,
@@ -160,7 +160,7 @@ def create_post(servers: Servers, data: dict[str, Any], plan: Plan) -> dict[str,
 
 
 def feed_read(servers: Servers, data: dict[str, Any], plan: Plan) -> dict[str, Any]:
-    requests = feed_requests(data["readers"], bare=servers.config == "bare-django")
+    requests = feed_requests(data["readers"], bare=servers.config.startswith("bare"))
     return {
         "scenario": "feed_read",
         "config": servers.config,

@@ -108,26 +108,21 @@ def test_redis_publish_fails_fast_when_nothing_listens():
 
 
 def test_the_insert_post_script_writes_the_apps_rows():
-    """Table, columns, lock key and job path come from the app: a migration that changes them shows up here."""
-    from django_tasks_db.models import DBTaskResult
-
+    """Table, columns and lock key come from the app: a migration that changes them shows up here."""
     from alveole.feed.models import Post
     from alveole.live.models import Event
     from alveole.live.publish import LOCK_NAMESPACE
-    from alveole.notifications.jobs import post_published
 
     script = references.insert_post_script("Ann O'Hara", "ann")
     assert references.LOCK_NAMESPACE == LOCK_NAMESPACE
     assert f"pg_advisory_xact_lock({LOCK_NAMESPACE}, :org_id)" in script
-    assert references.POST_JOB_PATH == post_published.module_path
     statements = {line.split("(")[0]: line for line in script.splitlines() if line.startswith("INSERT INTO")}
-    for model in (Post, Event, DBTaskResult):
+    assert len(statements) == 2  # a plain post queues no notification job (only mentions do)
+    for model in (Post, Event):
         line = statements[f'INSERT INTO "{model._meta.db_table}" ']
         listed = {c.strip(' "') for c in line.split("(", 1)[1].split(")", 1)[0].split(",")}
-        wanted = {f.column for f in model._meta.concrete_fields}
-        assert listed == (wanted - {"id"} if model is not DBTaskResult else wanted)
+        assert listed == {f.column for f in model._meta.concrete_fields} - {"id"}
     assert "'Ann O''Hara'" not in script and '"full_name": "Ann O\'\'Hara"' in script  # quoted once, inside JSON
-    assert script.index("COMMIT;") < script.index('INSERT INTO "django_tasks_database_dbtaskresult"')
 
 
 # --- against a real database: the bare Django endpoint (and pgbench on PostgreSQL) ----------------
@@ -241,7 +236,7 @@ def test_the_bare_django_endpoint_writes_a_post_and_reads_the_page(filled_databa
     if not url.startswith("sqlite:"):
         seq = seq.replace("data LIKE", "data::text LIKE")
     assert _count(url, seq) == 1  # the organisation's first event
-    assert references.cleanup(url) == {"events": 1, "jobs": 1, "posts": 1}
+    assert references.cleanup(url) == {"events": 1, "jobs": 0, "posts": 1}
     assert _count(url, "SELECT count(*) FROM feed_post") == 10
     assert _count(url, "SELECT count(*) FROM django_tasks_database_dbtaskresult") == 0
 
