@@ -34,7 +34,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from . import presence
-from .dispatch import CLOSE_CODE_DEACTIVATED, Connection, get_dispatcher, load_access
+from .dispatch import CLOSE_CODE_DEACTIVATED, AccessState, Connection, get_dispatcher, load_access
 
 log = logging.getLogger(__name__)
 CLOSE_NOT_AUTHENTICATED = 4401
@@ -135,33 +135,29 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
     first = await receive()
     if first.get("type") != "websocket.connect":
         return
-    user_id = await sync_to_async(authenticate)(scope)
-    if user_id is None:
-        await send({"type": "websocket.close", "code": CLOSE_NOT_AUTHENTICATED})
+    admitted = await sync_to_async(admit)(scope)
+    if isinstance(admitted, int):
+        await send({"type": "websocket.close", "code": admitted})
         return
+    user_id, org_id, (is_guest, visible, members_of) = admitted
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     try:
         after: int | None = int(query["after"][0]) if "after" in query else None
     except ValueError:
         after = None
-    access = await sync_to_async(load_access)(user_id)
-    if access is None:
-        await send({"type": "websocket.close", "code": CLOSE_CODE_DEACTIVATED})
-        return
-    is_guest, visible, members_of = access
-    spaces, member_spaces = set(visible), set(members_of)
-    org_id = await sync_to_async(organisation_of)(user_id)
 
     dispatcher = get_dispatcher()
     await dispatcher.start()
     await dispatcher.track(org_id)
-    conn = Connection(user_id=user_id, org_id=org_id, is_guest=is_guest, spaces=spaces, member_spaces=member_spaces)
+    conn = Connection(
+        user_id=user_id, org_id=org_id, is_guest=is_guest, spaces=set(visible), member_spaces=set(members_of)
+    )
     # Registered before reading the log, so nothing committed meanwhile can fall between the two.
     dispatcher.register(conn)
     writer: asyncio.Task[None] | None = None
     try:
         await send({"type": "websocket.accept"})
-        missed, last, resync = await sync_to_async(backlog)(user_id, org_id, is_guest, spaces, after or 0)
+        missed, last, resync = await sync_to_async(open_session)(conn, set(visible), after or 0)
         hello = {"kind": "hello", "seq": last, "user_id": user_id}
         await send({"type": "websocket.send", "text": json.dumps(hello)})
         if after is not None and resync:
@@ -171,15 +167,41 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
                 await send({"type": "websocket.send", "text": raw})
         conn.go_live(last)
         writer = asyncio.create_task(_writer(conn, send))
-        if await sync_to_async(presence.connected)(org_id, user_id):
-            await sync_to_async(announce_presence)(conn, "online")
         await _read(conn, receive, scope)
     finally:
         dispatcher.unregister(conn)
         if writer is not None and not writer.done():
             writer.cancel()
-        if await sync_to_async(presence.disconnected)(org_id, user_id):
-            await sync_to_async(announce_presence)(conn, "offline")
+        await sync_to_async(close_session)(conn)
+
+
+# Each blocking step of a handshake used to be its own hop to the one thread that runs
+# Django's sync code: after a restart, 10,000 reconnecting sockets queued there for over a
+# minute (bench/RESULTS.md). A connection now costs one hop to open and one to close.
+
+
+def admit(scope: Scope) -> tuple[int, int, AccessState] | int:
+    """(person, organisation, what they may see) for a socket being opened, or the close code."""
+    user_id = authenticate(scope)
+    if user_id is None:
+        return CLOSE_NOT_AUTHENTICATED
+    access = load_access(user_id)
+    if access is None:
+        return CLOSE_CODE_DEACTIVATED
+    return user_id, organisation_of(user_id), access
+
+
+def open_session(conn: Connection, spaces: set[int], after: int) -> tuple[list[str], int, bool]:
+    """The backlog since `after`; the person is online now (told to others if they just came)."""
+    missed = backlog(conn.user_id, conn.org_id, conn.is_guest, spaces, after)
+    if presence.connected(conn.org_id, conn.user_id):
+        announce_presence(conn, "online")
+    return missed
+
+
+def close_session(conn: Connection) -> None:
+    if presence.disconnected(conn.org_id, conn.user_id):
+        announce_presence(conn, "offline")
 
 
 async def _read(conn: Connection, receive: Any, scope: Scope) -> None:
