@@ -174,6 +174,10 @@ def markdown(report: dict[str, Any]) -> str:
         f"{report['dataset']['spaces']} spaces, plus a space of {report['dataset']['load_space_members']} members.",
         f"Duration: {report.get('duration_s', '?')} s. Method: {report['method']['http']}. "
         f"Costs: {report['method']['costs']}; {report['method']['machine']}.",
+        *[
+            f"Rerun: {', '.join(r['scenarios'])} at {r['started_at']} (commit {r['commit']}): {r['why']}."
+            for r in report.get("reruns", [])
+        ],
         "",
         "## The machine's limits, measured in this run",
         "",
@@ -257,7 +261,8 @@ def plot(report: dict[str, Any], path: Path) -> None:
     ax.axhline(100, color="grey", linewidth=0.8)
     ax.set(title="Mixed users: latency as people are added", xlabel="simulated people", ylabel="ms", yscale="log")
     ax.grid(True, alpha=0.3)
-    ax.legend()
+    if _by(report, "mixed_users"):
+        ax.legend()
     ax = axes[1][1]
     fanouts = _by(report, "fanout")
     labels = [f"{f['config']}\n{f['sockets']:,}" for f in fanouts]
@@ -267,7 +272,8 @@ def plot(report: dict[str, Any], path: Path) -> None:
     ax.bar(range(len(fanouts)), [f["last_recipient_p50_ms"] for f in fanouts], color="#3b6e8f", label="p50")
     ax.set_xticks(range(len(fanouts)), labels, fontsize=8)
     ax.set(title="Fan-out at 10 posts/s: delivery to the last socket", ylabel="ms")
-    ax.legend()
+    if fanouts:
+        ax.legend()
     fig.suptitle(
         f"Alvéole {report['suite']} benchmark, {report['started_at']} — {report['dataset']['posts']:,} posts, "
         f"{report['machine']['cpus']} CPUs"
