@@ -41,8 +41,8 @@ SUITES: dict[str, dict[str, Any]] = {
         "posts": 10_000,
         "http_configs": ["embedded", "postgres", "bare-django"],
         "plan": Plan(
-            target_seconds=10,
-            step_seconds=6,
+            target_seconds=8,
+            step_seconds=5,
             create_rates=(25, 100, 200, 300, 400),
             feed_rates=(50, 100, 200, 300, 400, 500, 650),
             mixed_users=(250, 500, 1000, 1500, 2000),
