@@ -115,13 +115,11 @@ def test_run_with_reuse_port_lets_one_process_per_core_share_the_port(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # A plain install: SQLite in a fresh folder, whatever services the test run itself uses.
     env = {
-        **os.environ,
-        "ALVEOLE_VAR_DIR": str(tmp_path),
-        "ALVEOLE_EMBEDDED_WORKER": "0",
-        "ALVEOLE_LOG_LEVEL": "warning",
+        k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
     }
-    env.pop("DATABASE_URL", None)
+    env.update(ALVEOLE_VAR_DIR=str(tmp_path), ALVEOLE_EMBEDDED_WORKER="0", ALVEOLE_LOG_LEVEL="warning")
     subprocess.run([sys.executable, "-m", "alveole.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     command = [sys.executable, "-m", "alveole.cli", "run", "--no-migrate", "--reuse-port", "--port", str(port)]
     servers = [subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE) for _ in range(2)]
