@@ -83,7 +83,11 @@ class Setup:
         self.workdir = workdir
         self.processes: list[subprocess.Popen[bytes]] = []
         self.ports: list[int] = []
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("ALVEOLE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
+        }
         self.env.update(
             SECRET_KEY="bench-" + "k" * 50,
             ALVEOLE_VAR_DIR=str(workdir / config),

@@ -116,7 +116,9 @@ def versions(database_url: str, redis_url: str) -> dict[str, str]:
 
 
 def base_env(workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
+    }
     env.update(
         SECRET_KEY="bench-" + "k" * 50, ALVEOLE_LOG_LEVEL="warning", PYTHONPATH=str(ROOT), ALVEOLE_VAR_DIR=str(workdir)
     )
