@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from django.db import connection
+from asgiref.sync import sync_to_async
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from alveole.live.dispatch import CLOSE_CODE_DEACTIVATED, Connection, Dispatcher, load_access, load_access_many
@@ -13,6 +14,15 @@ from alveole.spaces.access import visible_spaces
 from alveole.spaces.models import SpaceMembership
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def in_a_worker_thread(coro) -> None:
+    """Run `coro`, then close the database connection its sync_to_async thread opened
+    (left open, it keeps PostgreSQL from dropping the test database)."""
+    try:
+        await coro
+    finally:
+        await sync_to_async(connections.close_all)()
 
 
 def people(world):
@@ -61,7 +71,7 @@ def test_a_sweep_narrows_sockets_whose_access_changed_without_an_event(world):
     SpaceMembership.objects.filter(space=world.private_space, user=world.member).delete()
     world.nonmember.is_active = False
     world.nonmember.save(update_fields=["is_active"])
-    asyncio.run(dispatcher.refresh([conn, gone]))
+    asyncio.run(in_a_worker_thread(dispatcher.refresh([conn, gone])))
     assert world.private_space.pk not in conn.spaces and world.open_space.pk in conn.spaces
     assert gone.close_code == CLOSE_CODE_DEACTIVATED
 
@@ -84,7 +94,7 @@ def test_pings_keep_presence_alive_in_one_batch(world, monkeypatch):
         await asyncio.sleep(0.2)
         task.cancel()
 
-    asyncio.run(one_batch())
+    asyncio.run(in_a_worker_thread(one_batch()))
     assert sorted(touched) == sorted([(world.org.pk, world.member.pk), (world.org.pk, world.admin.pk)])
     assert dispatcher.pinged == set()
     assert presence.states(world.org.pk, [world.member.pk])[world.member.pk] == "online"
