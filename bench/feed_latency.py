@@ -29,16 +29,11 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from .loadgen import percentile
+from .prepare import run_django
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        raise ValueError("no measurements: the scenario produced no successful request")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def summarize(samples: list[float], errors: int) -> dict:
@@ -77,14 +72,6 @@ def ensure_database(url: str) -> bool:
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
     return bool(exists)
-
-
-def run_django(code: str, env: dict) -> str:
-    script = "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'alveole.settings'); django.setup()\n"
-    result = subprocess.run([sys.executable, "-c", script + code], env=env, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr)
-    return result.stdout
 
 
 def prepare(size: int, env: dict) -> dict:
