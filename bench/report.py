@@ -10,8 +10,8 @@ PUBLISH), with the servers' CPU and memory while it was measured.
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -290,6 +290,13 @@ def write_report(report: dict[str, Any], stem: Path) -> list[Path]:
     return [md, png]
 
 
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("results", type=Path, help="a bench/results/<name>.json written by bench.run")
+    source = parser.parse_args(argv).results
+    for path in write_report(json.loads(source.read_text()), source.with_suffix("")):
+        print(f"written {path}")
+
+
 if __name__ == "__main__":
-    source = Path(sys.argv[1])
-    write_report(json.loads(source.read_text()), source.with_suffix(""))
+    main()
