@@ -35,32 +35,15 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-from .feed_latency import ROOT, free_port, percentile
+from .loadgen import percentile
+from .servers import ROOT, free_port, rss_mib, wait_http
 
 RESULTS = ROOT / "bench" / "results"
 SOCKETS_PER_CLIENT = 2500
 
 
 def rss_kib(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total
-
-
-def wait_http(port: int, timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing answers on port {port}")
+    return round(rss_mib(pids) * 1024)
 
 
 def fresh_postgres(base: str, name: str) -> str:

@@ -19,20 +19,18 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 from .loadgen import percentile
 from .prepare import run_django
+from .servers import ROOT, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -47,12 +45,6 @@ def summarize(samples: list[float], errors: int) -> dict:
         "p99_ms": round(percentile(samples, 99) * 1000, 2),
         "mean_ms": round(statistics.fmean(samples) * 1000, 2),
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def database_url_for(base: str, size: int) -> str:

@@ -56,8 +56,8 @@ def _same_origin(headers: dict[str, str]) -> bool:
     return urlparse(origin).netloc == headers.get("host", "")
 
 
-def authenticate(scope: Scope) -> int | None:
-    """The id of the active person connecting, or None."""
+def authenticate(scope: Scope) -> tuple[int, int] | None:
+    """(person, organisation) for the active person connecting, or None."""
     from django.contrib.auth import get_user
     from django.contrib.sessions.backends.base import SessionBase
     from django.http import HttpRequest
@@ -69,7 +69,7 @@ def authenticate(scope: Scope) -> int | None:
     authorization = headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         token_user = user_for_token(authorization[7:].strip())
-        return token_user.pk if token_user is not None else None
+        return (token_user.pk, token_user.organisation_id) if token_user is not None else None
     if not _same_origin(headers):
         return None
     cookie = SimpleCookie()
@@ -85,13 +85,9 @@ def authenticate(scope: Scope) -> int | None:
     request.session = store_class(session_key=morsel.value)
     assert isinstance(request.session, SessionBase)
     user = get_user(request)  # checks the session's auth hash, the backend, and is_active
-    return user.pk if user.is_authenticated and user.is_active else None
-
-
-def organisation_of(user_id: int) -> int:
-    from alveole.accounts.models import User
-
-    return User.objects.values_list("organisation_id", flat=True).get(pk=user_id)
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user.pk, user.organisation_id
 
 
 def backlog(user_id: int, org_id: int, is_guest: bool, spaces: set[int], after: int) -> tuple[list[str], int, bool]:
@@ -182,13 +178,14 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
 
 def admit(scope: Scope) -> tuple[int, int, AccessState] | int:
     """(person, organisation, what they may see) for a socket being opened, or the close code."""
-    user_id = authenticate(scope)
-    if user_id is None:
+    person = authenticate(scope)
+    if person is None:
         return CLOSE_NOT_AUTHENTICATED
+    user_id, org_id = person
     access = load_access(user_id)
     if access is None:
         return CLOSE_CODE_DEACTIVATED
-    return user_id, organisation_of(user_id), access
+    return user_id, org_id, access
 
 
 def open_session(conn: Connection, spaces: set[int], after: int) -> tuple[list[str], int, bool]:
