@@ -20,7 +20,6 @@ import sys
 # `alveole check` is the deployment check, not Django's plain system check.
 ALIASES = {
     "check": "deploycheck",
-    "worker": "db_worker",
     **{c: c.replace("-", "_") for c in ("mail-server", "receive-email", "send-notification-emails")},
 }
 

@@ -153,7 +153,18 @@ def database_from_url(url: str) -> dict:
     elif engine == "django.db.backends.postgresql":
         # Without a pool, every ASGI request opened a connection: 88 req/s instead of 217.
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {"pool": {"min_size": DB_POOL_MIN, "max_size": DB_POOL_MAX, "timeout": 10}}
+        from psycopg_pool import ConnectionPool
+
+        # `check`: a pooled connection is tested before it is handed out, so the connections left
+        # dead by a PostgreSQL restart are replaced instead of failing the next request.
+        config["OPTIONS"] = {
+            "pool": {
+                "min_size": DB_POOL_MIN,
+                "max_size": DB_POOL_MAX,
+                "timeout": 10,
+                "check": ConnectionPool.check_connection,
+            }
+        }
     else:
         raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL.")
     return config
@@ -186,6 +197,11 @@ CACHES = {"default": cache_from_redis_url(REDIS_URL)}
 # worker thread that `alveole run` starts in the embedded set-up).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 ALVEOLE_EMBEDDED_WORKER = env_bool("ALVEOLE_EMBEDDED_WORKER", not REDIS_URL)
+# A running job whose worker has not beaten for this long is given back to the queue.
+ALVEOLE_JOB_LEASE_SECONDS = env_int("ALVEOLE_JOB_LEASE_SECONDS", 30)
+ALVEOLE_JOB_MAX_ATTEMPTS = env_int("ALVEOLE_JOB_MAX_ATTEMPTS", 5)
+# /healthz reports the job queue as stuck when the oldest waiting job is older than this.
+ALVEOLE_JOB_STUCK_SECONDS = env_int("ALVEOLE_JOB_STUCK_SECONDS", 300)
 
 # --- auth ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

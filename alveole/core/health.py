@@ -38,8 +38,52 @@ def _check_redis() -> dict:
     return {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
+def _check_jobs() -> dict:
+    """The queue as workers see it: live workers, and how long the oldest waiting job has waited.
+
+    In the embedded set-up this process owns the worker, so a dead worker thread is an error here.
+    Otherwise workers are separate processes: their absence or a stuck queue is reported, and the
+    status is "error" so monitoring notices, while the web process itself stays in service.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from .models import WorkerHeartbeat
+    from .worker import embedded_worker
+
+    now = timezone.now()
+    try:
+        lease = timedelta(seconds=settings.ALVEOLE_JOB_LEASE_SECONDS)
+        workers = WorkerHeartbeat.objects.filter(seen_at__gte=now - lease).count()
+        oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    except Exception as exc:  # noqa: BLE001
+        return {"status": "error", "error": exc.__class__.__name__}
+    waited = round((now - oldest).total_seconds(), 1) if oldest is not None else 0.0
+    result: dict = {"status": "ok", "workers": workers, "oldest_waiting_seconds": waited}
+    embedded = embedded_worker()
+    if embedded is not None and not embedded[0].is_alive():
+        result.update(status="error", error="the embedded worker thread has stopped")
+    elif oldest is not None and waited > settings.ALVEOLE_JOB_STUCK_SECONDS:
+        result.update(status="error", error="jobs are waiting longer than ALVEOLE_JOB_STUCK_SECONDS")
+    elif oldest is not None and workers == 0:
+        result.update(status="error", error="no job worker is running")
+    return result
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _check_database(), "redis": _check_redis()}
-    healthy = all(c["status"] in {"ok", "not configured"} for c in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    checks = {"database": _check_database(), "redis": _check_redis(), "jobs": _check_jobs()}
+    serving = all(checks[name]["status"] in {"ok", "not configured"} for name in ("database", "redis"))
+    # A dead embedded worker is this process's own failure; a missing external worker is not.
+    serving = serving and not (embedded_worker_dead() and checks["jobs"]["status"] == "error")
+    status = "ok" if serving and checks["jobs"]["status"] == "ok" else ("degraded" if serving else "error")
+    return JsonResponse({"status": status, **checks}, status=200 if serving else 503)
+
+
+def embedded_worker_dead() -> bool:
+    from .worker import embedded_worker
+
+    embedded = embedded_worker()
+    return embedded is not None and not embedded[0].is_alive()

@@ -45,24 +45,3 @@ def start_scheduler_thread(interval: float = 30.0) -> threading.Thread:
     thread = threading.Thread(target=loop, name="alveole-scheduler", daemon=True)
     thread.start()
     return thread
-
-
-def start_worker_thread() -> threading.Thread:
-    """The job worker inside the serving process (the embedded, one-machine set-up)."""
-    import os
-
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    worker = Worker(
-        queue_names=["default"],
-        interval=1.0,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=f"embedded-{os.getpid()}",
-        excluded_queue_names=[],
-    )
-    thread = threading.Thread(target=worker.run, name="alveole-worker", daemon=True)
-    thread.start()
-    return thread

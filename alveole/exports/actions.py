@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from alveole.accounts.models import User
 from alveole.core import audit
 from alveole.core.errors import Invalid, PermissionDenied
-from alveole.core.jobs import after_commit
+from alveole.core.jobs import enqueue_job
 from alveole.spaces.access import can_manage
 from alveole.spaces.models import Space
 
@@ -28,5 +28,5 @@ def request_export(actor: User, *, space: Space | None, password: str) -> Export
         raise Invalid(fields={"password": _("Enter your password again to confirm the export.")})
     export = Export.objects.create(organisation_id=actor.organisation_id, requested_by=actor, space=space)
     audit.record("export.request", actor=actor, target=space or actor.organisation, export=export.pk)
-    after_commit(jobs.build_export, export.pk)
+    enqueue_job(jobs.build_export, export.pk)
     return export

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from alveole.core.jobs import own_transactions
 from alveole.feed.files import storage_root
 from alveole.feed.models import Attachment, Comment, Post, Reaction
 from alveole.spaces.models import Space, SpaceMembership
@@ -153,10 +154,12 @@ def _decisions(space: Space) -> list[dict[str, Any]]:
 
 
 @task()
+@own_transactions  # minutes of work: not one transaction (SQLite would hold its write lock throughout)
 def build_export(export_id: int) -> None:
     export = Export.objects.select_related("organisation", "requested_by", "space").filter(pk=export_id).first()
-    if export is None or export.status != ExportStatus.QUEUED:
-        return  # already built (a job may run twice)
+    # RUNNING too: a worker killed mid-build leaves it so, and the lease gives the job to another.
+    if export is None or export.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+        return  # already built or failed (a job may run twice)
     Export.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING)
     spaces = (
         [export.space]

@@ -8,7 +8,7 @@ from typing import IO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from alveole.accounts.models import User
 from alveole.core import audit, markdown
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
-from alveole.core.jobs import after_commit
+from alveole.core.jobs import enqueue_job
 from alveole.live.models import Audience
 from alveole.live.publish import LiveEvent, publish
 from alveole.notifications import jobs as notification_jobs
+from alveole.orgs.access import people_visible_to
 from alveole.spaces.access import can_manage, membership_of, readers_filter
 from alveole.spaces.models import Space, SpaceMembership
 
@@ -78,19 +79,24 @@ def _resolve_mentions(actor: User, space: Space | None, parsed: markdown.Parsed)
     if not parsed.handles and not report.whole_space:
         return report
     # One query: the people mentioned by handle (each marked with whether they can read the
-    # space) and, for @space, the space's members.
+    # space) and, for @space, the space's members. A handle is only resolved when the writer may
+    # see its owner (the people directory's rule): handles are guessable, so one the writer may
+    # not see must stay plain text and draw no warning, exactly like a handle nobody has.
     readers = User.objects.filter(pk=OuterRef("pk")).filter(readers_filter(space))
     members = SpaceMembership.objects.filter(user=OuterRef("pk"), space=space)
-    wanted = Q(handle__in=parsed.handles)
-    if report.whole_space:
-        wanted |= Q(Exists(members))
+    named = Q(handle__in=parsed.handles, pk__in=people_visible_to(actor).values("pk"))
+    wanted = named | Q(Exists(members)) if report.whole_space else named
     people = (
         User.objects.filter(wanted, organisation_id=actor.organisation_id, is_active=True)
-        .annotate(can_read=Exists(readers), in_space=Exists(members))
+        .annotate(
+            can_read=Exists(readers),
+            in_space=Exists(members),
+            named=ExpressionWrapper(named, output_field=BooleanField()),
+        )
         .distinct()
     )
     for user in people:
-        if user.handle in parsed.handles:
+        if user.named:
             (report.reached if user.can_read else report.unreachable).append(user)
         if report.whole_space and user.in_space:
             report.space_member_ids.append(user.pk)
@@ -254,7 +260,7 @@ def create_post(
     _emit(_post_created(post, file_ids), post)
     if mentions:
         # The job only tells the people mentioned: a job per post cost a third of creating one.
-        after_commit(notification_jobs.post_published, post.pk)
+        enqueue_job(notification_jobs.post_published, post.pk)
     return post, report
 
 
@@ -289,7 +295,7 @@ def edit_post(actor: User, *, post: Post, body: str) -> tuple[Post, MentionRepor
     report.reached = [u for u in report.reached if u.pk not in already]
     report.space_member_ids = [pk for pk in report.space_member_ids if pk not in already]
     if _record_mentions(post, report, author=actor):
-        after_commit(notification_jobs.post_published, post.pk)
+        enqueue_job(notification_jobs.post_published, post.pk)
     _emit(_post_updated(post), post)
     return post, report
 
@@ -373,7 +379,7 @@ def create_comment(
         ),
         post,
     )
-    after_commit(notification_jobs.comment_published, comment.pk)
+    enqueue_job(notification_jobs.comment_published, comment.pk)
     return comment, report
 
 
@@ -460,7 +466,7 @@ def react(actor: User, *, post: Post, kind: str = ReactionKind.LIKE) -> Reaction
         except IntegrityError:  # a double click raced us; the first one won
             return Reaction.objects.get(post=post, user=actor)
         Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
-        after_commit(notification_jobs.reaction_added, post.pk, actor.pk)
+        enqueue_job(notification_jobs.reaction_added, post.pk, actor.pk)
     summary = dict(
         Reaction.objects.filter(post=post).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
     )
@@ -504,7 +510,7 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
     mentions = _record_mentions(share, report, author=actor)
     _emit(_post_created(share, []), share)
     if mentions:
-        after_commit(notification_jobs.post_published, share.pk)
+        enqueue_job(notification_jobs.post_published, share.pk)
     return share, report
 
 

@@ -12,21 +12,25 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from alveole.accounts.models import User
+from alveole.core.jobs import own_transactions
 
 from . import outbound
 
 
 @task()
+@own_transactions  # SMTP inside a transaction would hold it open; lines are claimed before sending
 def send_notification_emails() -> int:
     return outbound.send_notification_emails()
 
 
 @task()
+@own_transactions
 def send_digest_emails() -> int:
     return outbound.send_digest_emails()
 
 
 @task()
+@own_transactions
 def send_bounce(to: str, recipient: str, reason: str, subject: str = "", message_id: str = "") -> None:
     """Tell the sender why an email we accepted could not be posted (in their language when we know them)."""
     person = User.objects.filter(email__iexact=to, is_active=True).first()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from alveole.accounts.models import User
 from alveole.core import audit, markdown
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
-from alveole.core.jobs import after_commit
+from alveole.core.jobs import enqueue_job
 from alveole.core.secrets import hash_secret, new_secret
 from alveole.decisions.models import Decision
 from alveole.feed.models import Comment, Post
@@ -254,7 +254,7 @@ def _set_assignees(actor: User, task: Task, people: list[User]) -> list[int]:
 def _notify_assigned(task: Task, actor: User, user_ids: list[int]) -> None:
     for pk in user_ids:
         if pk != actor.pk:
-            after_commit(jobs.task_assigned, task.pk, pk, actor.pk)
+            enqueue_job(jobs.task_assigned, task.pk, pk, actor.pk)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from alveole.accounts.models import User
 from alveole.core import audit
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
-from alveole.core.jobs import after_commit
+from alveole.core.jobs import enqueue_job
 from alveole.live.models import Audience
 from alveole.live.publish import publish
 from alveole.notifications import jobs as notification_jobs
@@ -207,7 +207,7 @@ def add_space_member(actor: User, *, space: Space, user: User, role: str = Space
         raise Conflict(_("%(name)s is already a member of this space.") % {"name": user}) from None
     audit.record("space.member_add", actor=actor, target=space, member=user.pk, role=role)
     _member_added(space, membership)
-    after_commit(notification_jobs.member_added, space.pk, user.pk, actor.pk)
+    enqueue_job(notification_jobs.member_added, space.pk, user.pk, actor.pk)
     return membership
 
 

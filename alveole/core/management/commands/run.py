@@ -44,7 +44,8 @@ class Command(BaseCommand):
             self.stdout.write(demo_logins())
         if settings.ALVEOLE_EMBEDDED_WORKER:
             # One machine, one process: jobs and schedules run beside the server.
-            from alveole.core.periodic import start_scheduler_thread, start_worker_thread
+            from alveole.core.periodic import start_scheduler_thread
+            from alveole.core.worker import start_worker_thread
 
             start_worker_thread()
             start_scheduler_thread()
