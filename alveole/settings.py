@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "alveole.core.middleware.RefuseUnstorableTextMiddleware",
 ]
 
 ROOT_URLCONF = "alveole.urls"
@@ -153,18 +154,10 @@ def database_from_url(url: str) -> dict:
     elif engine == "django.db.backends.postgresql":
         # Without a pool, every ASGI request opened a connection: 88 req/s instead of 217.
         config["CONN_MAX_AGE"] = 0
-        from psycopg_pool import ConnectionPool
-
-        # `check`: a pooled connection is tested before it is handed out, so the connections left
-        # dead by a PostgreSQL restart are replaced instead of failing the next request.
-        config["OPTIONS"] = {
-            "pool": {
-                "min_size": DB_POOL_MIN,
-                "max_size": DB_POOL_MAX,
-                "timeout": 10,
-                "check": ConnectionPool.check_connection,
-            }
-        }
+        # Health checks: a pooled connection is tested before it is handed out, so the connections
+        # left dead by a PostgreSQL restart are replaced instead of failing the next request.
+        config["CONN_HEALTH_CHECKS"] = True
+        config["OPTIONS"] = {"pool": {"min_size": DB_POOL_MIN, "max_size": DB_POOL_MAX, "timeout": 10}}
     else:
         raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL.")
     return config
@@ -234,6 +227,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alvéole] "
 # Alvéole counts failed logins itself (alveole.accounts.throttle): allauth's own
 # limiter answers 429 without Retry-After and only per key.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Re-entering the current password shares those limits too (alveole.accounts.throttle).
+ACCOUNT_FORMS = {"change_password": "alveole.accounts.forms.ChangePasswordForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alvéole"
 USERSESSIONS_TRACK_ACTIVITY = False
@@ -317,11 +312,16 @@ ALVEOLE_IMAGE_MAX_PIXELS = env_int("ALVEOLE_IMAGE_MAX_MEGAPIXELS", 50) * 1_000_0
 ALVEOLE_FEED_PAGE_SIZE = env_int("ALVEOLE_FEED_PAGE_SIZE", 30)
 ALVEOLE_READS_PER_BATCH = 200
 ALVEOLE_VOTE_REMINDER_HOURS = env_int("ALVEOLE_VOTE_REMINDER_HOURS", 24)
+# Dates people may enter (due dates, deadlines, vote closings, filters), inclusive; checked by core.bounds.
+ALVEOLE_DATE_MIN = env("ALVEOLE_DATE_MIN", "1900-01-01")
+ALVEOLE_DATE_MAX = env("ALVEOLE_DATE_MAX", "2999-12-31")
 # Live updates: a client further behind than this many events is told to refetch.
 ALVEOLE_LIVE_RESUME_MAX = env_int("ALVEOLE_LIVE_RESUME_MAX", 1000)
 ALVEOLE_LIVE_EVENT_DAYS = env_int("ALVEOLE_LIVE_EVENT_DAYS", 7)
 ALVEOLE_LIVE_QUEUE_MAX = env_int("ALVEOLE_LIVE_QUEUE_MAX", 500)
 ALVEOLE_LIVE_RECHECK_SECONDS = env_int("ALVEOLE_LIVE_RECHECK_SECONDS", 60)
+# A socket whose client has not taken a frame for this long is closed (4008) and resumes later.
+ALVEOLE_LIVE_SEND_TIMEOUT_SECONDS = env_int("ALVEOLE_LIVE_SEND_TIMEOUT_SECONDS", 10)
 ALVEOLE_BEHIND_PROXY = env_bool("ALVEOLE_BEHIND_PROXY", False)
 
 # --- email bridge (alveole.mail) ---------------------------------------------------

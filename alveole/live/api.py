@@ -5,6 +5,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from alveole.accounts.access import viewer_of
+from alveole.core.bounds import Id
 from alveole.orgs.access import people_visible_to
 
 from . import presence
@@ -13,7 +14,7 @@ router = Router(tags=["live"])
 
 
 class PresenceQuery(Schema):
-    user_id: list[int] = Field(default_factory=list, max_length=200, description="people to look up (repeat)")
+    user_id: list[Id] = Field(default_factory=list, max_length=200, description="people to look up (repeat)")
 
 
 class PresenceOut(Schema):

@@ -11,23 +11,34 @@ falls too far behind is told to resync and closed.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 # (is_guest, visible space ids, member space ids): what a connected person may receive.
 AccessState = tuple[bool, frozenset[int], frozenset[int]]
 GAP_WAIT = 0.25  # seconds to wait for an out-of-order event before reading the log
 
-# Events after which a person's view of the organisation must be recomputed.
-ACCESS_EVENTS = {"space.member_added", "space.member_removed", "space.updated", "member.updated"}
+# Events after which a person's view of the organisation must be recomputed. Those naming a
+# person (`data.user_id`) affect that person; the others (a space created, opened or closed)
+# everyone connected to the organisation.
+ACCESS_EVENTS = {"space.created", "space.member_added", "space.member_removed", "space.updated", "member.updated"}
 CLOSE_CODE_DEACTIVATED = 4003
 CLOSE_CODE_TOO_SLOW = 4008
+# "Try again later" (RFC 6455): what someone may see could not be recomputed (database away);
+# the client reconnects with ?after= and its backlog is read with fresh rights.
+CLOSE_CODE_RETRY = 1013
 
 
 @dataclass(eq=False)
@@ -38,9 +49,18 @@ class Connection:
     spaces: set[int]  # spaces whose events this person may see
     member_spaces: set[int] = field(default_factory=set)  # spaces this person belongs to
     queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(settings.ALVEOLE_LIVE_QUEUE_MAX))
-    buffer: list[tuple[int, str]] | None = field(default_factory=list)  # until the backlog is sent
+    # Until the backlog is sent, every event of the organisation is kept here unfiltered: it is
+    # filtered when the socket goes live, with rights read after it was registered.
+    buffer: list[tuple[int, dict[str, Any], str]] | None = field(default_factory=list)
     last_seq: int = 0
     close_code: int | None = None
+    access_ticket: int = 0  # which read of the database the rights above come from (higher: newer)
+
+    def set_access(self, state: AccessState, ticket: int) -> None:
+        """Apply rights read from the database, unless newer ones were applied already."""
+        if ticket > self.access_ticket:
+            self.access_ticket = ticket
+            self.is_guest, self.spaces, self.member_spaces = state[0], set(state[1]), set(state[2])
 
     def allows(self, msg: dict[str, Any]) -> bool:
         audience = msg.get("audience")
@@ -52,11 +72,16 @@ class Connection:
             return not self.is_guest
         return audience == "everyone"
 
+    def offer(self, seq: int, msg: dict[str, Any], raw: str) -> None:
+        """An event of this socket's organisation, in order: kept while buffering, else sent if allowed."""
+        if self.buffer is not None:
+            if self.close_code is None:
+                self.buffer.append((seq, msg, raw))
+        elif self.allows(msg):
+            self.push(seq, raw)
+
     def push(self, seq: int, raw: str) -> None:
         if self.close_code is not None:
-            return
-        if self.buffer is not None:
-            self.buffer.append((seq, raw))
             return
         if seq <= self.last_seq:
             return  # already sent with the backlog
@@ -77,8 +102,9 @@ class Connection:
         """The backlog up to `last_seq` was sent: now send what arrived meanwhile, then live events."""
         self.last_seq = last_seq
         pending, self.buffer = self.buffer or [], None
-        for seq, raw in pending:
-            self.push(seq, raw)
+        for seq, msg, raw in pending:
+            if self.allows(msg):
+                self.push(seq, raw)
 
     def close(self, code: int, *, resync: bool = False) -> None:
         if self.close_code is not None:
@@ -99,14 +125,25 @@ class Dispatcher:
         self.tasks: set[asyncio.Task[Any]] = set()  # references to every task we start
         self.started = False
         self.pinged: set[tuple[int, int]] = set()  # (organisation, person) whose presence to keep alive
+        # Organisations whose delivery waits while rights are recomputed after an access event:
+        # each event is filtered with the rights in force at its own number, never stale ones.
+        self.paused: set[int] = set()
+        self._tickets = 0
+
+    def ticket(self) -> int:
+        """A number ordering reads of people's rights. Reads go through Django's one sync thread
+        in the order they are submitted, so a later ticket always saw a later database state."""
+        self._tickets += 1
+        return self._tickets
 
     # -- connections -------------------------------------------------------------
 
     async def start(self) -> None:
-        if not self.started:
-            from .hubs import get_hub
+        from .hubs import get_hub
 
-            await get_hub().start(self)
+        # Every time: it restarts the hub's subscriber if that task ever ended.
+        await get_hub().start(self)
+        if not self.started:
             self.started = True
             self._spawn(self._recheck_forever())
             self._spawn(self._keep_presence_forever())
@@ -124,7 +161,7 @@ class Dispatcher:
             if self.pinged:
                 people, self.pinged = sorted(self.pinged), set()
                 try:
-                    await sync_to_async(presence.refresh_many)(people)
+                    await db(presence.refresh_many)(people)
                 except Exception:
                     log.exception("live: presence refresh failed")
 
@@ -146,7 +183,7 @@ class Dispatcher:
     async def track(self, org_id: int) -> None:
         """Start numbering for an organisation from the log's current end."""
         if org_id not in self.expected:
-            last = await sync_to_async(_last_seq)(org_id)
+            last = await db(_last_seq)(org_id)
             self.expected.setdefault(org_id, last + 1)
 
     def register(self, conn: Connection) -> None:
@@ -189,7 +226,7 @@ class Dispatcher:
 
     def _drain(self, org_id: int) -> None:
         held = self.held.get(org_id, {})
-        while self.expected[org_id] in held:
+        while org_id not in self.paused and self.expected[org_id] in held:
             msg, raw = held.pop(self.expected[org_id])
             self.expected[org_id] += 1
             self._deliver(msg, raw)
@@ -199,10 +236,18 @@ class Dispatcher:
     async def _fill_gap(self, org_id: int) -> None:
         await asyncio.sleep(GAP_WAIT)
         held = self.held.get(org_id)
-        if not held:
-            return
+        if not held or org_id in self.paused:
+            return  # a paused organisation fills its gaps when it resumes
         start, end = self.expected[org_id], min(held)
-        for raw in await sync_to_async(_read_log)(org_id, start, end):
+        if start >= end:
+            return
+        try:
+            found = await db(_read_log)(org_id, start, end)
+        except Exception:
+            log.warning("live: could not read events %d-%d from the log; retrying", start, end - 1, exc_info=True)
+            self._spawn(self._fill_gap(org_id))
+            return
+        for raw in found:
             msg = json.loads(raw)
             if msg["seq"] >= self.expected[org_id]:
                 self.held.setdefault(org_id, {})[msg["seq"]] = (msg, raw)
@@ -211,7 +256,13 @@ class Dispatcher:
     async def catch_up_all(self) -> None:
         """After the hub reconnected: read whatever the log has beyond what we delivered."""
         for org_id in list(self.expected):
-            for raw in await sync_to_async(_read_log)(org_id, self.expected[org_id], None):
+            try:
+                found = await db(_read_log)(org_id, self.expected[org_id], None)
+            except Exception:
+                # The database may be away too: the gap is filled when the next event shows it.
+                log.warning("live: could not catch up organisation %d from the log", org_id, exc_info=True)
+                continue
+            for raw in found:
                 self.receive(raw)
 
     # -- delivering -------------------------------------------------------------------
@@ -219,8 +270,7 @@ class Dispatcher:
     def _deliver(self, msg: dict[str, Any], raw: str) -> None:
         conns = self.by_org.get(msg["org"], ())
         for conn in list(conns):
-            if conn.allows(msg):
-                conn.push(msg["seq"], raw)
+            conn.offer(msg["seq"], msg, raw)
         if msg.get("type") in ACCESS_EVENTS or msg.get("type") == "member.deactivated":
             self._on_access_change(msg, conns)
 
@@ -234,20 +284,42 @@ class Dispatcher:
             return
         targets = [c for c in conns if affected_user is None or c.user_id == affected_user]
         if targets:
-            self._spawn(self.refresh(targets))
+            # Nothing after this event goes out until the rights are recomputed: an event is
+            # filtered with the rights in force at its own number (a post right after a removal
+            # must not reach the removed person; one right after a space is created must reach
+            # everyone who may now see it).
+            self.paused.add(msg["org"])
+            self._spawn(self._refresh_then_resume(msg["org"], targets))
+
+    async def _refresh_then_resume(self, org_id: int, conns: list[Connection]) -> None:
+        try:
+            await self.refresh(conns)
+        except Exception:
+            # Unknown rights must not be guessed: these sockets reconnect and read their backlog
+            # with fresh rights once the database answers again.
+            log.warning("live: could not recompute rights; asking %d socket(s) to reconnect", len(conns), exc_info=True)
+            for conn in conns:
+                conn.close(CLOSE_CODE_RETRY)
+        finally:
+            self.paused.discard(org_id)
+            if org_id in self.expected:
+                self._drain(org_id)
+                if self.held.get(org_id):
+                    self._spawn(self._fill_gap(org_id))
 
     async def refresh(self, conns: list[Connection]) -> None:
         """Recompute what these people may see (after a membership or role change)."""
         user_ids = sorted({c.user_id for c in conns})
+        ticket = self.ticket()
         states: dict[int, AccessState | None] = {}
         for start in range(0, len(user_ids), REFRESH_BATCH):
-            states.update(await sync_to_async(load_access_many)(user_ids[start : start + REFRESH_BATCH]))
+            states.update(await db(load_access_many)(user_ids[start : start + REFRESH_BATCH]))
         for conn in conns:
             state = states.get(conn.user_id)
             if state is None:
                 conn.close(CLOSE_CODE_DEACTIVATED)
             else:
-                conn.is_guest, conn.spaces, conn.member_spaces = state[0], set(state[1]), set(state[2])
+                conn.set_access(state, ticket)
 
     def _deliver_ephemeral(self, msg: dict[str, Any], raw: str) -> None:
         org_id = msg.get("org")
@@ -268,9 +340,32 @@ class Dispatcher:
             conn.push_ephemeral(raw)
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.create_task(coro)
+        # Its own empty context: a task started while handling one socket or request must not
+        # inherit that caller's sync-thread executor (asgiref refuses it, or it has exited).
+        task = asyncio.create_task(coro, context=contextvars.Context())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+
+def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """`func` run in Django's sync thread as a request would be: a connection left broken (by a
+    database restart) or past its age is dropped before and after, so the live layer reconnects
+    by itself instead of failing on a dead connection forever."""
+
+    def clean(*args: P.args, **kwargs: P.kwargs) -> R:
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        except DatabaseError:
+            try:
+                connection.close()  # the next call opens a fresh one
+            except DatabaseError:
+                pass
+            raise
+        finally:
+            close_old_connections()
+
+    return sync_to_async(clean)
 
 
 def _last_seq(org_id: int) -> int:

@@ -9,6 +9,7 @@ dispatcher notices the gap in the numbering and reads the durable log.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from typing import TYPE_CHECKING, Protocol
 
@@ -51,7 +52,9 @@ class MemoryHub:
         if running is loop:
             dispatcher.receive(message)
         else:
-            loop.call_soon_threadsafe(dispatcher.receive, message)
+            # A clean context: the sender's (a request's thread) must not leak into the tasks the
+            # dispatcher starts, or their sync_to_async calls land on an executor that has exited.
+            loop.call_soon_threadsafe(dispatcher.receive, message, context=contextvars.Context())
 
 
 class RedisHub:

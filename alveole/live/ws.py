@@ -18,7 +18,11 @@ Protocol (JSON text frames):
   someone comes online, goes away or leaves (offline), to the people who may see
   them (guests: only through a shared space). GET /api/v1/presence gives the
   current states.
-- close codes: 4401 not signed in, 4403 deactivated, 4408 too slow (reconnect).
+- client frames that are not a JSON object with a known `type` are answered with
+  `{"kind": "error", "message": …}`; the socket stays open.
+- close codes: 4401 not signed in, 4003 deactivated (do not reconnect), 4008 too
+  slow (reconnect), 1013 rights could not be rechecked or the server is
+  overloaded (reconnect after a pause).
 """
 
 from __future__ import annotations
@@ -30,15 +34,24 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from . import presence
-from .dispatch import CLOSE_CODE_DEACTIVATED, AccessState, Connection, get_dispatcher, load_access
+from .dispatch import (
+    CLOSE_CODE_DEACTIVATED,
+    CLOSE_CODE_RETRY,
+    CLOSE_CODE_TOO_SLOW,
+    AccessState,
+    Connection,
+    db,
+    get_dispatcher,
+    load_access,
+)
 
 log = logging.getLogger(__name__)
 CLOSE_NOT_AUTHENTICATED = 4401
 PONG = json.dumps({"kind": "pong"})
+MAX_FRAME_CHARS = 4096  # client frames are tiny (ping, typing, presence)
 
 Scope = dict[str, Any]
 
@@ -64,6 +77,7 @@ def authenticate(scope: Scope) -> tuple[int, int] | None:
     from django.utils.module_loading import import_string
 
     from alveole.accounts.actions import user_for_token
+    from alveole.accounts.mfa import must_set_up_mfa
 
     headers = _headers(scope)
     authorization = headers.get("authorization", "")
@@ -85,7 +99,7 @@ def authenticate(scope: Scope) -> tuple[int, int] | None:
     request.session = store_class(session_key=morsel.value)
     assert isinstance(request.session, SessionBase)
     user = get_user(request)  # checks the session's auth hash, the backend, and is_active
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.is_active or must_set_up_mfa(user):
         return None
     return user.pk, user.organisation_id
 
@@ -119,19 +133,38 @@ def backlog(user_id: int, org_id: int, is_guest: bool, spaces: set[int], after: 
 
 
 async def _writer(conn: Connection, send: Any) -> None:
-    while True:
-        raw = await conn.queue.get()
-        if raw is None:
-            await send({"type": "websocket.close", "code": conn.close_code or 1000})
-            return
-        await send({"type": "websocket.send", "text": raw})
+    """Drain the socket's queue. A client that stops reading blocks the send: past the timeout it
+    is treated like a full queue (close 4008, it resumes with ?after=) instead of being left to the
+    server's keep-alive."""
+    timeout = settings.ALVEOLE_LIVE_SEND_TIMEOUT_SECONDS
+    try:
+        while True:
+            raw = await conn.queue.get()
+            if raw is None:
+                await asyncio.wait_for(send({"type": "websocket.close", "code": conn.close_code or 1000}), timeout)
+                return
+            await asyncio.wait_for(send({"type": "websocket.send", "text": raw}), timeout)
+    except TimeoutError:
+        conn.close(CLOSE_CODE_TOO_SLOW)
+    except (OSError, RuntimeError) as exc:
+        # The client went away while we wrote (uvicorn raises ClientDisconnected, an OSError, or
+        # RuntimeError after close): the reader sees the disconnect and cleans up.
+        log.debug("live: write to a closed socket (%s)", exc.__class__.__name__)
+        conn.close(1006)
 
 
 async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
     first = await receive()
     if first.get("type") != "websocket.connect":
         return
-    admitted = await sync_to_async(admit)(scope)
+    dispatcher = get_dispatcher()
+    try:
+        admit_ticket = dispatcher.ticket()
+        admitted = await db(admit)(scope)
+    except Exception:
+        log.warning("live: could not admit a socket (database unavailable?)", exc_info=True)
+        await send({"type": "websocket.close", "code": CLOSE_CODE_RETRY})
+        return
     if isinstance(admitted, int):
         await send({"type": "websocket.close", "code": admitted})
         return
@@ -142,18 +175,36 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
     except ValueError:
         after = None
 
-    dispatcher = get_dispatcher()
-    await dispatcher.start()
-    await dispatcher.track(org_id)
+    try:
+        await dispatcher.start()
+        await dispatcher.track(org_id)
+    except Exception:
+        log.warning("live: could not start delivery (database or Redis unavailable?)", exc_info=True)
+        await send({"type": "websocket.close", "code": CLOSE_CODE_RETRY})
+        return
     conn = Connection(
         user_id=user_id, org_id=org_id, is_guest=is_guest, spaces=set(visible), member_spaces=set(members_of)
     )
+    conn.access_ticket = admit_ticket
     # Registered before reading the log, so nothing committed meanwhile can fall between the two.
     dispatcher.register(conn)
     writer: asyncio.Task[None] | None = None
     try:
         await send({"type": "websocket.accept"})
-        missed, last, resync = await sync_to_async(open_session)(conn, set(visible), after or 0)
+        # Rights are read again after registering: a change that landed between the first read
+        # and the registration (a space created, a removal) is in these, and everything buffered
+        # meanwhile is filtered with them.
+        session_ticket = dispatcher.ticket()
+        try:
+            fresh, (missed, last, resync) = await db(open_session)(conn, after or 0)
+        except Exception:
+            log.warning("live: could not read the backlog (database unavailable?)", exc_info=True)
+            await send({"type": "websocket.close", "code": CLOSE_CODE_RETRY})
+            return
+        if fresh is None:
+            await send({"type": "websocket.close", "code": CLOSE_CODE_DEACTIVATED})
+            return
+        conn.set_access(fresh, session_ticket)
         hello = {"kind": "hello", "seq": last, "user_id": user_id}
         await send({"type": "websocket.send", "text": json.dumps(hello)})
         if after is not None and resync:
@@ -168,7 +219,10 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
         dispatcher.unregister(conn)
         if writer is not None and not writer.done():
             writer.cancel()
-        await sync_to_async(close_session)(conn)
+        try:
+            await db(close_session)(conn)
+        except Exception:
+            log.warning("live: could not record a disconnection (presence)", exc_info=True)
 
 
 # Each blocking step of a handshake used to be its own hop to the one thread that runs
@@ -188,17 +242,55 @@ def admit(scope: Scope) -> tuple[int, int, AccessState] | int:
     return user_id, org_id, access
 
 
-def open_session(conn: Connection, spaces: set[int], after: int) -> tuple[list[str], int, bool]:
-    """The backlog since `after`; the person is online now (told to others if they just came)."""
-    missed = backlog(conn.user_id, conn.org_id, conn.is_guest, spaces, after)
-    if presence.connected(conn.org_id, conn.user_id):
-        announce_presence(conn, "online")
-    return missed
+def open_session(conn: Connection, after: int) -> tuple[AccessState | None, tuple[list[str], int, bool]]:
+    """Fresh rights and the backlog since `after` read with them; the person is online now (told to
+    others if they just came). Presence lives in Redis: while it is away the socket still opens."""
+    access = load_access(conn.user_id)
+    if access is None:
+        return None, ([], 0, False)
+    missed = backlog(conn.user_id, conn.org_id, access[0], set(access[1]), after)
+    try:
+        if presence.connected(conn.org_id, conn.user_id):
+            announce_presence(conn, "online")
+    except Exception:
+        log.warning("live: presence unavailable (cache or Redis down?)", exc_info=True)
+    return access, missed
 
 
 def close_session(conn: Connection) -> None:
-    if presence.disconnected(conn.org_id, conn.user_id):
-        announce_presence(conn, "offline")
+    try:
+        if presence.disconnected(conn.org_id, conn.user_id):
+            announce_presence(conn, "offline")
+    except Exception:
+        log.warning("live: presence unavailable (cache or Redis down?)", exc_info=True)
+
+
+def parse_frame(text: str | None) -> dict[str, Any] | str:
+    """A client frame as a request, or the sentence explaining why it is not one."""
+    if text is None:
+        return "Send JSON text frames."
+    if len(text) > MAX_FRAME_CHARS:
+        return f"A frame may hold at most {MAX_FRAME_CHARS} characters."
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return "This frame is not valid JSON."
+    if not isinstance(data, dict):
+        return 'Send a JSON object such as {"type": "ping"}.'
+    kind = data.get("type")
+    if kind == "ping":
+        return data
+    if kind == "presence":
+        return data if data.get("state") in presence.STATES else 'A presence frame needs "state": "online" or "away".'
+    if kind == "typing":
+        post_id = data.get("post_id")
+        valid = isinstance(post_id, int) and not isinstance(post_id, bool) and 0 < post_id < 2**63
+        return data if valid else 'A typing frame needs "post_id": the id of a post.'
+    return 'Unknown frame type: use "ping", "typing" or "presence".'
+
+
+def _error_frame(message: str) -> str:
+    return json.dumps({"kind": "error", "message": message})
 
 
 async def _read(conn: Connection, receive: Any, scope: Scope) -> None:
@@ -208,18 +300,21 @@ async def _read(conn: Connection, receive: Any, scope: Scope) -> None:
             return
         if message["type"] != "websocket.receive":
             continue
-        try:
-            data = json.loads(message.get("text") or "{}")
-        except ValueError:
+        data = parse_frame(message.get("text"))
+        if isinstance(data, str):
+            conn.push_ephemeral(_error_frame(data))
             continue
-        if data.get("type") == "ping":
-            conn.push_ephemeral(PONG)
-            get_dispatcher().pinged.add((conn.org_id, conn.user_id))
-        elif data.get("type") == "presence" and data.get("state") in presence.STATES:
-            if await sync_to_async(presence.set_state)(conn.org_id, conn.user_id, data["state"]):
-                await sync_to_async(announce_presence)(conn, data["state"])
-        elif data.get("type") == "typing" and isinstance(data.get("post_id"), int):
-            await sync_to_async(announce_typing)(conn.user_id, data["post_id"])
+        try:
+            if data["type"] == "ping":
+                conn.push_ephemeral(PONG)
+                get_dispatcher().pinged.add((conn.org_id, conn.user_id))
+            elif data["type"] == "presence":
+                if await db(presence.set_state)(conn.org_id, conn.user_id, data["state"]):
+                    await db(announce_presence)(conn, data["state"])
+            elif data["type"] == "typing":
+                await db(announce_typing)(conn.user_id, data["post_id"])
+        except Exception:
+            log.warning("live: could not handle a %s frame", data["type"], exc_info=True)
 
 
 def announce_presence(conn: Connection, state: str) -> None:

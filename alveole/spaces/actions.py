@@ -111,6 +111,13 @@ def create_space(
     space = Space.objects.create(organisation_id=actor.organisation_id, created_by=actor, **values)
     SpaceMembership.objects.create(space=space, user=actor, role=SpaceRole.MANAGER)
     audit.record("space.create", actor=actor, target=space)
+    created = events.SpaceCreated(
+        space_id=space.pk, name=space.name, kind=space.kind, visibility=space.visibility, created_by=actor.pk
+    )
+    if space.is_open:
+        publish(created, organisation_id=space.organisation_id, audience=Audience.MEMBERS)
+    else:
+        publish(created, organisation_id=space.organisation_id, audience=Audience.SPACE, space_id=space.pk)
     return space
 
 

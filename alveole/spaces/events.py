@@ -7,6 +7,18 @@ from typing import Literal
 from alveole.live.publish import LiveEvent
 
 
+class SpaceCreated(LiveEvent):
+    """Widens what people may see: every process recomputes its sockets' rights before delivering
+    the space's next event (the creator, and everyone but guests when the space is open)."""
+
+    type: Literal["space.created"] = "space.created"
+    space_id: int
+    name: str
+    kind: str
+    visibility: str
+    created_by: int
+
+
 class SpaceMemberAdded(LiveEvent):
     type: Literal["space.member_added"] = "space.member_added"
     space_id: int
