@@ -71,3 +71,11 @@ class RateLimited(AlveoleError):
     def __init__(self, message: StrOrPromise | None = None, *, retry_after: int) -> None:
         self.retry_after = max(1, int(retry_after))
         super().__init__(message)
+
+
+class StorageFull(AlveoleError):
+    """The server could not write a file (its disk is full or failing); nothing was kept."""
+
+    status = 507
+    code = "storage_full"
+    default_message = _("The server has no room to store this file right now. Nothing was saved; try again later.")

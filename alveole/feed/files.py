@@ -7,6 +7,8 @@ the type. Programs are refused whatever they are called.
 from __future__ import annotations
 
 import io
+import logging
+import os
 import unicodedata
 import uuid
 import zipfile
@@ -19,7 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from alveole.core.errors import Invalid
+from alveole.core.errors import Invalid, StorageFull
+
+log = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = (640, 640)
 # Images a browser may show inline; anything else is downloaded.
@@ -166,12 +170,23 @@ def new_storage_name(organisation_id: int, content_type: str) -> str:
 
 
 def store(stream: IO[bytes], storage_name: str) -> Path:
+    """Write the file whole or not at all: it is written beside its final name and renamed once
+    complete, so a full disk or a crash mid-write never leaves a truncated file behind."""
     path = storage_root() / storage_name
-    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
     stream.seek(0)
-    with open(path, "xb") as out:
-        while chunk := stream.read(1024 * 1024):
-            out.write(chunk)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "xb") as out:
+            while chunk := stream.read(1024 * 1024):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        log.error("could not store an upload (%s): %s", storage_name, exc)
+        raise StorageFull() from exc
     return path
 
 
@@ -187,7 +202,11 @@ def make_thumbnail(source: Path, storage_name: str) -> str:
             converted.save(buffer, "WEBP", quality=80)
     except (OSError, ValueError, Image.DecompressionBombError):
         return ""
-    (storage_root() / thumb_name).write_bytes(buffer.getvalue())
+    try:
+        (storage_root() / thumb_name).write_bytes(buffer.getvalue())
+    except OSError:
+        (storage_root() / thumb_name).unlink(missing_ok=True)
+        return ""  # the original is stored; the page shows it without a thumbnail
     return thumb_name
 
 

@@ -131,3 +131,24 @@ def test_a_file_cannot_be_attached_twice_or_by_someone_else(world, api_client_fo
     actions.create_post(world.owner, space=world.private_space, body="Mine", attachment_ids=[attachment_id])
     with pytest.raises(Invalid):
         actions.create_post(world.owner, space=world.private_space, body="Again", attachment_ids=[attachment_id])
+
+
+def test_a_file_the_disk_cannot_hold_leaves_nothing_and_answers_507(world, api_client_for):
+    """A real write failure: the process may not write more than 300 KiB to any file (as a full
+    volume would refuse), and the upload is 700 KiB."""
+    import resource
+    import signal
+
+    client = api_client_for(world.member)
+    content = b"%PDF-1.7\n" + b"0" * (700 * 1024)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (300 * 1024, hard))
+    try:
+        response = upload(client, "minutes.pdf", content)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+    assert response.status_code == 507, response.content
+    assert response.json()["code"] == "storage_full" and "Nothing was saved" in response.json()["message"]
+    assert stored_files() == [] and not Attachment.objects.exists()
