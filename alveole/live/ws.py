@@ -214,7 +214,15 @@ async def websocket_endpoint(scope: Scope, receive: Any, send: Any) -> None:
                 await send({"type": "websocket.send", "text": raw})
         conn.go_live(last)
         writer = asyncio.create_task(_writer(conn, send))
-        await _read(conn, receive, scope)
+        reader = asyncio.create_task(_read(conn, receive, scope))
+        # Whichever ends first ends the socket: the client leaving (reader), or the writer having
+        # closed it or given up on a client that stopped reading. Returning from the app makes the
+        # server drop the connection even when no close frame could be written.
+        done, _pending = await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
+        if reader in done:
+            reader.result()  # surface a reader's unexpected error in the log
+        else:
+            reader.cancel()
     finally:
         dispatcher.unregister(conn)
         if writer is not None and not writer.done():
