@@ -78,7 +78,8 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "key_decisions": ("/decisions/", EVERYONE_OK),
     "decision": ("/decisions/{decision}/", only(SEES_PRIVATE)),
     "export_detail": ("/exports/{owner_export}/", only({"owner"})),
-    "export_download": ("/exports/{owner_export}/download/", only(set())),  # still being prepared
+    # The test queue runs jobs at once, in the request's transaction: the ZIP is ready.
+    "export_download": ("/exports/{owner_export}/download/", only({"owner"})),
 }
 # Files answer 404 to anonymous visitors rather than revealing that a sign-in would help.
 FILES = {"attachment", "attachment_thumbnail", "export_download"}

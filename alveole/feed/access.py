@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from alveole.accounts.models import Role, User
 from alveole.core.errors import NotFound
 from alveole.spaces.access import visible_spaces
 from alveole.spaces.models import SpaceMembership
 
-from .models import Attachment, Comment, Post
+from .models import Attachment, Comment, Follow, Post, Topic
 
 
 def visible_posts(viewer: User) -> QuerySet[Post]:
@@ -28,6 +28,28 @@ def get_post_for(viewer: User, post_id: int | str) -> Post:
         return visible_posts(viewer).select_related("space", "author").get(pk=int(post_id))
     except (Post.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def get_topic_for(viewer: User, name: str) -> Topic:
+    """A topic the viewer knows of: used by a post they may read, or one they already follow.
+
+    Topic names are typed freely and shared across the organisation, so a name used only
+    where the viewer cannot look must answer exactly as a name nobody ever used.
+    """
+    if not viewer.is_authenticated or not viewer.is_active:
+        raise NotFound()
+    used_where_visible = Exists(
+        Post.topics.through.objects.filter(topic=OuterRef("pk"), post__in=visible_posts(viewer).values("pk"))
+    )
+    followed = Exists(Follow.objects.filter(follower=viewer, topic=OuterRef("pk")))
+    topic = (
+        Topic.objects.filter(organisation_id=viewer.organisation_id, name=(name or "").lower())
+        .filter(used_where_visible | followed)
+        .first()
+    )
+    if topic is None:
+        raise NotFound()
+    return topic
 
 
 def get_comment_for(viewer: User, comment_id: int | str) -> Comment:

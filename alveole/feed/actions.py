@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
 from alveole.core import audit, markdown
+from alveole.core.bounds import is_id
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from alveole.core.jobs import enqueue_job
 from alveole.live.models import Audience
@@ -221,9 +222,10 @@ def _claim_attachments(actor: User, ids: list[int], **target: Post | Comment) ->
     """Attach the actor's unattached uploads, in one statement; any other id fails the whole action."""
     if not ids:
         return
-    claimed = Attachment.objects.filter(pk__in=ids, uploader=actor, post__isnull=True, comment__isnull=True).update(
-        **target
-    )
+    claimed = 0  # an id no column can hold is missing like any other (and would overflow the query)
+    if all(is_id(i) for i in ids):
+        mine = Attachment.objects.filter(pk__in=ids, uploader=actor, post__isnull=True, comment__isnull=True)
+        claimed = mine.update(**target)
     if claimed != len(ids):
         raise Invalid(
             fields={"attachment_ids": _("One of the files was not found or is already attached; upload it again.")}
@@ -572,7 +574,7 @@ def upload_attachment(actor: User, *, stream: IO[bytes], name: str, size: int) -
 
 def record_reads(actor: User, *, post_ids: Iterable[int]) -> int:
     """Remember that `actor` saw these posts (ids they may not see are ignored). One insert per batch."""
-    ids = list(dict.fromkeys(int(i) for i in post_ids))[: settings.ALVEOLE_READS_PER_BATCH]
+    ids = [i for i in dict.fromkeys(int(i) for i in post_ids) if is_id(i)][: settings.ALVEOLE_READS_PER_BATCH]
     if not ids:
         return 0
     visible = list(visible_posts(actor).filter(pk__in=ids).values_list("pk", flat=True))

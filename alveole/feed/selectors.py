@@ -207,10 +207,6 @@ def follows_of(viewer: User) -> QuerySet[Follow]:
     return Follow.objects.filter(follower=viewer).select_related("person", "space", "topic")
 
 
-def topic_named(viewer: User, name: str) -> Topic | None:
-    return Topic.objects.filter(organisation_id=viewer.organisation_id, name=name.lower()).first()
-
-
 SEARCH_MIN_LENGTH = 2
 
 

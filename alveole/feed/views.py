@@ -28,9 +28,9 @@ from alveole.spaces.access import get_space_for
 from alveole.spaces.models import Space, SpaceMembership, SpaceRole
 
 from . import actions, selectors
-from .access import get_comment_for, get_post_for, visible_posts
+from .access import get_comment_for, get_post_for, get_topic_for, visible_posts
 from .forms import FOLLOWERS, CommentForm, EditForm, FollowForm, PinForm, PostForm, ReactForm, ShareForm
-from .models import Comment, Post, ReactionKind
+from .models import Comment, Post, ReactionKind, Topic
 from .templatetags.feed_tags import EMOJI
 
 REACTIONS = [(kind, EMOJI[kind], label) for kind, label in ReactionKind.choices]
@@ -169,7 +169,10 @@ def _post_url(post: Post) -> str:
 @web_view
 def topic(request: HttpRequest, name: str) -> HttpResponse:
     viewer = viewer_of(request)
-    found = selectors.topic_named(viewer, name)
+    try:
+        found: Topic | None = get_topic_for(viewer, name)
+    except NotFound:
+        found = None  # never used where the viewer can look: the same page as a name nobody used
     context: dict[str, Any] = {"name": name, "topic": found, "following": False}
     if found is not None:
         context.update(feed_context(request, viewer, selectors.topic_posts(viewer, found)))
@@ -514,9 +517,7 @@ def comment_answer(request: HttpRequest, comment_id: int) -> HttpResponse:
 @web_view
 def topic_follow(request: HttpRequest, name: str) -> HttpResponse:
     viewer = viewer_of(request)
-    found = selectors.topic_named(viewer, name)
-    if found is None:
-        raise NotFound()
+    found = get_topic_for(viewer, name)
     form = FollowForm(request.POST)
     form.is_valid()
     if form.cleaned_data.get("following"):

@@ -133,7 +133,10 @@ def invite_member(
         raise Invalid(
             fields={"spaces": _("Choose at least one space for a guest: guests only see the spaces they are added to.")}
         )
-    if User.objects.filter(email__iexact=email).exists():
+    # Only this organisation's accounts are a conflict: the inviter may already see those people.
+    # An account elsewhere must not be confirmed, so that address is invited like a new one, with
+    # the same single query and the same work; its owner is told when they open the link.
+    if User.objects.filter(organisation_id=actor.organisation_id, email__iexact=email).exists():
         raise Conflict(_("Someone with this email address already has an account."))
     now = timezone.now()
     # A new invitation replaces any pending one for the same address.
@@ -195,7 +198,33 @@ def pending_invitation(secret: str) -> Invitation:
         raise Conflict(_("This invitation was already used. Sign in with your email and password."))
     if invitation.expires_at <= timezone.now():
         raise Conflict(_("This invitation has expired. Ask the person who invited you for a new one."))
+    _check_address_is_free(invitation)
     return invitation
+
+
+def _check_address_is_free(invitation: Invitation) -> None:
+    """Refuse, in plain words, an invitation whose address already has an account.
+
+    Inviting such an address is allowed (the inviter must not learn that it has an account in
+    another organisation); only the person holding the link is told, so they can ask for an
+    invitation to another address.
+    """
+    existing = User.objects.filter(email__iexact=invitation.email).values_list("organisation_id", flat=True).first()
+    if existing is None:
+        return
+    if existing == invitation.organisation_id:
+        raise Conflict(
+            _("%(email)s already has an account with %(org)s: sign in with it instead.")
+            % {"email": invitation.email, "org": invitation.organisation.name}
+        )
+    inviter = invitation.invited_by.full_name if invitation.invited_by else ""
+    raise Conflict(
+        _(
+            "%(email)s already has an Alvéole account with another organisation, and an address can belong "
+            "to only one account. Ask %(name)s to invite you with another email address."
+        )
+        % {"email": invitation.email, "name": inviter or _("the person who invited you")}
+    )
 
 
 @transaction.atomic
@@ -205,8 +234,7 @@ def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise Conflict(_("This invitation was already used. Sign in with your email and password."))
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        raise Conflict(_("Someone with this email address already has an account."))
+    _check_address_is_free(invitation)
     full_name = clean_full_name(full_name)
     user = User(
         email=invitation.email,

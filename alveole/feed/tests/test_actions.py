@@ -8,7 +8,7 @@ from alveole.core.errors import Conflict, Invalid, PermissionDenied
 from alveole.core.models import AuditEvent
 from alveole.factories import MembershipFactory, SpaceFactory
 from alveole.feed import actions, selectors
-from alveole.feed.access import get_post_for, visible_posts
+from alveole.feed.access import get_post_for, get_topic_for, visible_posts
 from alveole.feed.models import Mention, PostRead, Reaction
 from alveole.spaces.actions import archive_space
 from alveole.spaces.models import Visibility
@@ -158,8 +158,7 @@ def test_guests_never_see_profile_posts(world):
 
 def test_topic_follows_bring_posts_from_open_spaces(world):
     post, _ = actions.create_post(world.member, space=world.open_space, body="News about #hiring")
-    topic = selectors.topic_named(world.admin, "hiring")
-    assert topic is not None
+    topic = get_topic_for(world.admin, "hiring")
     actions.follow(world.admin, topic=topic)
     assert post in selectors.home_posts(world.admin)
 

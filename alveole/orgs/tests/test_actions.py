@@ -94,7 +94,7 @@ def test_members_cannot_invite_and_admins_cannot_create_owners(world):
 
 def test_inviting_an_existing_account_is_a_conflict(world):
     with pytest.raises(Conflict):
-        actions.invite_member(world.owner, email=world.other.email)
+        actions.invite_member(world.owner, email=world.member.email)
 
 
 def test_role_changes_are_audited_and_keep_an_owner(world):
