@@ -14,6 +14,7 @@ from alveole.core import audit
 from alveole.core.errors import Invalid, NotFound
 from alveole.core.secrets import hash_secret, new_secret
 
+from .mfa import MFARequired, require_mfa_set_up
 from .models import AccessToken, User
 
 TOKEN_PREFIX = "alv"
@@ -64,7 +65,10 @@ def update_profile(
 
 @transaction.atomic
 def create_token(actor: User, *, name: str) -> tuple[AccessToken, str]:
-    """Create a personal access token; the secret is returned once and never stored."""
+    """Create a personal access token; the secret is returned once and never stored.
+
+    Not while the person must set up two-factor authentication: the token would be refused anyway."""
+    require_mfa_set_up(actor)
     name = " ".join((name or "").split())
     if not name:
         raise Invalid(fields={"name": _("Name the token after where it will be used, such as 'CI'.")})
@@ -87,8 +91,11 @@ def revoke_token(actor: User, *, token: AccessToken) -> AccessToken:
     return token
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user a token belongs to, or None. Touches last_used_at at most once a minute."""
+def authenticate_token(secret: str) -> User | None:
+    """The active user a token belongs to, or None for an unknown, revoked or malformed one.
+
+    Raises MFARequired while the person must set up two-factor authentication: a token made before
+    the requirement must not keep an admin's rights. Touches last_used_at at most once a minute."""
     if not secret or not secret.startswith(TOKEN_PREFIX + "_"):
         return None
     token = (
@@ -98,7 +105,16 @@ def user_for_token(secret: str) -> User | None:
     )
     if token is None:
         return None
+    require_mfa_set_up(token.user)
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(seconds=settings.ALVEOLE_TOKEN_TOUCH_SECONDS):
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def user_for_token(secret: str) -> User | None:
+    """authenticate_token for doors that cannot say why (the WebSocket closes as not signed in)."""
+    try:
+        return authenticate_token(secret)
+    except MFARequired:
+        return None

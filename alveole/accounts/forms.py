@@ -3,8 +3,15 @@ from __future__ import annotations
 import zoneinfo
 from functools import cache
 
+from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from alveole.core.errors import RateLimited
+
+from .models import User
+from .throttle import check_password_again
 
 
 @cache
@@ -48,3 +55,18 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text=_("Where it will be used, such as “CI” or “Reporting script”."),
     )
+
+
+class ChangePasswordForm(allauth_forms.ChangePasswordForm):
+    """allauth's password change, with the current password checked under the sign-in limits."""
+
+    def clean_oldpassword(self) -> str:
+        assert isinstance(self.user, User)
+        password = self.cleaned_data.get("oldpassword", "")
+        try:
+            confirmed = check_password_again(self.user, password, step="password_change")
+        except RateLimited as exc:  # a race past LoginThrottleMiddleware, which answers 429 first
+            raise forms.ValidationError(exc.message) from None
+        if not confirmed:
+            raise get_adapter().validation_error("enter_current_password")
+        return str(password)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from alveole.core import audit
 from alveole.core.context import client_ip_of
 
+from .mfa import MFARequired, must_set_up_mfa
+from .models import User
 from .throttle import login_retry_after
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -35,10 +37,13 @@ class UserLanguageMiddleware:
 
 
 LOGIN_PATHS = ("/accounts/login/",)
+# Where a signed-in person re-enters their password (allauth's confirmation before sensitive account
+# changes, and the password change): the same limits, counted against their own account.
+REAUTHENTICATION_PATHS = ("/accounts/reauthenticate/", "/accounts/password/change/")
 
 
 class LoginThrottleMiddleware:
-    """Refuse sign-in attempts with 429 + Retry-After once the failure limit is reached.
+    """Refuse sign-in and re-authentication attempts with 429 + Retry-After once the failure limit is reached.
 
     Counted before authentication, so a correct password does not get through
     either, and the answer is the same whether or not the email has an account.
@@ -48,24 +53,31 @@ class LoginThrottleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path in LOGIN_PATHS:
-            email = request.POST.get("login", "")
-            ip = client_ip_of(request)
-            wait = login_retry_after(email, ip)
-            if wait is not None:
-                audit.record("login.throttled", actor=None, label=email.strip().lower()[:255], ip=ip)
-                minutes = max(1, (wait + 59) // 60)
-                message = _(
-                    "Too many failed sign-in attempts. Try again in %(minutes)d minutes, or reset your password."
-                ) % {"minutes": minutes}
-                response = render(request, "429.html", {"message": message}, status=429)
-                response["Retry-After"] = str(wait)
-                return response
+        if request.method == "POST":
+            user = getattr(request, "user", None)
+            person = user if request.path in REAUTHENTICATION_PATHS and isinstance(user, User) else None
+            email = person.email if person is not None else None
+            if request.path in LOGIN_PATHS:
+                email = request.POST.get("login", "")
+            if email is not None:
+                ip = client_ip_of(request)
+                wait = login_retry_after(email, ip)
+                if wait is not None:
+                    audit.record(
+                        "login.throttled", actor=person, target=person, label=email.strip().lower()[:255], ip=ip
+                    )
+                    minutes = max(1, (wait + 59) // 60)
+                    message = _(
+                        "Too many failed sign-in attempts. Try again in %(minutes)d minutes, or reset your password."
+                    ) % {"minutes": minutes}
+                    response = render(request, "429.html", {"message": message}, status=429)
+                    response["Retry-After"] = str(wait)
+                    return response
         return self.get_response(request)
 
 
 class RequireMFAMiddleware:
-    """When the organisation requires it, owners and admins must set up two-factor first."""
+    """When the organisation requires it, owners and admins must set up two-factor first (see mfa.py)."""
 
     allowed_prefixes = ("/accounts/", "/static/", "/healthz", "/i18n/")
 
@@ -74,31 +86,11 @@ class RequireMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.is_org_admin
-            and user.organisation.require_mfa_for_admins
-            and not request.path.startswith(self.allowed_prefixes)
-            and not _has_totp(user)
-        ):
+        if isinstance(user, User) and not request.path.startswith(self.allowed_prefixes) and must_set_up_mfa(user):
             if request.path.startswith("/api/"):
+                refusal = MFARequired()
                 return JsonResponse(
-                    {
-                        "code": "mfa_required",
-                        "message": _(
-                            "Your organisation requires two-factor authentication for admins: "
-                            "set it up in your account first."
-                        ),
-                        "fields": {},
-                    },
-                    status=403,
+                    {"code": refusal.code, "message": refusal.message, "fields": {}}, status=refusal.status
                 )
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-
-
-def _has_totp(user: object) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

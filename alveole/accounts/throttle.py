@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
-from alveole.core import ratelimit
+from alveole.core import audit, ratelimit
+from alveole.core.context import current_client_ip
+from alveole.core.errors import RateLimited
+
+from .models import User
 
 
 def _limits() -> tuple[int, int, int]:
@@ -30,3 +35,30 @@ def count_login_failure(email: str, ip: str | None) -> None:
     ratelimit.add_hit("login:account", email.strip().lower(), window=window)
     if ip:
         ratelimit.add_hit("login:ip", ip, window=window)
+
+
+def too_many_failures_message(wait: int) -> str:
+    minutes = max(1, (wait + 59) // 60)
+    return _("Too many wrong passwords for this account. Try again in %(minutes)d minutes, or reset your password.") % {
+        "minutes": minutes
+    }
+
+
+def check_password_again(user: User, password: str, *, step: str) -> bool:
+    """Whether `password` is the person's, when they re-enter it to confirm a sensitive step (`step`).
+
+    Shares the sign-in counters, per account and per IP: a borrowed session or a stolen cookie must not
+    become a way to guess the password, and guesses here count towards the sign-in lock. Once over the
+    limit it raises RateLimited even for the right password, as sign-in does. Call it outside the
+    step's transaction, so that the audit rows of failures stay.
+    """
+    ip = current_client_ip()
+    wait = login_retry_after(user.email, ip)
+    if wait is not None:
+        audit.record("login.throttled", actor=user, target=user, ip=ip, step=step)
+        raise RateLimited(too_many_failures_message(wait), retry_after=wait)
+    if password and user.check_password(password):
+        return True
+    count_login_failure(user.email, ip)
+    audit.record("login.failure", actor=user, target=user, label=user.email, ip=ip, step=step)
+    return False

@@ -9,13 +9,14 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from alveole.accounts.actions import user_for_token
+from alveole.accounts.actions import authenticate_token
 from alveole.core.errors import PermissionDenied
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
+        # Raises MFARequired (403 mfa_required) for an owner or admin who must set up two-factor first.
+        user = authenticate_token(token)
         if user is not None:
             request.user = user
         return user

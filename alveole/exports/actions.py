@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
+from alveole.accounts.throttle import check_password_again
 from alveole.core import audit
 from alveole.core.errors import Invalid, PermissionDenied
 from alveole.core.jobs import enqueue_job
@@ -16,17 +17,20 @@ from . import jobs
 from .models import Export
 
 
-@transaction.atomic
 def request_export(actor: User, *, space: Space | None, password: str) -> Export:
-    """A space's managers export their space; an organisation's owners export everything."""
+    """A space's managers export their space; an organisation's owners export everything.
+
+    The password is checked before the transaction: the audit row of a wrong one must stay."""
     if space is None:
         if not actor.is_owner:
             raise PermissionDenied(_("Only the organisation's owners can export everything."))
     elif not (can_manage(actor, space) or actor.is_owner) or space.organisation_id != actor.organisation_id:
         raise PermissionDenied(_("Only the space's managers can export it."))
-    if not password or not actor.check_password(password):
+    # The sign-in limits apply: 429 once over them, even with the right password.
+    if not check_password_again(actor, password, step="export"):
         raise Invalid(fields={"password": _("Enter your password again to confirm the export.")})
-    export = Export.objects.create(organisation_id=actor.organisation_id, requested_by=actor, space=space)
-    audit.record("export.request", actor=actor, target=space or actor.organisation, export=export.pk)
-    enqueue_job(jobs.build_export, export.pk)
+    with transaction.atomic():
+        export = Export.objects.create(organisation_id=actor.organisation_id, requested_by=actor, space=space)
+        audit.record("export.request", actor=actor, target=space or actor.organisation, export=export.pk)
+        enqueue_job(jobs.build_export, export.pk)
     return export

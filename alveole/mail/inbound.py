@@ -24,6 +24,7 @@ from django.core import signing
 from django.db import DatabaseError, IntegrityError
 from django.utils import translation
 
+from alveole.accounts.mfa import must_set_up_mfa
 from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, NotFound
 from alveole.feed.access import get_comment_for, get_post_for
@@ -320,6 +321,8 @@ def _reply(message: EmailMessage, recipient: Recipient, sender: str, key: str) -
             "This reply address belongs to someone else: reply from the address the notification was sent to.",
             sender,
         )
+    if must_set_up_mfa(user):
+        return _mfa_refusal(recipient.address, sender)
     try:
         post = get_post_for(user, target.post_id)
     except NotFound:
@@ -346,6 +349,17 @@ def _reply(message: EmailMessage, recipient: Recipient, sender: str, key: str) -
     return _ok(recipient.address, "comment posted", post_id=post.pk, comment_id=comment.pk)
 
 
+def _mfa_refusal(address: str, sender: str) -> Result:
+    # An email carries no second factor: it must not act for someone the web app still holds back.
+    return _refused(
+        address,
+        Problem.FORBIDDEN,
+        "Your organisation requires owners and admins to use two-factor authentication: sign in to Alveole "
+        "and set it up under Security before writing by email.",
+        sender,
+    )
+
+
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>])")
 
 
@@ -362,6 +376,8 @@ def _post_in_space(message: EmailMessage, recipient: Recipient, sender: str, key
             f"account; {sender} is not one.",
             sender,
         )
+    if must_set_up_mfa(user):
+        return _mfa_refusal(recipient.address, sender)
     title = " ".join(str(message.get("Subject", "")).split())
     text, files = written_text(message, keep_forwarded=True), attached_files(message)
     if not title and not text and not files:

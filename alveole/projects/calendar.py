@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import zoneinfo
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from alveole.accounts.mfa import require_mfa_set_up
 from alveole.accounts.models import User
 from alveole.core.secrets import hash_secret
 
@@ -25,10 +27,17 @@ PRODID = "-//Alvéole//Alvéole calendar//EN"
 
 
 def user_for_token(token: str) -> User | None:
+    """The feed's owner, or None. Raises MFARequired while they must set up two-factor authentication:
+    the feed shows the dates of private projects, and its address is a bearer token like any other."""
     feed = (
-        CalendarFeed.objects.select_related("user").filter(token_hash=hash_secret(token), user__is_active=True).first()
+        CalendarFeed.objects.select_related("user", "user__organisation")
+        .filter(token_hash=hash_secret(token), user__is_active=True)
+        .first()
     )
-    return feed.user if feed is not None else None
+    if feed is None:
+        return None
+    require_mfa_set_up(feed.user)
+    return feed.user
 
 
 def _uid(kind: str, pk: object, user: User) -> str:
@@ -36,7 +45,32 @@ def _uid(kind: str, pk: object, user: User) -> str:
     return f"{kind}-{pk}-u{user.pk}@{host}"
 
 
-def _event(uid: str, day: datetime.date, summary: str, stamp: datetime.datetime, description: str = "") -> Event:
+def _time_zone(user: User) -> datetime.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
+def _day_of(when: datetime.date, zone: datetime.tzinfo) -> datetime.date | None:
+    """The person's calendar day for a date or an instant; None when it has no such day (year 10000)."""
+    if not isinstance(when, datetime.datetime):
+        return when
+    if timezone.is_naive(when):
+        when = when.replace(tzinfo=datetime.UTC)  # stored without a zone: the database's UTC
+    try:
+        return when.astimezone(zone).date()
+    except OverflowError:
+        return None
+
+
+def _event(uid: str, day: datetime.date, summary: str, stamp: datetime.datetime, description: str = "") -> Event | None:
+    """An all-day event, or None for the last representable day: its end (the next day) does not exist.
+
+    Dates stored before input was bounded can be that far out; one of them must not break the whole
+    feed, which calendar apps then stop refreshing."""
+    if day >= datetime.date.max:
+        return None
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -72,6 +106,7 @@ def build(user: User) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", _("Alvéole: %(name)s") % {"name": user.full_name})
+    events: list[Event | None] = []
     tasks = (
         visible_tasks(user)
         .filter(assignments__user=user, due_date__isnull=False)
@@ -81,24 +116,28 @@ def build(user: User) -> bytes:
     for task in tasks:
         assert task.due_date is not None
         summary = _("Task due: %(title)s") % {"title": task.title}
-        cal.add_component(_event(_uid("task", task.pk, user), task.due_date, summary, stamp, task.space.name))
+        events.append(_event(_uid("task", task.pk, user), task.due_date, summary, stamp, task.space.name))
     spaces = list(calendar_spaces(user))
     for milestone in Milestone.objects.filter(space__in=spaces).select_related("space"):
         summary = _("Milestone: %(title)s") % {"title": milestone.title}
-        cal.add_component(
+        events.append(
             _event(_uid("milestone", milestone.pk, user), milestone.date, summary, stamp, milestone.space.name)
         )
     for plan in ProjectPlan.objects.filter(space__in=spaces, deadline__isnull=False).select_related("space"):
         assert plan.deadline is not None
         summary = _("Deadline: %(space)s") % {"space": plan.space.name}
-        cal.add_component(_event(_uid("deadline", plan.space_id, user), plan.deadline, summary, stamp))
+        events.append(_event(_uid("deadline", plan.space_id, user), plan.deadline, summary, stamp))
+    zone = _time_zone(user)
     for item in _decision_deadlines(user):
         when = _field(item, "deadline") or _field(item, "closes_at") or _field(item, "date")
-        if when is None:
+        day = _day_of(when, zone) if isinstance(when, datetime.date) else None
+        if day is None:
             continue
-        day = timezone.localtime(when).date() if isinstance(when, datetime.datetime) else when
         title = _field(item, "title") or _field(item, "question") or ""
         pk = _field(item, "id") or _field(item, "pk")
         summary = _("Vote closes: %(title)s") % {"title": title}
-        cal.add_component(_event(_uid("decision", pk, user), day, summary, stamp))
+        events.append(_event(_uid("decision", pk, user), day, summary, stamp))
+    for event in events:
+        if event is not None:
+            cal.add_component(event)
     return cal.to_ical()

@@ -291,7 +291,10 @@ def calendar_revoke(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    user = calendar.user_for_token(token)
+    try:
+        user = calendar.user_for_token(token)
+    except AlveoleError as refusal:  # two-factor to set up first: say so to whoever opens the address
+        return HttpResponse(refusal.message, status=refusal.status, content_type="text/plain; charset=utf-8")
     if user is None:
         raise Http404()
     response = HttpResponse(calendar.build(user), content_type="text/calendar; charset=utf-8")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from alveole.accounts.actions import create_token
 from alveole.accounts.models import User
+from alveole.core.errors import AlveoleError
 
 
 class Command(BaseCommand):
@@ -21,6 +22,9 @@ class Command(BaseCommand):
         user = User.objects.filter(email__iexact=options["email"].strip(), is_active=True).first()
         if user is None:
             raise CommandError(f"No active account with the email {options['email']}.")
-        _token, secret = create_token(user, name=options["name"])
+        try:
+            _token, secret = create_token(user, name=options["name"])
+        except AlveoleError as exc:  # a bad name, or two-factor to set up first
+            raise CommandError(exc.message) from None
         # Only the secret goes to stdout so that scripts can capture it.
         self.stdout.write(secret)
