@@ -12,7 +12,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from alveole.core.models import AuditEvent
-from alveole.core.periodic import SCHEDULE, enqueue_due
+from alveole.core.periodic import enqueue_due, schedule
 from alveole.core.worker import JobWorker, reclaim_abandoned
 from alveole.feed import actions as feed
 from alveole.live.jobs import prune_events
@@ -55,8 +55,8 @@ def test_scheduled_jobs_are_enqueued_once_per_period(settings):
     settings.TASKS = DB_QUEUE
     first = enqueue_due(now=1_000_000.0)
     again = enqueue_due(now=1_000_001.0)  # a second scheduler, same period
-    assert first == [path for path, _every in SCHEDULE] and again == []
-    assert DBTaskResult.objects.count() == len(SCHEDULE)
+    assert first == [path for path, _every in schedule()] and again == []
+    assert DBTaskResult.objects.count() == len(schedule())
 
 
 # -- nothing is lost: the outbox, the lease, one effect per job, a worker that outlives its database --
@@ -176,3 +176,12 @@ def test_healthz_reports_the_age_of_the_oldest_waiting_job(world, settings, clie
         body = client.get("/healthz").json()
     assert body["jobs"]["status"] == "error" and body["jobs"]["oldest_waiting_seconds"] > 300
     assert body["status"] == "degraded"
+
+
+def test_every_periodic_job_of_every_app_is_on_the_schedule():
+    """Found by discovery: a job an app puts in its PERIODIC list is scheduled with nothing else to edit."""
+    paths = dict(schedule())
+    assert paths["alveole.live.jobs.prune_events"] == 3600
+    assert paths["alveole.exports.retention.purge_expired"] == 3600
+    assert paths["alveole.mail.jobs.send_notification_emails"] == 60
+    assert {"alveole.decisions.jobs.close_due_votes", "alveole.projects.jobs.send_task_reminders"} <= set(paths)

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from alveole.accounts.models import User
     from alveole.orgs.models import Organisation
 
-# Human labels for the audit page; the stored action name never reaches the UI.
+# Human labels for the audit page; the stored action name never reaches the UI. The kernel's and
+# the core apps' actions are here; a feature app adds its own in `<app>/audit_labels.py`
+# (`AUDIT_LABELS`), found by `labels()` — a test fails for any audited action left without one.
 ACTION_LABELS = {
     "login.success": _("signed in"),
     "login.failure": _("failed to sign in"),
@@ -48,6 +50,21 @@ ACTION_LABELS = {
     "space.member_remove": _("removed a member from the space"),
     "space.member_role": _("changed a member's role in the space"),
 }
+
+
+def labels() -> dict[str, Any]:
+    """Every action's label: the ones above and those of each installed app's `audit_labels` module."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    found: dict[str, Any] = dict(ACTION_LABELS)
+    for config in apps.get_app_configs():
+        module = f"{config.name}.audit_labels"
+        if config.name.startswith("alveole.") and find_spec(module) is not None:
+            found.update(import_module(module).AUDIT_LABELS)
+    return found
 
 
 def record(

@@ -24,6 +24,7 @@ from alveole.feed.models import Attachment, Comment, Post, Reaction
 from alveole.spaces.models import Space, SpaceMembership
 
 from .models import Export, ExportStatus
+from .retention import purge_expired
 
 log = logging.getLogger(__name__)
 
@@ -217,3 +218,7 @@ def _write(export: Export, spaces: list[Space], path: Path) -> None:
                 "exports/index.html", {"spaces": index, "exported_at": exported_at, "organisation": export.organisation}
             ),
         )
+
+
+# On the shared schedule (alveole.core.periodic finds it): retention, hourly.
+PERIODIC = [(purge_expired, 3600)]

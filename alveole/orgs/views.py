@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import Role
-from alveole.core.audit import ACTION_LABELS
+from alveole.core.audit import labels as audit_labels
 from alveole.core.cursors import paginate
 from alveole.core.errors import AlveoleError, Conflict
 from alveole.core.views import apply_error, invalid_form_status, render_error, web_view
@@ -239,7 +239,8 @@ def org_audit(request: HttpRequest) -> HttpResponse:
     rows, next_cursor = paginate(
         audit_events_for(viewer), order=("-id",), cursor=request.GET.get("cursor"), limit=PAGE_SIZE
     )
-    events = [{"event": e, "label": ACTION_LABELS.get(e.action, _("did something"))} for e in rows]
+    known = audit_labels()
+    events = [{"event": e, "label": known.get(e.action, _("did something"))} for e in rows]
     context = {"events": events, "next_cursor": next_cursor, "admin_tab": "audit"}
     return render(request, "orgs/admin_audit.html", context)
 

@@ -195,9 +195,9 @@ def test_reminders_before_the_due_date_and_once_when_late(world: World, settings
 
 
 def test_reminder_job_is_on_the_schedule() -> None:
-    from alveole.core.periodic import SCHEDULE
+    from alveole.core.periodic import schedule
 
-    assert any(path == "alveole.projects.jobs.send_task_reminders" for path, _every in SCHEDULE)
+    assert any(path == "alveole.projects.jobs.send_task_reminders" for path, _every in schedule())
 
 
 # --- calendar ---------------------------------------------------------------------------------
