@@ -6,9 +6,10 @@ here: this is what a retention policy promises), and removes the files too.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -16,19 +17,26 @@ from django_tasks import task
 from alveole.accounts.models import User
 from alveole.core import audit
 from alveole.core.errors import Invalid, PermissionDenied
+from alveole.feed.actions import expire_posts
 from alveole.feed.files import remove
-from alveole.feed.models import Attachment, Post
+from alveole.feed.models import Post
+from alveole.orgs.models import Organisation
 from alveole.spaces.access import can_manage
 from alveole.spaces.models import Space
 
 from .models import RetentionPolicy
 
 MIN_DAYS = 30
+# A hundred years: longer is "for ever" (empty), and bigger numbers overflow the date arithmetic.
+MAX_DAYS = 36_500
 
 
 def _clean_days(days: int | None) -> int | None:
-    if days is not None and days < MIN_DAYS:
-        message = _("Keep content at least %(n)d days, or leave empty to keep it for ever.") % {"n": MIN_DAYS}
+    if days is not None and not MIN_DAYS <= days <= MAX_DAYS:
+        message = _("Keep content between %(min)d and %(max)d days, or leave empty to keep it for ever.") % {
+            "min": MIN_DAYS,
+            "max": MAX_DAYS,
+        }
         raise Invalid(fields={"days": message})
     return days
 
@@ -68,40 +76,50 @@ def set_legal_hold(actor: User, *, space: Space, on: bool, reason: str = "") -> 
 
 @task()
 def purge_expired() -> int:
-    """Delete what every retention period says is too old; returns how many posts went."""
+    """Delete what every retention period says is too old; returns how many posts went.
+
+    Spaces follow their own period or the organisation's; posts on people's profiles (no space)
+    follow the organisation's. Deletion goes through the feed's action, so it is published live.
+    """
     now = timezone.now()
-    org_days = {
-        p.organisation_id: p.days for p in RetentionPolicy.objects.filter(space__isnull=True, days__isnull=False)
+    org_days: dict[int, int] = {
+        p.organisation_id: p.days
+        for p in RetentionPolicy.objects.filter(space__isnull=True, days__isnull=False)
+        if p.days is not None
     }
     deleted = 0
-    for space in Space.objects.select_related("retention").iterator():
+    for space in Space.objects.select_related("retention", "organisation").iterator():
         policy = getattr(space, "retention", None)
         if policy is not None and policy.legal_hold:
             continue
         days = policy.days if policy is not None and policy.days is not None else org_days.get(space.organisation_id)
         if days is None:
             continue
-        deleted += _purge_space(space, before=now - timedelta(days=days), days=days)
+        deleted += _purge(
+            Post.objects.filter(space=space, created_at__lt=now - timedelta(days=days)),
+            organisation=space.organisation, target=space, days=days,
+        )  # fmt: skip
+    for organisation in Organisation.objects.filter(pk__in=org_days):
+        days = org_days[organisation.pk]
+        on_profiles = Post.objects.filter(organisation=organisation, space__isnull=True)
+        deleted += _purge(
+            on_profiles.filter(created_at__lt=now - timedelta(days=days)),
+            organisation=organisation, target=organisation, days=days,
+        )  # fmt: skip
     return deleted
 
 
 @transaction.atomic
-def _purge_space(space: Space, *, before: datetime, days: int) -> int:
-    posts = Post.objects.filter(space=space, created_at__lt=before)
-    names = list(Attachment.objects.filter(post__in=posts).values_list("storage_name", "thumbnail_name")) + list(
-        Attachment.objects.filter(comment__post__in=posts).values_list("storage_name", "thumbnail_name")
-    )
-    count = posts.count()
+def _purge(posts: QuerySet[Post], *, organisation: Organisation, target: Space | Organisation, days: int) -> int:
+    count, names = expire_posts(posts)
     if not count:
         return 0
-    posts.delete()
-    audit.record("retention.delete", actor=None, organisation=space.organisation, target=space, posts=count, days=days)
+    audit.record("retention.delete", actor=None, organisation=organisation, target=target, posts=count, days=days)
     # Files go once the rows are gone for good.
     transaction.on_commit(lambda: _remove_files(names))
     return count
 
 
-def _remove_files(names: list[tuple[str, str]]) -> None:
-    for pair in names:
-        for name in pair:
-            remove(name)
+def _remove_files(names: list[str]) -> None:
+    for name in names:
+        remove(name)

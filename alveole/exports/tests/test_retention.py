@@ -76,3 +76,30 @@ def test_the_settings_pages_set_retention_and_holds(world, client_for):
     assert client_for(world.member).post(f"/spaces/{world.private_space.pk}/legal-hold/", {"on": ""}).status_code == 403
     assert owner.post("/admin/retention/", {"days": ""}).status_code == 302
     assert client_for(world.admin).post("/admin/retention/", {"days": "400"}).status_code == 403
+
+
+def test_old_profile_posts_follow_the_organisations_period(world):
+    """Posts on people's profiles have no space: the organisation's period applies to them too."""
+    old, _ = feed.create_post(world.member, space=None, body="An old thought on my profile")
+    new, _ = feed.create_post(world.member, space=None, body="A new one")
+    age(old, 400)
+    retention.set_retention(world.owner, space=None, days=365)
+    assert retention.purge_expired.call() == 1
+    assert list(Post.objects.filter(space__isnull=True)) == [new]
+    assert AuditEvent.objects.filter(action="retention.delete", target_id=world.org.pk).exists()
+
+
+def test_retention_publishes_each_deletion_so_open_pages_drop_the_post(world):
+    from alveole.live.models import Event
+
+    in_space, _ = feed.create_post(world.member, space=world.open_space, body="Old news")
+    on_profile, _ = feed.create_post(world.member, space=None, body="Old thought")
+    age(in_space, 400)
+    age(on_profile, 400)
+    retention.set_retention(world.owner, space=None, days=365)
+    retention.purge_expired.call()
+    deleted = Event.objects.filter(type="post.deleted").order_by("seq")
+    assert [(e.data["post_id"], e.audience, e.space_id) for e in deleted] == [
+        (in_space.pk, "space", world.open_space.pk),
+        (on_profile.pk, "members", None),
+    ]
