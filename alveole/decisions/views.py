@@ -22,7 +22,7 @@ from alveole.spaces.models import Space
 from . import actions, selectors
 from .access import get_decision_for, get_poll_for, get_proposal_for
 from .forms import DecisionFilterForm, OutcomeForm, PollForm, ProposalForm, RespondForm
-from .models import Decision, Poll, Proposal
+from .models import Answer, Decision, Poll, Proposal, Response
 
 
 def _space_context(viewer: Any, space: Space, tab: str) -> dict[str, Any]:
@@ -158,12 +158,20 @@ def _close_page(request: HttpRequest, item: Poll | Proposal) -> HttpResponse:
                 return redirect("decision", decision_id=decision.pk)
         else:
             status = invalid_form_status(form)
+    answers: list[tuple[str, int]] = []
+    reasons: list[Response] = []
     if isinstance(item, Poll):
         tallies = selectors.poll_tallies(item)
         title = item.question
     else:
         tallies = selectors.proposal_tallies(item)
         title = item.statement
+        # The words people chose, not the stored keys, and the reasons they gave (blocks first).
+        answers = [(str(label), tallies["counts"].get(value, 0)) for value, label in Answer.choices]
+        reasons = sorted(
+            (r for r in selectors.responses_of(item) if r.reason.strip()),
+            key=lambda r: r.answer != Answer.BLOCK,
+        )
     context = {
         **_space_context(viewer, item.space, "decisions"),
         "form": form,
@@ -171,6 +179,8 @@ def _close_page(request: HttpRequest, item: Poll | Proposal) -> HttpResponse:
         "title": title,
         "is_poll": isinstance(item, Poll),
         "tallies": tallies,
+        "answers": answers,
+        "reasons": reasons,
         "not_voted": []
         if isinstance(item, Poll) and item.anonymous
         else list(selectors.not_voted_in_poll(item) if isinstance(item, Poll) else selectors.not_responded_to(item)),

@@ -25,7 +25,7 @@ CATCH_UP_PER_SPACE = 10
 
 
 def notification_list(viewer: User) -> QuerySet[Notification]:
-    return notifications_of(viewer).select_related("actor", "post", "post__space", "space")
+    return notifications_of(viewer).select_related("actor", "post", "post__space", "space", "comment")
 
 
 def unread_count(viewer: User) -> int:
@@ -72,9 +72,27 @@ def describe(notification: Notification) -> str:
         Kind.TASK_DUE: (_("A task of yours in %(space)s is due soon or late"),) * 2,
         Kind.DECISION: (_("%(name)s is waiting for your vote before it closes"),) * 2,
     }
+    if notification.kind == Kind.REPLY and _is_comment_on_my_post(notification):
+        # A comment under my post is not an answer to something I wrote in the thread.
+        texts[Kind.REPLY] = (
+            _("%(name)s commented on your post"),
+            ngettext(
+                "%(name)s and %(n)d other commented on your post",
+                "%(name)s and %(n)d others commented on your post",
+                others,
+            ),
+        )
     alone, together = texts.get(Kind(notification.kind), (_("%(name)s did something"),) * 2)
     space = notification.space.name if notification.space else ""
     return (together if others > 0 else alone) % {"name": name, "n": others, "space": space}
+
+
+def _is_comment_on_my_post(notification: Notification) -> bool:
+    """The latest comment of the line went under the person's own post, not under one of their comments."""
+    post = notification.post
+    if post is None or post.author_id != notification.user_id:
+        return False
+    return notification.comment is None or notification.comment.parent_id is None
 
 
 @dataclass
@@ -130,7 +148,8 @@ def catch_up(viewer: User) -> CatchUp:
     counts: dict[int | None, int] = defaultdict(int)
     for post in activity:
         group = groups.setdefault(post.space_id, CatchUpSpace(space=post.space))
-        if post.created_at >= since:
+        # Posts about me are listed under "For you": counting them here promised posts the section lacks.
+        if post.created_at >= since and post.pk not in about_me:
             counts[post.space_id] += 1
         if post.pk not in about_me and len(group.busiest) < CATCH_UP_PER_SPACE:
             group.busiest.append(post)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
 from alveole.core import audit, markdown
+from alveole.core.bounds import check_date, check_ids
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from alveole.core.jobs import enqueue_job
 from alveole.core.secrets import hash_secret, new_secret
@@ -101,7 +102,7 @@ def _clean_status(status: str) -> str:
 
 def _assignees(actor: User, space: Space, ids: Sequence[int]) -> list[User]:
     """The people to assign: each must be able to see the space."""
-    wanted = list(dict.fromkeys(int(i) for i in ids))
+    wanted = check_ids(dict.fromkeys(int(i) for i in ids), field="assignee_ids")
     if len(wanted) > ASSIGNEES_MAX:
         raise Invalid(fields={"assignee_ids": _("Assign at most %(n)d people.") % {"n": ASSIGNEES_MAX}})
     if not wanted:
@@ -182,6 +183,8 @@ def update_plan(
     status: str | object = _UNSET,
 ) -> ProjectPlan:
     _require_manager(actor, space)
+    for field, value in (("start_date", start_date), ("deadline", deadline)):
+        check_date(value if isinstance(value, datetime.date) else None, field=field)
     plan, _created = ProjectPlan.objects.select_for_update().get_or_create(space=space)
     if start_date is not _UNSET:
         plan.start_date = start_date  # type: ignore[assignment]
@@ -202,6 +205,7 @@ def update_plan(
 @transaction.atomic
 def create_milestone(actor: User, *, space: Space, title: str, date: datetime.date) -> Milestone:
     _require_manager(actor, space)
+    check_date(date, field="date")
     milestone = Milestone.objects.create(space=space, title=_clean_title(title), date=date)
     audit.record("project.milestone_create", actor=actor, target=space, milestone=milestone.pk)
     _plan_changed(space)
@@ -221,6 +225,7 @@ def update_milestone(
     if title is not None:
         milestone.title = _clean_title(title)
     if date is not None:
+        check_date(date, field="date")
         milestone.date = date
     if done is not None:
         milestone.done = done
@@ -272,6 +277,7 @@ def create_task(
     source_comment: Comment | None = None,
 ) -> Task:
     _require_member(actor, space)
+    check_date(due_date, field="due_date")
     title = _clean_title(title)
     description = _clean_text(description, field="description", limit=DESCRIPTION_MAX, required=False)
     status = _clean_status(status)
@@ -306,7 +312,9 @@ def create_task_from_post(actor: User, *, post: Post, comment: Comment | None = 
     if post.space is None:
         raise Conflict(_("Tasks live in spaces; this post is on a profile."))
     source = comment.body if comment is not None else post.body
-    title = str(fields.pop("title", "") or "") or markdown.plain_text(source, TITLE_MAX) or _("Follow up")
+    # The first line names the task (a post's opening sentence); the whole text goes in the description.
+    first_line = next((line for line in source.splitlines() if line.strip()), "")
+    title = str(fields.pop("title", "") or "") or markdown.plain_text(first_line, TITLE_MAX) or _("Follow up")
     description = str(fields.pop("description", "") or "") or source
     return create_task(
         actor,
@@ -338,6 +346,7 @@ def update_task(
         task.description_html = markdown.to_html(task.description) if task.description else ""
     people = _assignees(actor, task.space, assignee_ids) if assignee_ids is not None else None
     if due_date is not _UNSET:
+        check_date(due_date if isinstance(due_date, datetime.date) else None, field="due_date")
         task.due_date = due_date  # type: ignore[assignment]
     if status is not None:
         _apply_status(task, _clean_status(status))

@@ -192,7 +192,9 @@ def task_comment(request: HttpRequest, task_id: int) -> HttpResponse:
 @web_view
 def task_from_post(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = viewer_of(request)
-    task = actions.create_task_from_post(viewer, post=get_post_for(viewer, post_id))
+    # "title": the text the person had selected in the post, sent by feed.js (else the first line).
+    title = " ".join(request.POST.get("title", "").split())[: actions.TITLE_MAX]
+    task = actions.create_task_from_post(viewer, post=get_post_for(viewer, post_id), title=title)
     messages.success(request, _("Task created from the post. Add a due date and assignees."))
     return redirect("task", task_id=task.pk)
 

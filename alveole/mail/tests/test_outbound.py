@@ -136,7 +136,7 @@ def test_a_space_that_allows_it_sends_the_text_and_a_reply_address(act, world, a
     outbound.send_notification_emails(now=_soon())
     [message] = mail.outbox
     html = _html(message)
-    assert message.subject == "Olivia Owner replied to you: Kick-off on Thursday"
+    assert message.subject == "Olivia Owner commented on your post: Kick-off on Thursday"
     assert "Room 4 is booked <b>ok</b>" in message.body
     assert "Room 4 is booked &lt;b&gt;ok&lt;/b&gt;" in html and "<img" not in html
     assert split_recipient(message.reply_to[0]).kind == "reply"

@@ -175,3 +175,22 @@ for (const button of document.querySelectorAll("[data-timezone-detect]")) {
     select.dispatchEvent(new Event("change", { bubbles: true }));
   });
 }
+
+// ---- tab strips that scroll on a phone ------------------------------------------------------
+// A strip wider than the screen says so: its clipped side fades (CSS, from data-more), and the
+// current tab is brought into view so "Settings" is not hidden behind the edge.
+for (const strip of document.querySelectorAll(".tabs")) {
+  const mark = () => {
+    const left = strip.scrollLeft > 2;
+    const right = strip.scrollLeft + strip.clientWidth < strip.scrollWidth - 2;
+    if (left || right) strip.dataset.more = left && right ? "both" : left ? "left" : "right";
+    else delete strip.dataset.more;
+  };
+  const current = strip.querySelector("[aria-current]");
+  if (current && current.offsetLeft + current.offsetWidth > strip.clientWidth) {
+    strip.scrollLeft = current.offsetLeft - strip.clientWidth / 2 + current.offsetWidth / 2;
+  }
+  mark();
+  strip.addEventListener("scroll", mark, { passive: true });
+  window.addEventListener("resize", mark);
+}

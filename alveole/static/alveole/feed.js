@@ -603,3 +603,22 @@ document.querySelectorAll("[data-feed-more]").forEach(watchMore);
 enhance(document);
 
 export { enhance, getFragment, html, updateCount };
+
+// ---- "Make a task" from the selected words ------------------------------------------------------
+// Opening the post's menu collapses the selection, so it is read as the menu is pressed: the task
+// is then titled with the selected words instead of the post's first line.
+function rememberSelection(event) {
+  const summary = event.target.closest?.(".post-menu > summary");
+  if (!summary) return;
+  const post = summary.closest("article.post");
+  const field = post?.querySelector("[data-selection-title]");
+  if (!field) return;
+  const selection = window.getSelection();
+  const prose = post.querySelector(".prose");
+  const inside = selection && !selection.isCollapsed && prose && prose.contains(selection.anchorNode);
+  field.value = inside ? selection.toString().split(/\s+/).join(" ").trim().slice(0, 200) : "";
+}
+document.addEventListener("pointerdown", rememberSelection, true);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" || event.key === " ") rememberSelection(event);
+}, true);
