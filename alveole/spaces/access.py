@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from alveole.accounts.models import Role, User
@@ -42,6 +44,22 @@ def can_manage(viewer: User, space: Space, membership: SpaceMembership | None = 
     if membership is not None and membership.role == SpaceRole.MANAGER:
         return True
     return viewer.is_org_admin and (space.is_open or membership is not None)
+
+
+def managed_among(viewer: User, spaces: Iterable[Space]) -> set[int]:
+    """The ids of `spaces` that `viewer` manages: `can_manage` for many spaces in one query."""
+    spaces = list(spaces)
+    if viewer.is_guest or not spaces:
+        return set()
+    roles = dict(
+        SpaceMembership.objects.filter(user=viewer, space_id__in=[s.pk for s in spaces]).values_list("space_id", "role")
+    )
+    return {
+        space.pk
+        for space in spaces
+        if space.organisation_id == viewer.organisation_id
+        and (roles.get(space.pk) == SpaceRole.MANAGER or (viewer.is_org_admin and (space.is_open or space.pk in roles)))
+    }
 
 
 def shares_a_space(viewer: User, other: User) -> bool:

@@ -355,3 +355,17 @@ def test_axe_finds_nothing_serious_on_the_daily_pages(sign_in, daily_url: str) -
             admin.goto(daily_url + path)
             found += _serious(admin)
     assert not found, "\n".join(found)
+
+
+def test_a_member_is_not_offered_delete_on_someone_elses_post(sign_in) -> None:
+    """The menu shows what the access rule allows: Diego (a member) may make a task of Camille's
+    welcome post but not delete it; on his own post he may."""
+    page = sign_in("diego@example.com")
+    card = page.locator("article").filter(has_text="Welcome to Alvéole").first
+    card.locator("details.post-menu summary").click()
+    menu = card.locator("details.post-menu .menu-panel")
+    expect(menu.get_by_role("button", name="Make a task")).to_be_visible()
+    expect(menu.get_by_role("button", name="Delete")).to_have_count(0)
+    own = page.locator("article").filter(has=page.get_by_text("Diego Álvarez", exact=True)).first
+    own.locator("details.post-menu summary").click()
+    expect(own.locator("details.post-menu .menu-panel").get_by_role("button", name="Delete")).to_be_visible()
