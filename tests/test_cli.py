@@ -145,3 +145,50 @@ def test_run_with_reuse_port_lets_one_process_per_core_share_the_port(tmp_path):
 def test_run_refuses_reuse_port_with_workers():
     with pytest.raises(CommandError, match="either --reuse-port"):
         call_command("run", "--no-migrate", "--reuse-port", "--workers", "2")
+
+
+def test_invitation_links_follow_the_port_really_served(tmp_path):
+    """`PORT=8841 make run` must not email links to :8000 when ALVEOLE_BASE_URL is not set."""
+    import http.client
+    import json
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
+    }
+    env.update(ALVEOLE_VAR_DIR=str(tmp_path), ALVEOLE_EMBEDDED_WORKER="0", ALVEOLE_LOG_LEVEL="warning")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "alveole.cli", "run", "--demo", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+            time.sleep(0.2)
+        token = subprocess.run(
+            [sys.executable, "-m", "alveole.cli", "token", "create", "--email", "camille@example.com"],
+            env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.split()[-1]  # fmt: skip
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        body = json.dumps({"email": "new.person@example.com", "role": "member"})
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        conn.request("POST", "/api/v1/invitations", body=body, headers=headers)
+        response = conn.getresponse()
+        payload = json.loads(response.read())
+        assert response.status == 201, payload
+        assert payload["link"].startswith(f"http://127.0.0.1:{port}/invite/"), payload["link"]
+    finally:
+        server.terminate()
+        server.wait(20)

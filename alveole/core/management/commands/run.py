@@ -51,6 +51,11 @@ class Command(BaseCommand):
             start_scheduler_thread()
             self.stdout.write("Background jobs run in this process (ALVEOLE_EMBEDDED_WORKER=1).")
         url = f"http://{options['host']}:{options['port']}"
+        if not os.environ.get("ALVEOLE_BASE_URL"):
+            # Links in emails and invitations follow the address really served (PORT=8841 make run),
+            # unless the operator named the public address. Set before uvicorn imports the app.
+            shown = options["host"] if options["host"] not in {"0.0.0.0", "::", ""} else "127.0.0.1"  # noqa: S104
+            os.environ["ALVEOLE_BASE_URL"] = settings.ALVEOLE_BASE_URL = f"http://{shown}:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"Alvéole is starting on {url}  (Ctrl+C to stop)"))
         import uvicorn
 
