@@ -114,10 +114,12 @@ def create_space(
     created = events.SpaceCreated(
         space_id=space.pk, name=space.name, kind=space.kind, visibility=space.visibility, created_by=actor.pk
     )
+    # Sent before anyone's rights include the new space: to everyone but guests when it is open,
+    # else to its creator, its only member (by person, so their own sockets get it at once).
     if space.is_open:
         publish(created, organisation_id=space.organisation_id, audience=Audience.MEMBERS)
     else:
-        publish(created, organisation_id=space.organisation_id, audience=Audience.SPACE, space_id=space.pk)
+        publish(created, organisation_id=space.organisation_id, audience=Audience.USER, user_id=actor.pk)
     return space
 
 
