@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from alveole.accounts.api import router as accounts_router
 from alveole.decisions.api import router as decisions_router
@@ -17,8 +20,29 @@ from alveole.spaces.api import router as spaces_router
 
 from . import errors
 from .auth import BearerToken, Session
+from .parser import CheckedParser
 
-api = NinjaAPI(
+
+class AlveoleAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The generated document, plus the one error shape every 4xx answer has (see errors.py)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = errors.ErrorOut.model_json_schema()
+        error = {
+            "description": "The request was refused: `message` says why, `fields` what to fix.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for path in schema["paths"].values():
+            for operation in path.values():
+                # Status keys as JSON has them: ninja's are ints, and "4XX" would not sort beside them.
+                operation["responses"] = {str(k): v for k, v in operation["responses"].items()}
+                operation["responses"].setdefault("4XX", error)
+        return schema
+
+
+api = AlveoleAPI(
     title="Alvéole API",
     version="1",
     description=(
@@ -30,6 +54,7 @@ api = NinjaAPI(
     auth=[BearerToken(), Session()],
     urls_namespace="api",
     docs_url="/docs",
+    parser=CheckedParser(),
 )
 errors.install(api)
 api.add_router("", accounts_router)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
+from .bounds import bad_text, bad_text_message, find_bad_text
 from .context import client_ip_of, set_client_ip
 
 # No inline scripts anywhere: every script is a file under /static/.
@@ -49,3 +51,31 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         set_client_ip(client_ip_of(request))
         return self.get_response(request)
+
+
+class RefuseUnstorableTextMiddleware:
+    """A 400 with a sentence for text no database can store, before any form or query sees it.
+
+    Django already turns broken UTF-8 in addresses and forms into U+FFFD, but keeps NUL,
+    which PostgreSQL refuses (a 500 there, silently stored on SQLite). The API checks its
+    JSON bodies, queries and forms in its parser (alveole.api.parser); here only its address.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        is_api = request.path.startswith("/api/")
+        where = "path" if bad_text(request.path) else None
+        if where is None and not is_api:
+            where = find_bad_text({**_lists(request.GET), **_lists(request.POST)})
+        if where is None:
+            return self.get_response(request)
+        message = bad_text_message()
+        if is_api:
+            return JsonResponse({"code": "invalid", "message": message, "fields": {where: message}}, status=400)
+        return render(request, "errors/400.html", {"message": message, "status": 400}, status=400)
+
+
+def _lists(data: object) -> dict[str, list[str]]:
+    return dict(data.lists())  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
 from alveole.core import audit
+from alveole.core.bounds import check_date, is_id
 from alveole.core.errors import Conflict, Invalid, PermissionDenied
 from alveole.feed import actions as feed_actions
 from alveole.feed.models import PostKind
@@ -47,6 +48,8 @@ def _emit(event: LiveEvent, space: Space) -> None:
 def _check_closes_at(closes_at: datetime.datetime | None) -> datetime.datetime:
     if closes_at is None:
         raise Invalid(fields={"closes_at": _("Choose when the vote closes.")})
+    # Before any time zone arithmetic: year 9999 overflows it (and every calendar feed after).
+    check_date(closes_at, field="closes_at")
     if timezone.is_naive(closes_at):
         closes_at = timezone.make_aware(closes_at)
     if closes_at <= timezone.now():
@@ -146,7 +149,7 @@ def vote(actor: User, *, poll: Poll, option_ids: Sequence[int]) -> Poll:
         raise Invalid(fields={"option_ids": _("Choose an option.")})
     if len(chosen) > 1 and not poll.multiple:
         raise Invalid(fields={"option_ids": _("Choose only one option.")})
-    if PollOption.objects.filter(poll=poll, pk__in=chosen).count() != len(chosen):
+    if not all(is_id(i) for i in chosen) or PollOption.objects.filter(poll=poll, pk__in=chosen).count() != len(chosen):
         raise Invalid(fields={"option_ids": _("Choose among this poll's options.")})
     already = Participation.objects.select_for_update().filter(poll=poll, user=actor).exists()
     if poll.anonymous:

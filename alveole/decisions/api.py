@@ -6,6 +6,7 @@ from ninja import Query, Router, Status
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.core.bounds import Id
 from alveole.core.errors import PermissionDenied
 from alveole.feed.schemas import AuthorOut
 from alveole.spaces.access import get_space_for
@@ -121,7 +122,7 @@ def decision_out(decision: Decision) -> dict:
 
 
 @router.post("/spaces/{space_id}/polls", response={201: PollOut}, summary="Ask a poll in a space (posted to its feed)")
-def create_poll(request: HttpRequest, space_id: int, payload: PollIn) -> Status:
+def create_poll(request: HttpRequest, space_id: Id, payload: PollIn) -> Status:
     viewer = viewer_of(request)
     poll = actions.create_poll(
         viewer,
@@ -137,27 +138,27 @@ def create_poll(request: HttpRequest, space_id: int, payload: PollIn) -> Status:
 
 
 @router.get("/polls/{poll_id}", response=PollOut, summary="A poll and its results (when visible)")
-def get_poll(request: HttpRequest, poll_id: int) -> dict:
+def get_poll(request: HttpRequest, poll_id: Id) -> dict:
     viewer = viewer_of(request)
     return poll_out(viewer, get_poll_for(viewer, poll_id))
 
 
 @router.post("/polls/{poll_id}/vote", response=PollOut, summary="Vote, or change my vote (anonymous votes are final)")
-def vote(request: HttpRequest, poll_id: int, payload: VoteIn) -> dict:
+def vote(request: HttpRequest, poll_id: Id, payload: VoteIn) -> dict:
     viewer = viewer_of(request)
     poll = actions.vote(viewer, poll=get_poll_for(viewer, poll_id), option_ids=payload.option_ids)
     return poll_out(viewer, poll)
 
 
 @router.post("/polls/{poll_id}/close", response=DecisionOut, summary="Close my poll with its outcome")
-def close_poll(request: HttpRequest, poll_id: int, payload: CloseIn) -> dict:
+def close_poll(request: HttpRequest, poll_id: Id, payload: CloseIn) -> dict:
     viewer = viewer_of(request)
     decision = actions.close_poll(viewer, poll=get_poll_for(viewer, poll_id), outcome=payload.outcome)
     return decision_out(decision)
 
 
 @router.get("/polls/{poll_id}/not-voted", response=list[AuthorOut], summary="Members who have not voted (author)")
-def poll_not_voted(request: HttpRequest, poll_id: int) -> list[dict]:
+def poll_not_voted(request: HttpRequest, poll_id: Id) -> list[dict]:
     viewer = viewer_of(request)
     poll = get_poll_for(viewer, poll_id)
     if poll.author_id != viewer.pk:
@@ -171,7 +172,7 @@ def poll_not_voted(request: HttpRequest, poll_id: int) -> list[dict]:
 
 
 @router.post("/spaces/{space_id}/proposals", response={201: ProposalOut}, summary="Make a proposal (consent)")
-def create_proposal(request: HttpRequest, space_id: int, payload: ProposalIn) -> Status:
+def create_proposal(request: HttpRequest, space_id: Id, payload: ProposalIn) -> Status:
     viewer = viewer_of(request)
     proposal = actions.create_proposal(
         viewer,
@@ -184,13 +185,13 @@ def create_proposal(request: HttpRequest, space_id: int, payload: ProposalIn) ->
 
 
 @router.get("/proposals/{proposal_id}", response=ProposalOut, summary="A proposal, its answers and the quorum")
-def get_proposal(request: HttpRequest, proposal_id: int) -> dict:
+def get_proposal(request: HttpRequest, proposal_id: Id) -> dict:
     viewer = viewer_of(request)
     return proposal_out(viewer, get_proposal_for(viewer, proposal_id))
 
 
 @router.post("/proposals/{proposal_id}/respond", response=ProposalOut, summary="Agree, abstain, disagree or block")
-def respond(request: HttpRequest, proposal_id: int, payload: RespondIn) -> dict:
+def respond(request: HttpRequest, proposal_id: Id, payload: RespondIn) -> dict:
     viewer = viewer_of(request)
     proposal = get_proposal_for(viewer, proposal_id)
     actions.respond(viewer, proposal=proposal, answer=payload.answer, reason=payload.reason)
@@ -198,14 +199,14 @@ def respond(request: HttpRequest, proposal_id: int, payload: RespondIn) -> dict:
 
 
 @router.post("/proposals/{proposal_id}/close", response=DecisionOut, summary="Close my proposal with its outcome")
-def close_proposal(request: HttpRequest, proposal_id: int, payload: CloseIn) -> dict:
+def close_proposal(request: HttpRequest, proposal_id: Id, payload: CloseIn) -> dict:
     viewer = viewer_of(request)
     decision = actions.close_proposal(viewer, proposal=get_proposal_for(viewer, proposal_id), outcome=payload.outcome)
     return decision_out(decision)
 
 
 @router.get("/proposals/{proposal_id}/not-voted", response=list[AuthorOut], summary="Members who have not answered")
-def proposal_not_voted(request: HttpRequest, proposal_id: int) -> list[dict]:
+def proposal_not_voted(request: HttpRequest, proposal_id: Id) -> list[dict]:
     viewer = viewer_of(request)
     proposal = get_proposal_for(viewer, proposal_id)
     if proposal.author_id != viewer.pk:
@@ -217,7 +218,7 @@ def proposal_not_voted(request: HttpRequest, proposal_id: int) -> list[dict]:
 
 
 @router.get("/spaces/{space_id}/decisions", response=list[DecisionOut], summary="A space's decision log, newest first")
-def space_decisions(request: HttpRequest, space_id: int) -> list[dict]:
+def space_decisions(request: HttpRequest, space_id: Id) -> list[dict]:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     return [decision_out(d) for d in selectors.space_decisions(viewer, space)[:200]]
@@ -231,12 +232,12 @@ def key_decisions(request: HttpRequest, query: Query[DecisionQuery]) -> list[dic
 
 
 @router.get("/decisions/{decision_id}", response=DecisionOut, summary="One decision")
-def get_decision(request: HttpRequest, decision_id: int) -> dict:
+def get_decision(request: HttpRequest, decision_id: Id) -> dict:
     return decision_out(get_decision_for(viewer_of(request), decision_id))
 
 
 @router.patch("/decisions/{decision_id}", response=DecisionOut, summary="Write the outcome (author of the vote)")
-def write_outcome(request: HttpRequest, decision_id: int, payload: OutcomeIn) -> dict:
+def write_outcome(request: HttpRequest, decision_id: Id, payload: OutcomeIn) -> dict:
     viewer = viewer_of(request)
     decision = actions.write_outcome(viewer, decision=get_decision_for(viewer, decision_id), outcome=payload.outcome)
     return decision_out(decision)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alveole.core.bounds import validate_user_date
+
 from .models import Answer
 
 
@@ -69,8 +71,12 @@ class OutcomeForm(forms.Form):
 
 class DecisionFilterForm(forms.Form):
     space = forms.TypedChoiceField(label=_("Space"), required=False, coerce=int, empty_value=None)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_user_date]
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_user_date]
+    )
 
     def __init__(self, *args: object, spaces: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from ninja import Schema
 from pydantic import Field
 
+from alveole.core.bounds import Id, UserDate, UserDateTime
 from alveole.feed.schemas import AuthorOut, SpaceRefOut
 
 
 class PollIn(Schema):
     question: str
     options: list[str] = Field(description="2 to 10 choices")
-    closes_at: datetime = Field(description="in the future")
+    closes_at: UserDateTime = Field(description="in the future")
     multiple: bool = False
     hide_results_until_closed: bool = False
     anonymous: bool = Field(False, description="nobody, the author included, can see who chose what; votes are final")
@@ -45,12 +46,12 @@ class PollOut(Schema):
 
 
 class VoteIn(Schema):
-    option_ids: list[int]
+    option_ids: list[Id]
 
 
 class ProposalIn(Schema):
     statement: str
-    closes_at: datetime = Field(description="in the future")
+    closes_at: UserDateTime = Field(description="in the future")
     quorum: int | None = Field(None, description="share (0-100 %) of the space's members who must answer")
 
 
@@ -109,9 +110,9 @@ class DecisionOut(Schema):
 
 
 class DecisionQuery(Schema):
-    space_id: int | None = None
-    since: date | None = None
-    until: date | None = Field(None, description="inclusive")
+    space_id: Id | None = None
+    since: UserDate | None = None
+    until: UserDate | None = Field(None, description="inclusive")
 
 
 class AwaitingItemOut(Schema):

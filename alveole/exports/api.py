@@ -5,6 +5,7 @@ from django.urls import reverse
 from ninja import Router, Status
 
 from alveole.accounts.access import viewer_of
+from alveole.core.bounds import Id
 from alveole.spaces.access import get_space_for
 
 from . import actions, retention
@@ -31,7 +32,7 @@ def export_out(export: Export) -> dict:
 
 
 @router.post("/spaces/{space_id}/export", response={202: ExportOut}, summary="Export a space (managers; password)")
-def export_space(request: HttpRequest, space_id: int, payload: ExportIn) -> Status:
+def export_space(request: HttpRequest, space_id: Id, payload: ExportIn) -> Status:
     viewer = viewer_of(request)
     export = actions.request_export(viewer, space=get_space_for(viewer, space_id), password=payload.password)
     export.refresh_from_db()
@@ -52,7 +53,7 @@ def list_exports(request: HttpRequest) -> list[dict]:
 
 
 @router.get("/exports/{export_id}", response=ExportOut, summary="One of my exports (progress, download link)")
-def get_export(request: HttpRequest, export_id: int) -> dict:
+def get_export(request: HttpRequest, export_id: Id) -> dict:
     return export_out(get_export_for(viewer_of(request), export_id))
 
 
@@ -61,14 +62,14 @@ def _retention_out(policy: RetentionPolicy) -> dict:
 
 
 @router.get("/spaces/{space_id}/retention", response=RetentionOut, summary="A space's retention period and hold")
-def get_space_retention(request: HttpRequest, space_id: int) -> dict:
+def get_space_retention(request: HttpRequest, space_id: Id) -> dict:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     return _retention_out(retention.policy_of(viewer.organisation_id, space))
 
 
 @router.put("/spaces/{space_id}/retention", response=RetentionOut, summary="Set a space's retention (managers)")
-def set_space_retention(request: HttpRequest, space_id: int, payload: RetentionIn) -> dict:
+def set_space_retention(request: HttpRequest, space_id: Id, payload: RetentionIn) -> dict:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     return _retention_out(retention.set_retention(viewer, space=space, days=payload.days))
@@ -81,7 +82,7 @@ def set_organisation_retention(request: HttpRequest, payload: RetentionIn) -> di
 
 
 @router.put("/spaces/{space_id}/legal-hold", response=RetentionOut, summary="Place or lift a legal hold (admins)")
-def set_legal_hold(request: HttpRequest, space_id: int, payload: LegalHoldIn) -> dict:
+def set_legal_hold(request: HttpRequest, space_id: Id, payload: LegalHoldIn) -> dict:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     return _retention_out(retention.set_legal_hold(viewer, space=space, on=payload.on, reason=payload.reason))

@@ -5,6 +5,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from .retention import MAX_DAYS, MIN_DAYS
+
 
 class ExportIn(Schema):
     password: str
@@ -23,7 +25,9 @@ class ExportOut(Schema):
 
 
 class RetentionIn(Schema):
-    days: int | None = Field(None, description="delete content older than this many days (at least 30); null: keep")
+    days: int | None = Field(
+        None, ge=MIN_DAYS, le=MAX_DAYS, description="delete content older than this many days; null: keep for ever"
+    )
 
 
 class LegalHoldIn(Schema):

@@ -12,13 +12,14 @@ from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.api.responses import prevalidated
 from alveole.core import markdown
+from alveole.core.bounds import Id
 from alveole.core.errors import Invalid, NotFound
 from alveole.orgs.access import get_person_for, people_visible_to
 from alveole.spaces.access import get_space_for, readers_filter
 from alveole.spaces.models import Space
 
 from . import actions, selectors
-from .access import get_comment_for, get_post_for, visible_posts
+from .access import get_comment_for, get_post_for, get_topic_for, visible_posts
 from .models import Attachment, Comment, Post
 from .schemas import (
     AttachmentOut,
@@ -172,7 +173,7 @@ def home_feed(request: HttpRequest, query: Query[HomeQuery]) -> HttpResponse:
 
 
 @router.get("/spaces/{space_id}/posts", response=FeedPageOut, summary="A space's feed (pinned posts on the first page)")
-def space_feed(request: HttpRequest, space_id: int, query: Query[FeedQuery]) -> HttpResponse:
+def space_feed(request: HttpRequest, space_id: Id, query: Query[FeedQuery]) -> HttpResponse:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     page = _page(viewer, selectors.space_posts(viewer, space), query, space=space)
@@ -183,9 +184,7 @@ def space_feed(request: HttpRequest, space_id: int, query: Query[FeedQuery]) -> 
 @router.get("/topics/{name}", response=TopicOut, summary="A topic")
 def get_topic(request: HttpRequest, name: str) -> dict:
     viewer = viewer_of(request)
-    topic = selectors.topic_named(viewer, name)
-    if topic is None:
-        raise NotFound()
+    topic = get_topic_for(viewer, name)
     following = selectors.follows_of(viewer).filter(topic=topic).exists()
     return {"name": topic.name, "label": topic.label, "following": following}
 
@@ -193,14 +192,15 @@ def get_topic(request: HttpRequest, name: str) -> dict:
 @router.get("/topics/{name}/posts", response=FeedPageOut, summary="Posts about a topic that I may see")
 def topic_feed(request: HttpRequest, name: str, query: Query[FeedQuery]) -> dict:
     viewer = viewer_of(request)
-    topic = selectors.topic_named(viewer, name)
-    if topic is None:
+    try:
+        topic = get_topic_for(viewer, name)
+    except NotFound:
         return {"items": [], "next_cursor": None}
     return _page(viewer, selectors.topic_posts(viewer, topic), query)
 
 
 @router.get("/members/{user_id}/posts", response=FeedPageOut, summary="A person's posts that I may see")
-def profile_feed(request: HttpRequest, user_id: int, query: Query[FeedQuery]) -> dict:
+def profile_feed(request: HttpRequest, user_id: Id, query: Query[FeedQuery]) -> dict:
     viewer = viewer_of(request)
     person = get_person_for(viewer, user_id)
     return _page(viewer, selectors.profile_posts(viewer, person), query)
@@ -209,7 +209,7 @@ def profile_feed(request: HttpRequest, user_id: int, query: Query[FeedQuery]) ->
 class TopQuery(Schema):
     by: str = Field("read", description="read or commented")
     period: str = Field("week", description="week or month")
-    space_id: int | None = None
+    space_id: Id | None = None
 
 
 @router.get("/top-posts", response=list[TopPostOut], summary="Most read or most commented posts")
@@ -244,47 +244,47 @@ def create_post(request: HttpRequest, payload: PostIn) -> Status:
 
 
 @router.get("/posts/{post_id}", response=PostOut, summary="One post")
-def get_post(request: HttpRequest, post_id: int) -> dict:
+def get_post(request: HttpRequest, post_id: Id) -> dict:
     viewer = viewer_of(request)
     return post_out(viewer, get_post_for(viewer, post_id))
 
 
 @router.patch("/posts/{post_id}", response=PostCreatedOut, summary="Edit my post (the previous text is kept)")
-def edit_post(request: HttpRequest, post_id: int, payload: PostPatch) -> dict:
+def edit_post(request: HttpRequest, post_id: Id, payload: PostPatch) -> dict:
     viewer = viewer_of(request)
     post, report = actions.edit_post(viewer, post=get_post_for(viewer, post_id), body=payload.body)
     return post_out(viewer, post, [report.warning] if report.warning else [])
 
 
 @router.delete("/posts/{post_id}", response={204: None}, summary="Delete a post (author or managers)")
-def delete_post(request: HttpRequest, post_id: int) -> Status:
+def delete_post(request: HttpRequest, post_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.delete_post(viewer, post=get_post_for(viewer, post_id))
     return Status(204, None)
 
 
 @router.get("/posts/{post_id}/revisions", response=list[RevisionOut], summary="Earlier versions of a post")
-def post_revisions(request: HttpRequest, post_id: int) -> object:
+def post_revisions(request: HttpRequest, post_id: Id) -> object:
     post = get_post_for(viewer_of(request), post_id)
     return list(post.revisions.all())
 
 
 @router.post("/posts/{post_id}/pin", response=PostOut, summary="Pin a post to the top of its space (managers)")
-def pin_post(request: HttpRequest, post_id: int) -> dict:
+def pin_post(request: HttpRequest, post_id: Id) -> dict:
     viewer = viewer_of(request)
     post = actions.set_pinned(viewer, post=get_post_for(viewer, post_id), pinned=True)
     return post_out(viewer, post)
 
 
 @router.delete("/posts/{post_id}/pin", response=PostOut, summary="Unpin a post (managers)")
-def unpin_post(request: HttpRequest, post_id: int) -> dict:
+def unpin_post(request: HttpRequest, post_id: Id) -> dict:
     viewer = viewer_of(request)
     post = actions.set_pinned(viewer, post=get_post_for(viewer, post_id), pinned=False)
     return post_out(viewer, post)
 
 
 @router.post("/posts/{post_id}/reactions", response=ReactionStateOut, summary="Toggle my reaction")
-def react(request: HttpRequest, post_id: int, payload: ReactionIn) -> dict:
+def react(request: HttpRequest, post_id: Id, payload: ReactionIn) -> dict:
     viewer = viewer_of(request)
     post = get_post_for(viewer, post_id)
     actions.react(viewer, post=post, kind=payload.kind)
@@ -293,7 +293,7 @@ def react(request: HttpRequest, post_id: int, payload: ReactionIn) -> dict:
 
 
 @router.get("/posts/{post_id}/reactions", response=list[ReactorOut], summary="Who reacted")
-def list_reactions(request: HttpRequest, post_id: int) -> object:
+def list_reactions(request: HttpRequest, post_id: Id) -> object:
     post = get_post_for(viewer_of(request), post_id)
     return list(selectors.reactions_of(post)[:500])
 
@@ -301,7 +301,7 @@ def list_reactions(request: HttpRequest, post_id: int) -> object:
 @router.post(
     "/posts/{post_id}/shares", response={201: PostCreatedOut}, summary="Share a post to a space or my followers"
 )
-def share_post(request: HttpRequest, post_id: int, payload: ShareIn) -> Status:
+def share_post(request: HttpRequest, post_id: Id, payload: ShareIn) -> Status:
     viewer = viewer_of(request)
     post = get_post_for(viewer, post_id)
     space = get_space_for(viewer, payload.space_id) if payload.space_id is not None else None
@@ -313,14 +313,14 @@ def share_post(request: HttpRequest, post_id: int, payload: ShareIn) -> Status:
 
 
 @router.get("/posts/{post_id}/comments", response=list[CommentOut], summary="Comments of a post, oldest first")
-def list_comments(request: HttpRequest, post_id: int) -> list[dict]:
+def list_comments(request: HttpRequest, post_id: Id) -> list[dict]:
     viewer = viewer_of(request)
     post = get_post_for(viewer, post_id)
     return [comment_out(c) for c in selectors.comments_of(viewer, post)]
 
 
 @router.post("/posts/{post_id}/comments", response={201: CommentCreatedOut}, summary="Comment or reply")
-def create_comment(request: HttpRequest, post_id: int, payload: CommentIn) -> Status:
+def create_comment(request: HttpRequest, post_id: Id, payload: CommentIn) -> Status:
     viewer = viewer_of(request)
     post = get_post_for(viewer, post_id)
     parent = get_comment_for(viewer, payload.parent_id) if payload.parent_id else None
@@ -331,26 +331,26 @@ def create_comment(request: HttpRequest, post_id: int, payload: CommentIn) -> St
 
 
 @router.patch("/comments/{comment_id}", response=CommentOut, summary="Edit my comment")
-def edit_comment(request: HttpRequest, comment_id: int, payload: CommentPatch) -> dict:
+def edit_comment(request: HttpRequest, comment_id: Id, payload: CommentPatch) -> dict:
     viewer = viewer_of(request)
     return comment_out(actions.edit_comment(viewer, comment=get_comment_for(viewer, comment_id), body=payload.body))
 
 
 @router.delete("/comments/{comment_id}", response={204: None}, summary="Delete a comment (author or managers)")
-def delete_comment(request: HttpRequest, comment_id: int) -> Status:
+def delete_comment(request: HttpRequest, comment_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.delete_comment(viewer, comment=get_comment_for(viewer, comment_id))
     return Status(204, None)
 
 
 @router.post("/comments/{comment_id}/answer", response=CommentOut, summary="Mark the answer to a question")
-def mark_answer(request: HttpRequest, comment_id: int) -> dict:
+def mark_answer(request: HttpRequest, comment_id: Id) -> dict:
     viewer = viewer_of(request)
     return comment_out(actions.mark_answer(viewer, comment=get_comment_for(viewer, comment_id)))
 
 
 @router.delete("/comments/{comment_id}/answer", response=CommentOut, summary="Unmark the answer")
-def unmark_answer(request: HttpRequest, comment_id: int) -> dict:
+def unmark_answer(request: HttpRequest, comment_id: Id) -> dict:
     viewer = viewer_of(request)
     return comment_out(actions.mark_answer(viewer, comment=get_comment_for(viewer, comment_id), is_answer=False))
 
@@ -365,10 +365,7 @@ def _follow_targets(viewer: User, payload: FollowIn) -> dict:
     if payload.space_id is not None:
         targets["space"] = get_space_for(viewer, payload.space_id)
     if payload.topic is not None:
-        topic = selectors.topic_named(viewer, payload.topic.lstrip("#"))
-        if topic is None:
-            raise NotFound()
-        targets["topic"] = topic
+        targets["topic"] = get_topic_for(viewer, payload.topic.lstrip("#"))
     return targets
 
 
@@ -437,7 +434,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict:
 
 
 class MentionQuery(Schema):
-    space_id: int | None = Field(None, description="only people who can see this space")
+    space_id: Id | None = Field(None, description="only people who can see this space")
     q: str = Field("", max_length=50)
 
 

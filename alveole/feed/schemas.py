@@ -5,6 +5,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from alveole.core.bounds import Id
+
 
 class AuthorOut(Schema):
     id: int
@@ -72,10 +74,10 @@ class FeedPageOut(Schema):
 
 
 class PostIn(Schema):
-    space_id: int | None = Field(None, description="null: post on my profile, for my followers")
+    space_id: Id | None = Field(None, description="null: post on my profile, for my followers")
     body: str = ""
     kind: str = "update"
-    attachment_ids: list[int] = Field(default_factory=list)
+    attachment_ids: list[Id] = Field(default_factory=list)
 
 
 class PostPatch(Schema):
@@ -107,8 +109,8 @@ class CommentCreatedOut(CommentOut):
 
 class CommentIn(Schema):
     body: str = ""
-    parent_id: int | None = None
-    attachment_ids: list[int] = Field(default_factory=list)
+    parent_id: Id | None = None
+    attachment_ids: list[Id] = Field(default_factory=list)
 
 
 class CommentPatch(Schema):
@@ -131,13 +133,13 @@ class ReactorOut(Schema):
 
 
 class ShareIn(Schema):
-    space_id: int | None = Field(None, description="null: share to my followers")
+    space_id: Id | None = Field(None, description="null: share to my followers")
     body: str = ""
 
 
 class FollowIn(Schema):
-    person_id: int | None = None
-    space_id: int | None = None
+    person_id: Id | None = None
+    space_id: Id | None = None
     topic: str | None = Field(None, description="a topic name, without #")
 
 
@@ -155,7 +157,7 @@ class FollowOut(Schema):
 
 
 class ReadsIn(Schema):
-    post_ids: list[int] = Field(max_length=200)
+    post_ids: list[Id] = Field(max_length=200)
 
 
 class ReadsOut(Schema):

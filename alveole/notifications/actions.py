@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
+from alveole.core.bounds import check_date, check_ids
 from alveole.core.errors import Invalid
 from alveole.live.models import Audience
 from alveole.live.publish import publish
@@ -154,6 +155,8 @@ def finish_catch_up(actor: User, *, post_ids: list[int], until: datetime.datetim
 
     from alveole.feed.actions import record_reads
 
+    post_ids = check_ids(post_ids, field="post_ids")
+    check_date(until, field="until")
     batch = settings.ALVEOLE_READS_PER_BATCH
     for start in range(0, len(post_ids), batch):
         record_reads(actor, post_ids=post_ids[start : start + batch])

@@ -8,6 +8,7 @@ from pydantic import Field
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core import markdown
+from alveole.core.bounds import Id
 from alveole.core.cursors import paginate
 from alveole.feed.models import Post
 from alveole.spaces.access import get_space_for
@@ -68,7 +69,7 @@ def unread(request: HttpRequest) -> dict:
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut, summary="Mark one as read")
-def read_one(request: HttpRequest, notification_id: int) -> dict:
+def read_one(request: HttpRequest, notification_id: Id) -> dict:
     viewer = viewer_of(request)
     return notification_out(actions.mark_read(viewer, notification=get_notification_for(viewer, notification_id)))
 
@@ -106,7 +107,7 @@ def update_settings(request: HttpRequest, payload: SettingsIn) -> dict:
 
 
 @router.post("/spaces/{space_id}/mute", response={204: None}, summary="Mute or unmute a space's notifications")
-def mute_space(request: HttpRequest, space_id: int, payload: MuteIn) -> Status:
+def mute_space(request: HttpRequest, space_id: Id, payload: MuteIn) -> Status:
     viewer = viewer_of(request)
     actions.set_space_muted(viewer, space=get_space_for(viewer, space_id), muted=payload.muted)
     return Status(204, None)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from ninja import Schema
 from pydantic import Field
+
+from alveole.core.bounds import Id, UserDateTime, UserTime
 
 
 class NotificationOut(Schema):
@@ -33,8 +35,8 @@ class SettingsOut(Schema):
     muted_kinds: list[str]
     email_kinds: list[str]
     email_mode: str
-    work_start: time
-    work_end: time
+    work_start: UserTime
+    work_end: UserTime
     work_days: list[int]
     muted_space_ids: list[int]
 
@@ -43,8 +45,8 @@ class SettingsIn(Schema):
     muted_kinds: list[str] | None = Field(None, description="mention, reply, reaction, space_added")
     email_kinds: list[str] | None = None
     email_mode: str | None = Field(None, description="off, immediate, daily or weekly")
-    work_start: time | None = None
-    work_end: time | None = None
+    work_start: UserTime | None = None
+    work_end: UserTime | None = None
     work_days: list[int] | None = Field(None, description="0 = Monday … 6 = Sunday")
 
 
@@ -76,5 +78,5 @@ class CatchUpOut(Schema):
 
 
 class CatchUpDoneIn(Schema):
-    post_ids: list[int] = Field(default_factory=list, max_length=1000)
-    until: datetime | None = Field(None, description="the `until` of the catch-up that was read")
+    post_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    until: UserDateTime | None = Field(None, description="the `until` of the catch-up that was read")

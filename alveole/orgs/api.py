@@ -8,6 +8,7 @@ from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.schemas import PersonOut
+from alveole.core.bounds import Id
 from alveole.core.cursors import paginate
 from alveole.core.errors import NotFound
 from alveole.spaces.access import visible_spaces
@@ -61,25 +62,25 @@ def list_members(request: HttpRequest, filters: Query[PeopleFilter]) -> dict:
 
 
 @router.get("/members/{user_id}", response=PersonOut, summary="One person")
-def get_member(request: HttpRequest, user_id: int) -> object:
+def get_member(request: HttpRequest, user_id: Id) -> object:
     return get_person_for(viewer_of(request), user_id, include_inactive=True)
 
 
 @router.patch("/members/{user_id}", response=PersonOut, summary="Change someone's role (admins)")
-def change_role(request: HttpRequest, user_id: int, payload: RoleIn) -> object:
+def change_role(request: HttpRequest, user_id: Id, payload: RoleIn) -> object:
     viewer = viewer_of(request)
     member = get_person_for(viewer, user_id, include_inactive=True)
     return actions.change_role(viewer, member=member, role=payload.role)
 
 
 @router.post("/members/{user_id}/deactivate", response=PersonOut, summary="Deactivate someone (admins)")
-def deactivate(request: HttpRequest, user_id: int) -> object:
+def deactivate(request: HttpRequest, user_id: Id) -> object:
     viewer = viewer_of(request)
     return actions.deactivate_member(viewer, member=get_person_for(viewer, user_id, include_inactive=True))
 
 
 @router.post("/members/{user_id}/reactivate", response=PersonOut, summary="Reactivate someone (admins)")
-def reactivate(request: HttpRequest, user_id: int) -> object:
+def reactivate(request: HttpRequest, user_id: Id) -> object:
     viewer = viewer_of(request)
     return actions.reactivate_member(viewer, member=get_person_for(viewer, user_id, include_inactive=True))
 
@@ -100,7 +101,7 @@ def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
 
 
 @router.delete("/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation (admins)")
-def revoke_invitation(request: HttpRequest, invitation_id: int) -> Status:
+def revoke_invitation(request: HttpRequest, invitation_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.revoke_invitation(viewer, invitation=get_invitation_for(viewer, invitation_id))
     return Status(204, None)

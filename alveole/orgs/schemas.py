@@ -6,6 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 from alveole.accounts.schemas import PersonOut
+from alveole.core.bounds import Id
 
 
 class OrganisationOut(Schema):
@@ -32,7 +33,7 @@ class RoleIn(Schema):
 class InvitationIn(Schema):
     email: str = Field(max_length=254)
     role: str = Field("member", description="owner, admin, member or guest")
-    space_ids: list[int] = Field(default_factory=list, description="Spaces to join on acceptance; required for guests")
+    space_ids: list[Id] = Field(default_factory=list, description="Spaces to join on acceptance; required for guests")
 
 
 class InvitationOut(Schema):

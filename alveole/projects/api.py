@@ -7,6 +7,7 @@ from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.core.bounds import Id
 from alveole.decisions.access import get_decision_for
 from alveole.feed.access import get_comment_for, get_post_for
 from alveole.spaces.access import get_space_for
@@ -85,7 +86,7 @@ def comment_out(c: object) -> dict:
     }
 
 
-def task_detail(viewer: User, task_id: int) -> dict:
+def task_detail(viewer: User, task_id: Id) -> dict:
     task = selectors.with_details(visible_tasks(viewer).filter(pk=task_id)).get()
     return {
         **task_out(task),
@@ -112,13 +113,13 @@ def plan_out(view: selectors.PlanView) -> dict:
 
 
 @router.get("/spaces/{space_id}/plan", response=PlanOut, summary="A space's plan: dates, milestones, progress")
-def get_plan(request: HttpRequest, space_id: int) -> dict:
+def get_plan(request: HttpRequest, space_id: Id) -> dict:
     viewer = viewer_of(request)
     return plan_out(selectors.plan_of(viewer, get_space_for(viewer, space_id)))
 
 
 @router.patch("/spaces/{space_id}/plan", response=PlanOut, summary="Change a project's dates or status (managers)")
-def update_plan(request: HttpRequest, space_id: int, payload: PlanPatch) -> dict:
+def update_plan(request: HttpRequest, space_id: Id, payload: PlanPatch) -> dict:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     actions.update_plan(viewer, space=space, **payload.dict(exclude_unset=True))
@@ -126,21 +127,21 @@ def update_plan(request: HttpRequest, space_id: int, payload: PlanPatch) -> dict
 
 
 @router.post("/spaces/{space_id}/milestones", response={201: MilestoneOut}, summary="Add a milestone (managers)")
-def create_milestone(request: HttpRequest, space_id: int, payload: MilestoneIn) -> Status:
+def create_milestone(request: HttpRequest, space_id: Id, payload: MilestoneIn) -> Status:
     viewer = viewer_of(request)
     milestone = actions.create_milestone(viewer, space=get_space_for(viewer, space_id), **payload.dict())
     return Status(201, milestone)
 
 
 @router.patch("/milestones/{milestone_id}", response=MilestoneOut, summary="Change a milestone (managers)")
-def update_milestone(request: HttpRequest, milestone_id: int, payload: MilestonePatch) -> object:
+def update_milestone(request: HttpRequest, milestone_id: Id, payload: MilestonePatch) -> object:
     viewer = viewer_of(request)
     milestone = get_milestone_for(viewer, milestone_id)
     return actions.update_milestone(viewer, milestone=milestone, **payload.dict(exclude_unset=True))
 
 
 @router.delete("/milestones/{milestone_id}", response={204: None}, summary="Delete a milestone (managers)")
-def delete_milestone(request: HttpRequest, milestone_id: int) -> Status:
+def delete_milestone(request: HttpRequest, milestone_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.delete_milestone(viewer, milestone=get_milestone_for(viewer, milestone_id))
     return Status(204, None)
@@ -150,28 +151,28 @@ def delete_milestone(request: HttpRequest, milestone_id: int) -> Status:
 
 
 @router.get("/spaces/{space_id}/tasks", response=TaskPage, summary="A space's tasks (open first, by due date)")
-def list_tasks(request: HttpRequest, space_id: int, filters: Query[TaskFilter]) -> dict:
+def list_tasks(request: HttpRequest, space_id: Id, filters: Query[TaskFilter]) -> dict:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     return {"items": [task_out(t) for t in selectors.space_tasks(viewer, space, status=filters.status)]}
 
 
 @router.post("/spaces/{space_id}/tasks", response={201: TaskDetailOut}, summary="Create a task")
-def create_task(request: HttpRequest, space_id: int, payload: TaskIn) -> Status:
+def create_task(request: HttpRequest, space_id: Id, payload: TaskIn) -> Status:
     viewer = viewer_of(request)
     task = actions.create_task(viewer, space=get_space_for(viewer, space_id), **payload.dict())
     return Status(201, task_detail(viewer, task.pk))
 
 
 @router.post("/posts/{post_id}/task", response={201: TaskDetailOut}, summary="Make a task from a post")
-def task_from_post(request: HttpRequest, post_id: int, payload: TaskFromPostIn) -> Status:
+def task_from_post(request: HttpRequest, post_id: Id, payload: TaskFromPostIn) -> Status:
     viewer = viewer_of(request)
     task = actions.create_task_from_post(viewer, post=get_post_for(viewer, post_id), **payload.dict())
     return Status(201, task_detail(viewer, task.pk))
 
 
 @router.post("/decisions/{decision_id}/task", response={201: TaskDetailOut}, summary="Make a task from a decision")
-def task_from_decision(request: HttpRequest, decision_id: int, payload: TaskFromPostIn) -> Status:
+def task_from_decision(request: HttpRequest, decision_id: Id, payload: TaskFromPostIn) -> Status:
     viewer = viewer_of(request)
     decision = get_decision_for(viewer, decision_id)
     task = actions.create_task_from_decision(viewer, decision=decision, **payload.dict())
@@ -179,7 +180,7 @@ def task_from_decision(request: HttpRequest, decision_id: int, payload: TaskFrom
 
 
 @router.post("/comments/{comment_id}/task", response={201: TaskDetailOut}, summary="Make a task from a comment")
-def task_from_comment(request: HttpRequest, comment_id: int, payload: TaskFromPostIn) -> Status:
+def task_from_comment(request: HttpRequest, comment_id: Id, payload: TaskFromPostIn) -> Status:
     viewer = viewer_of(request)
     comment = get_comment_for(viewer, comment_id)
     task = actions.create_task_from_post(viewer, post=comment.post, comment=comment, **payload.dict())
@@ -193,61 +194,61 @@ def my_tasks(request: HttpRequest, filters: Query[MyTaskFilter]) -> dict:
 
 
 @router.get("/tasks/{task_id}", response=TaskDetailOut, summary="One task with its checklist and comments")
-def get_task(request: HttpRequest, task_id: int) -> dict:
+def get_task(request: HttpRequest, task_id: Id) -> dict:
     viewer = viewer_of(request)
     return task_detail(viewer, get_task_for(viewer, task_id).pk)
 
 
 @router.patch("/tasks/{task_id}", response=TaskDetailOut, summary="Edit a task")
-def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> dict:
+def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> dict:
     viewer = viewer_of(request)
     task = actions.update_task(viewer, task=get_task_for(viewer, task_id), **payload.dict(exclude_unset=True))
     return task_detail(viewer, task.pk)
 
 
 @router.delete("/tasks/{task_id}", response={204: None}, summary="Delete a task (its creator or managers)")
-def delete_task(request: HttpRequest, task_id: int) -> Status:
+def delete_task(request: HttpRequest, task_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.delete_task(viewer, task=get_task_for(viewer, task_id))
     return Status(204, None)
 
 
 @router.post("/tasks/{task_id}/status", response=TaskDetailOut, summary="Move a task to to do, doing or done")
-def set_status(request: HttpRequest, task_id: int, payload: StatusIn) -> dict:
+def set_status(request: HttpRequest, task_id: Id, payload: StatusIn) -> dict:
     viewer = viewer_of(request)
     task = actions.set_task_status(viewer, task=get_task_for(viewer, task_id), status=payload.status)
     return task_detail(viewer, task.pk)
 
 
 @router.post("/tasks/{task_id}/checklist", response={201: ChecklistItemOut}, summary="Add a checklist item")
-def add_checklist_item(request: HttpRequest, task_id: int, payload: ChecklistIn) -> Status:
+def add_checklist_item(request: HttpRequest, task_id: Id, payload: ChecklistIn) -> Status:
     viewer = viewer_of(request)
     return Status(201, actions.add_checklist_item(viewer, task=get_task_for(viewer, task_id), text=payload.text))
 
 
 @router.patch("/checklist/{item_id}", response=ChecklistItemOut, summary="Tick or rename a checklist item")
-def update_checklist_item(request: HttpRequest, item_id: int, payload: ChecklistPatch) -> object:
+def update_checklist_item(request: HttpRequest, item_id: Id, payload: ChecklistPatch) -> object:
     viewer = viewer_of(request)
     item = get_checklist_item_for(viewer, item_id)
     return actions.update_checklist_item(viewer, item=item, **payload.dict(exclude_unset=True))
 
 
 @router.delete("/checklist/{item_id}", response={204: None}, summary="Remove a checklist item")
-def delete_checklist_item(request: HttpRequest, item_id: int) -> Status:
+def delete_checklist_item(request: HttpRequest, item_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.delete_checklist_item(viewer, item=get_checklist_item_for(viewer, item_id))
     return Status(204, None)
 
 
 @router.post("/tasks/{task_id}/comments", response={201: TaskCommentOut}, summary="Comment on a task")
-def comment_on_task(request: HttpRequest, task_id: int, payload: TaskCommentIn) -> Status:
+def comment_on_task(request: HttpRequest, task_id: Id, payload: TaskCommentIn) -> Status:
     viewer = viewer_of(request)
     comment = actions.comment_on_task(viewer, task=get_task_for(viewer, task_id), body=payload.body)
     return Status(201, comment_out(comment))
 
 
 @router.delete("/task-comments/{comment_id}", response={204: None}, summary="Delete a task comment")
-def delete_task_comment(request: HttpRequest, comment_id: int) -> Status:
+def delete_task_comment(request: HttpRequest, comment_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.delete_task_comment(viewer, comment=get_task_comment_for(viewer, comment_id))
     return Status(204, None)

@@ -5,6 +5,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from alveole.core.bounds import Id, UserDate
+
 
 class PersonRef(Schema):
     id: int
@@ -61,23 +63,23 @@ class TaskPage(Schema):
 class TaskIn(Schema):
     title: str
     description: str = ""
-    assignee_ids: list[int] = []
-    due_date: dt.date | None = None
+    assignee_ids: list[Id] = []
+    due_date: UserDate | None = None
     status: str = "todo"
     checklist: list[str] = []
 
 
 class TaskFromPostIn(Schema):
     title: str = Field("", description="Defaults to the beginning of the post or comment")
-    assignee_ids: list[int] = []
-    due_date: dt.date | None = None
+    assignee_ids: list[Id] = []
+    due_date: UserDate | None = None
 
 
 class TaskPatch(Schema):
     title: str | None = None
     description: str | None = None
-    assignee_ids: list[int] | None = None
-    due_date: dt.date | None = None
+    assignee_ids: list[Id] | None = None
+    due_date: UserDate | None = None
     status: str | None = None
 
 
@@ -107,12 +109,12 @@ class MilestoneOut(Schema):
 
 class MilestoneIn(Schema):
     title: str
-    date: dt.date
+    date: UserDate
 
 
 class MilestonePatch(Schema):
     title: str | None = None
-    date: dt.date | None = None
+    date: UserDate | None = None
     done: bool | None = None
 
 
@@ -145,8 +147,8 @@ class PlanOut(Schema):
 
 
 class PlanPatch(Schema):
-    start_date: dt.date | None = None
-    deadline: dt.date | None = None
+    start_date: UserDate | None = None
+    deadline: UserDate | None = None
     status: str | None = None
 
 

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.core.bounds import Id
 from alveole.core.cursors import paginate
 from alveole.orgs.access import get_person_for
 
@@ -27,7 +28,7 @@ class SpaceFilter(Schema):
     limit: int = Field(settings.ALVEOLE_API_PAGE_SIZE, ge=1, le=200)
 
 
-def _space_out(viewer: User, space_id: int) -> Space:
+def _space_out(viewer: User, space_id: Id) -> Space:
     return spaces_for(viewer).get(pk=space_id)
 
 
@@ -46,54 +47,54 @@ def create_space(request: HttpRequest, payload: SpaceIn) -> Status:
 
 
 @router.get("/spaces/{space_id}", response=SpaceOut, summary="One space")
-def get_space(request: HttpRequest, space_id: int) -> object:
+def get_space(request: HttpRequest, space_id: Id) -> object:
     viewer = viewer_of(request)
     return _space_out(viewer, get_space_for(viewer, space_id).pk)
 
 
 @router.patch("/spaces/{space_id}", response=SpaceOut, summary="Edit a space (managers)")
-def update_space(request: HttpRequest, space_id: int, payload: SpacePatch) -> object:
+def update_space(request: HttpRequest, space_id: Id, payload: SpacePatch) -> object:
     viewer = viewer_of(request)
     space = actions.update_space(viewer, space=get_space_for(viewer, space_id), **payload.dict(exclude_unset=True))
     return _space_out(viewer, space.pk)
 
 
 @router.post("/spaces/{space_id}/archive", response=SpaceOut, summary="Archive a space: read-only (managers)")
-def archive_space(request: HttpRequest, space_id: int) -> object:
+def archive_space(request: HttpRequest, space_id: Id) -> object:
     viewer = viewer_of(request)
     actions.archive_space(viewer, space=get_space_for(viewer, space_id))
     return _space_out(viewer, space_id)
 
 
 @router.post("/spaces/{space_id}/unarchive", response=SpaceOut, summary="Restore an archived space (managers)")
-def unarchive_space(request: HttpRequest, space_id: int) -> object:
+def unarchive_space(request: HttpRequest, space_id: Id) -> object:
     viewer = viewer_of(request)
     actions.unarchive_space(viewer, space=get_space_for(viewer, space_id))
     return _space_out(viewer, space_id)
 
 
 @router.post("/spaces/{space_id}/join", response=SpaceOut, summary="Join an open space")
-def join_space(request: HttpRequest, space_id: int) -> object:
+def join_space(request: HttpRequest, space_id: Id) -> object:
     viewer = viewer_of(request)
     actions.join_space(viewer, space=get_space_for(viewer, space_id))
     return _space_out(viewer, space_id)
 
 
 @router.post("/spaces/{space_id}/leave", response={204: None}, summary="Leave a space")
-def leave_space(request: HttpRequest, space_id: int) -> Status:
+def leave_space(request: HttpRequest, space_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.leave_space(viewer, space=get_space_for(viewer, space_id))
     return Status(204, None)
 
 
 @router.get("/spaces/{space_id}/members", response=list[SpaceMemberOut], summary="Members of a space")
-def list_space_members(request: HttpRequest, space_id: int) -> object:
+def list_space_members(request: HttpRequest, space_id: Id) -> object:
     space = get_space_for(viewer_of(request), space_id)
     return list(members_of(space))
 
 
 @router.post("/spaces/{space_id}/members", response={201: SpaceMemberOut}, summary="Add a member (managers)")
-def add_space_member(request: HttpRequest, space_id: int, payload: SpaceMemberIn) -> Status:
+def add_space_member(request: HttpRequest, space_id: Id, payload: SpaceMemberIn) -> Status:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     person = get_person_for(viewer, payload.user_id)
@@ -103,7 +104,7 @@ def add_space_member(request: HttpRequest, space_id: int, payload: SpaceMemberIn
 @router.patch(
     "/spaces/{space_id}/members/{user_id}", response=SpaceMemberOut, summary="Change a member's role (managers)"
 )
-def set_space_member_role(request: HttpRequest, space_id: int, user_id: int, payload: SpaceMemberPatch) -> object:
+def set_space_member_role(request: HttpRequest, space_id: Id, user_id: Id, payload: SpaceMemberPatch) -> object:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     person = get_person_for(viewer, user_id)
@@ -111,7 +112,7 @@ def set_space_member_role(request: HttpRequest, space_id: int, user_id: int, pay
 
 
 @router.delete("/spaces/{space_id}/members/{user_id}", response={204: None}, summary="Remove a member (managers)")
-def remove_space_member(request: HttpRequest, space_id: int, user_id: int) -> Status:
+def remove_space_member(request: HttpRequest, space_id: Id, user_id: Id) -> Status:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     person = get_person_for(viewer, user_id, include_inactive=True)

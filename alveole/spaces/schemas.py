@@ -6,6 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 from alveole.accounts.schemas import PersonOut
+from alveole.core.bounds import Id
 
 
 class SpaceOut(Schema):
@@ -50,7 +51,7 @@ class SpaceMemberOut(Schema):
 
 
 class SpaceMemberIn(Schema):
-    user_id: int
+    user_id: Id
     role: str = Field("member", description="manager or member")
 
 

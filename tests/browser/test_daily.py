@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser import conftest
@@ -327,8 +328,7 @@ def test_screenshots_of_the_daily_pages(sign_in, daily_url: str) -> None:
 
 
 def _serious(page) -> list[str]:
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    results = axe_module.Axe().run(page)
+    results = Axe().run(page)
     return [
         f"{page.url} {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]
@@ -337,7 +337,6 @@ def _serious(page) -> list[str]:
 
 
 def test_axe_finds_nothing_serious_on_the_daily_pages(sign_in, daily_url: str) -> None:
-    pytest.importorskip("axe_playwright_python")
     found: list[str] = []
     for viewport in (DESKTOP, PHONE):
         page = sign_in("lena@example.com", viewport)
