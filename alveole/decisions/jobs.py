@@ -53,5 +53,6 @@ def remind(now: datetime.datetime | None = None) -> int:
 def send_vote_reminders() -> None:
     remind()
 
+
 # On the shared schedule (alveole.core.periodic finds it): closing at the deadline, reminders before it.
 PERIODIC = [(close_due_votes, 60), (send_vote_reminders, 600)]

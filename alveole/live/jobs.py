@@ -24,5 +24,6 @@ def prune_events() -> int:
         deleted += Event.objects.filter(organisation_id=org_id, created_at__lt=cutoff, seq__lt=newest).delete()[0]
     return deleted
 
+
 # On the shared schedule (alveole.core.periodic finds it).
 PERIODIC = [(prune_events, 3600)]

@@ -52,5 +52,6 @@ def send_bounce(to: str, recipient: str, reason: str, subject: str = "", message
             message.extra_headers["References"] = message_id
     message.send()
 
+
 # On the shared schedule (alveole.core.periodic finds it).
 PERIODIC = [(send_notification_emails, 60), (send_digest_emails, 300)]

@@ -73,5 +73,6 @@ def send_task_reminders() -> int:
             sent += 1
     return sent
 
+
 # On the shared schedule (alveole.core.periodic finds it): due-date reminders.
 PERIODIC = [(send_task_reminders, 300)]
