@@ -106,20 +106,26 @@ def test_production_turns_on_secure_cookies_and_hsts():
     assert result.stdout.split() == ["True", "True", "31536000"]
 
 
-def test_run_with_reuse_port_lets_one_process_per_core_share_the_port(tmp_path):
-    """`--reuse-port` is how a deployment runs a process per core without uvicorn's shared accept queue."""
-    import http.client
+def _plain_install(folder) -> tuple[int, dict[str, str]]:
+    """A free port, and the environment of a plain install: SQLite in `folder`, no outside services."""
     import socket
-    import time
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    # A plain install: SQLite in a fresh folder, whatever services the test run itself uses.
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
     }
-    env.update(ALVEOLE_VAR_DIR=str(tmp_path), ALVEOLE_EMBEDDED_WORKER="0", ALVEOLE_LOG_LEVEL="warning")
+    env.update(ALVEOLE_VAR_DIR=str(folder), ALVEOLE_EMBEDDED_WORKER="0", ALVEOLE_LOG_LEVEL="warning")
+    return port, env
+
+
+def test_run_with_reuse_port_lets_one_process_per_core_share_the_port(tmp_path):
+    """`--reuse-port` is how a deployment runs a process per core without uvicorn's shared accept queue."""
+    import http.client
+    import time
+
+    port, env = _plain_install(tmp_path)
     subprocess.run([sys.executable, "-m", "alveole.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     command = [sys.executable, "-m", "alveole.cli", "run", "--no-migrate", "--reuse-port", "--port", str(port)]
     servers = [subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE) for _ in range(2)]
@@ -151,16 +157,9 @@ def test_invitation_links_follow_the_port_really_served(tmp_path):
     """`PORT=8841 make run` must not email links to :8000 when ALVEOLE_BASE_URL is not set."""
     import http.client
     import json
-    import socket
     import time
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
-    }
-    env.update(ALVEOLE_VAR_DIR=str(tmp_path), ALVEOLE_EMBEDDED_WORKER="0", ALVEOLE_LOG_LEVEL="warning")
+    port, env = _plain_install(tmp_path)
     server = subprocess.Popen(
         [sys.executable, "-m", "alveole.cli", "run", "--demo", "--port", str(port)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
