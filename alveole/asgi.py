@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alveole.settings")
 
 django_application = get_asgi_application()
 
-from alveole.live.ws import websocket_endpoint  # noqa: E402  (needs Django set up)
+from alveole.realtime.ws import websocket_endpoint  # noqa: E402  (needs Django set up)
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:

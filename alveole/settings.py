@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "alveole.decisions",
     "alveole.projects",
     "alveole.exports",
+    "alveole.shell",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -128,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "alveole.core.context_processors.alveole",
+                "alveole.shell.context_processors.alveole",
             ],
         },
     },
@@ -234,9 +235,18 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alvéole] "
 # limiter answers 429 without Retry-After and only per key.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 # Re-entering the current password shares those limits too (alveole.accounts.throttle).
-ACCOUNT_FORMS = {"change_password": "alveole.accounts.forms.ChangePasswordForm"}
+ACCOUNT_FORMS = {
+    "login": "alveole.accounts.forms.LoginForm",
+    "change_password": "alveole.accounts.forms.ChangePasswordForm",
+    "reset_password_from_key": "alveole.accounts.forms.ResetPasswordKeyForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alvéole"
+# allauth refuses two-factor while an address is unverified (against sign-ups with someone else's
+# address). Alvéole has no sign-up: people arrive through an invitation sent to their address, or an
+# admin creates them. With ACCOUNT_EMAIL_VERIFICATION "none", an address allauth records (opening the
+# Email page does) stays unverified and would lock that person, even an admin required to use it, out.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 USERSESSIONS_TRACK_ACTIVITY = False
 
 SESSION_COOKIE_AGE = env_int("ALVEOLE_SESSION_DAYS", 14) * 24 * 3600

@@ -9,11 +9,26 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("ALVEOLE_VAR_DIR", tempfile.mkdtemp(prefix="alveole-test-"))
+
+
+def _own_redis_database(url: str, worker: str) -> str:
+    """pytest-xdist runs the suite in several processes (gw0, gw1…) and every test starts by clearing
+    the cache: each process gets its own Redis database, counting down from the one configured."""
+    if not url or not worker.startswith("gw"):
+        return url
+    base, _, number = url.rpartition("/")
+    start = int(number) if number.isdigit() else 0
+    return f"{base}/{(start - int(worker[2:])) % 16}"
+
+
+os.environ["ALVEOLE_TEST_REDIS_URL"] = _own_redis_database(
+    os.environ.get("ALVEOLE_TEST_REDIS_URL", ""), os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 os.environ["DATABASE_URL"] = os.environ.get("ALVEOLE_TEST_DATABASE_URL", "")
-os.environ["REDIS_URL"] = os.environ.get("ALVEOLE_TEST_REDIS_URL", "")
+os.environ["REDIS_URL"] = os.environ["ALVEOLE_TEST_REDIS_URL"]
 os.environ.pop("ALVEOLE_ENV", None)
 
-from .settings import *  # noqa: F403
+from .settings import *  # noqa: F403, E402  (after the environment above is set)
 
 # Argon2 is the production hasher (tested separately); the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from alveole.api.api import api
 from alveole.core.health import healthz
+from alveole.shell.api import api
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,10 +17,10 @@ urlpatterns = [
     path("", include("alveole.mail.urls")),
     path("", include("alveole.decisions.urls")),
     path("", include("alveole.projects.urls")),
-    path("", include("alveole.core.urls")),
+    path("", include("alveole.shell.urls")),
 ]
 
-handler400 = "alveole.core.views.bad_request"
-handler403 = "alveole.core.views.permission_denied"
-handler404 = "alveole.core.views.page_not_found"
-handler500 = "alveole.core.views.server_error"
+handler400 = "alveole.shell.errors.bad_request"
+handler403 = "alveole.shell.errors.permission_denied"
+handler404 = "alveole.shell.errors.page_not_found"
+handler500 = "alveole.shell.errors.server_error"

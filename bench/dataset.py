@@ -42,7 +42,8 @@ def generate(*, posts: int, users: int, spaces: int, seed: int, tokens: int, qui
 
     from alveole.accounts.actions import create_token
     from alveole.accounts.models import Role, User
-    from alveole.feed.models import Comment, Post, Reaction, ReactionKind
+    from alveole.feed.models import Comment, Post, Reaction
+    from alveole.feed.reactions import NAMED
     from alveole.orgs.models import Organisation
     from alveole.spaces.models import Space, SpaceMembership, SpaceRole, Visibility
 
@@ -100,7 +101,7 @@ def generate(*, posts: int, users: int, spaces: int, seed: int, tokens: int, qui
     weights = [5 if i < max(1, spaces // 5) else 1 for i in range(len(space_rows))]
     created_posts = 0
     comment_total = reaction_total = 0
-    kinds = list(ReactionKind.values)
+    kinds = list(NAMED.values())
     while created_posts < posts:
         n = min(BATCH, posts - created_posts)
         batch = []

@@ -55,9 +55,13 @@ def test_cli_errors_say_what_to_fix():
 
 @pytest.mark.django_db
 def test_demo_data_is_created_once():
-    from alveole.core.demo import DEMO_PEOPLE, seed_demo
+    from alveole.shell.demo import DEMO_PEOPLE, seed_demo
 
     org = seed_demo()
+    assert seed_demo() == org
+    # The owner's first step is to rename it; `alveole run --demo` must still find it.
+    org.name = "Renamed by Camille"
+    org.save(update_fields=["name"])
     assert seed_demo() == org
     assert User.objects.filter(organisation=org).count() == len(DEMO_PEOPLE)
     guest = User.objects.get(role=Role.GUEST, organisation=org)

@@ -58,6 +58,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "post": ("/posts/{private_post}/", only(SEES_PRIVATE)),
     "post_edit": ("/posts/{private_post}/edit/", only({"owner"}, member=403, guest=403)),
     "post_reactions": ("/posts/{private_post}/reactions/", only(SEES_PRIVATE)),
+    "emoji_data": ("/reactions/emoji/en.json", EVERYONE_OK),  # the reaction picker's list
     "post_comments": ("/posts/{private_post}/comments/", only(SEES_PRIVATE, ok=302)),
     "post_share": ("/posts/{open_post}/share/", only(SEES_OPEN)),
     "attachment": ("/files/{file}/plan.txt", only(SEES_PRIVATE)),
@@ -90,6 +91,8 @@ POST_ONLY = {
     "org_member_deactivate": "/admin/members/{member}/deactivate/",
     "org_member_reactivate": "/admin/members/{member}/reactivate/",
     "org_invitation_revoke": "/admin/invitations/1/revoke/",
+    "org_invitation_resend": "/admin/invitations/1/resend/",
+    "first_steps_dismiss": "/first-steps/dismiss/",
     "space_join": "/spaces/{private_space}/join/",
     "space_leave": "/spaces/{private_space}/leave/",
     "space_star": "/spaces/{private_space}/star/",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
@@ -12,6 +13,9 @@ from alveole.core.errors import RateLimited
 
 from .models import User
 from .throttle import check_password_again
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @cache
@@ -57,8 +61,53 @@ class TokenForm(forms.Form):
     )
 
 
+def _relabel(form: forms.Form, labels: dict[str, StrOrPromise]) -> None:
+    """Give allauth's fields Alvéole's words: sentence case ("Current password", not "Current Password").
+
+    allauth's password fields also repeat their label as a placeholder; next to a visible label it only
+    adds noise (and the Title Case), so it goes.
+    """
+    for name, label in labels.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        field.label = label
+        if isinstance(field.widget, forms.PasswordInput):
+            field.widget.attrs.pop("placeholder", None)
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's sign-in form in sentence case; "Forgot your password?" is a link of its own on the page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"password": _("Password"), "remember": _("Remember me")})
+        if "password" in self.fields:
+            # allauth puts the reset link in the field's help; login.html shows it beside "Remember me".
+            self.fields["password"].help_text = ""
+
+
+class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+    """The new password chosen from a reset link, in sentence case."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"password1": _("New password"), "password2": _("New password (again)")})
+
+
 class ChangePasswordForm(allauth_forms.ChangePasswordForm):
     """allauth's password change, with the current password checked under the sign-in limits."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(
+            self,
+            {
+                "oldpassword": _("Current password"),
+                "password1": _("New password"),
+                "password2": _("New password (again)"),
+            },
+        )
 
     def clean_oldpassword(self) -> str:
         assert isinstance(self.user, User)

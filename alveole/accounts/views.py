@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.core.errors import AlveoleError
-from alveole.core.views import apply_error, invalid_form_status, web_view
+from alveole.web.shortcuts import apply_error, invalid_form_status, web_view
 
 from . import actions
 from .access import get_token_for, tokens_of, viewer_of

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django_tasks_db.models import DBTaskResult
+
+from .models import WorkerHeartbeat
+from .worker import embedded_worker
 
 
 def _check_database() -> dict:
@@ -45,14 +51,6 @@ def _check_jobs() -> dict:
     Otherwise workers are separate processes: their absence or a stuck queue is reported, and the
     status is "error" so monitoring notices, while the web process itself stays in service.
     """
-    from datetime import timedelta
-
-    from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
-
-    from .models import WorkerHeartbeat
-    from .worker import embedded_worker
-
     now = timezone.now()
     try:
         lease = timedelta(seconds=settings.ALVEOLE_JOB_LEASE_SECONDS)
@@ -83,7 +81,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def embedded_worker_dead() -> bool:
-    from .worker import embedded_worker
-
     embedded = embedded_worker()
     return embedded is not None and not embedded[0].is_alive()

@@ -75,13 +75,24 @@ def parse(source: str) -> Parsed:
 Linker = Callable[[str], str | None]
 
 
-def _link_tokens(href: str, text: str, css: str) -> list[Token]:
-    opening = Token("link_open", "a", 1, attrs={"href": href, "class": css})
+def _no_name(_handle: str) -> str | None:
+    return None
+
+
+def _link_tokens(href: str, text: str, css: str, title: str = "") -> list[Token]:
+    attrs: dict[str, str | int | float] = {"href": href, "class": css}
+    if title:
+        attrs["title"] = title
+    opening = Token("link_open", "a", 1, attrs=attrs)
     return [opening, Token("text", "", 0, content=text), Token("link_close", "a", -1)]
 
 
-def render(parsed: Parsed, *, mention_url: Linker, topic_url: Linker) -> str:
-    """HTML for `parsed`; `mention_url(handle)` / `topic_url(name)` return a URL, or None for plain text."""
+def render(parsed: Parsed, *, mention_url: Linker, topic_url: Linker, mention_name: Linker = _no_name) -> str:
+    """HTML for `parsed`; `mention_url(handle)` / `topic_url(name)` return a URL, or None for plain text.
+
+    A mention link reads "@" + `mention_name(handle)` when that gives a name (people know each other
+    by name, not by handle), with the handle as typed in its title; the source text is unchanged.
+    """
     pattern = re.compile(f"{MENTION_RE.pattern}|{TOPIC_RE.pattern}", re.IGNORECASE)
     for block in [t for t in parsed.tokens if t.type == "inline" and t.children]:
         assert block.children is not None
@@ -103,8 +114,12 @@ def render(parsed: Parsed, *, mention_url: Linker, topic_url: Linker) -> str:
                     continue
                 if match.start() > pos:
                     new_children.append(Token("text", "", 0, content=text[pos : match.start()]))
-                css = "mention" if handle else "topic"
-                new_children.extend(_link_tokens(url, match.group(0), css))
+                if handle:
+                    name = mention_name(handle.lower())
+                    label, title = (f"@{name}", match.group(0)) if name else (match.group(0), "")
+                    new_children.extend(_link_tokens(url, label, "mention", title))
+                else:
+                    new_children.extend(_link_tokens(url, match.group(0), "topic"))
                 pos = match.end()
             if pos < len(text):
                 new_children.append(Token("text", "", 0, content=text[pos:]))

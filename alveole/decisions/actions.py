@@ -15,9 +15,10 @@ from alveole.core import audit
 from alveole.core.bounds import check_date, is_id
 from alveole.core.errors import Conflict, Invalid, PermissionDenied
 from alveole.feed import actions as feed_actions
-from alveole.feed.models import PostKind
+from alveole.feed.models import Post, PostKind
 from alveole.live.models import Audience
 from alveole.live.publish import LiveEvent, publish
+from alveole.spaces.access import check_space_open_for_changes
 from alveole.spaces.models import Space
 
 from . import events, selectors
@@ -57,11 +58,6 @@ def _check_closes_at(closes_at: datetime.datetime | None) -> datetime.datetime:
     return closes_at
 
 
-def _check_writable(space: Space) -> None:
-    if space.is_archived:
-        raise Conflict(_("This space is archived and read-only."))
-
-
 def _check_outcome(outcome: str) -> str:
     outcome = (outcome or "").strip()
     if not outcome:
@@ -69,6 +65,22 @@ def _check_outcome(outcome: str) -> str:
     if len(outcome) > OUTCOME_MAX:
         raise Invalid(fields={"outcome": _("Keep the outcome under %(n)d characters.") % {"n": OUTCOME_MAX}})
     return outcome
+
+
+def _open_vote(
+    actor: User, space: Space, *, body: str, closes_at: datetime.datetime | None, errors: dict[str, str]
+) -> tuple[Post, datetime.datetime]:
+    """What a poll and a proposal share: every error at once (the caller's and the deadline's), then
+    the post they live in, so that they appear in the feed and can be discussed."""
+    try:
+        closes_at = _check_closes_at(closes_at)
+    except Invalid as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise Invalid(fields=errors)
+    assert closes_at is not None
+    post, _report = feed_actions.create_post(actor, space=space, body=body, kind=PostKind.UPDATE)
+    return post, closes_at
 
 
 # --- polls ---------------------------------------------------------------------------
@@ -99,15 +111,7 @@ def create_poll(
         errors["options"] = _("Each option must be different.")
     elif any(len(label) > OPTION_MAX for label in labels):
         errors["options"] = _("Keep each option under %(n)d characters.") % {"n": OPTION_MAX}
-    try:
-        closes_at = _check_closes_at(closes_at)
-    except Invalid as exc:
-        errors.update(exc.fields)
-    if errors:
-        raise Invalid(fields=errors)
-    assert closes_at is not None
-    # The poll lives in a post, so that it appears in the feed and can be discussed.
-    post, _report = feed_actions.create_post(actor, space=space, body=question, kind=PostKind.UPDATE)
+    post, closes_at = _open_vote(actor, space, body=question, closes_at=closes_at, errors=errors)
     poll = Poll.objects.create(
         organisation_id=actor.organisation_id,
         space=space,
@@ -139,7 +143,7 @@ def _poll_voted(poll: Poll) -> events.PollVoted:
 @transaction.atomic
 def vote(actor: User, *, poll: Poll, option_ids: Sequence[int]) -> Poll:
     """Vote, or change one's vote before the close. Anonymous votes are final."""
-    _check_writable(poll.space)
+    check_space_open_for_changes(poll.space)
     # Locking the poll serialises votes with each other and with its closing.
     poll.closed_at = Poll.objects.select_for_update().values_list("closed_at", flat=True).get(pk=poll.pk)
     if poll.is_closed:
@@ -185,14 +189,7 @@ def create_proposal(
         errors["statement"] = _("Write what you propose.")
     if quorum is not None and not 0 <= quorum <= 100:
         errors["quorum"] = _("The quorum is a share between 0 and 100 %.")
-    try:
-        closes_at = _check_closes_at(closes_at)
-    except Invalid as exc:
-        errors.update(exc.fields)
-    if errors:
-        raise Invalid(fields=errors)
-    assert closes_at is not None
-    post, _report = feed_actions.create_post(actor, space=space, body=statement, kind=PostKind.UPDATE)
+    post, closes_at = _open_vote(actor, space, body=statement, closes_at=closes_at, errors=errors)
     proposal = Proposal.objects.create(
         organisation_id=actor.organisation_id,
         space=space,
@@ -209,7 +206,7 @@ def create_proposal(
 @transaction.atomic
 def respond(actor: User, *, proposal: Proposal, answer: str, reason: str = "") -> Response:
     """Agree, abstain, disagree or block (a block needs a reason); change it until the close."""
-    _check_writable(proposal.space)
+    check_space_open_for_changes(proposal.space)
     proposal.closed_at = Proposal.objects.select_for_update().values_list("closed_at", flat=True).get(pk=proposal.pk)
     if proposal.is_closed:
         raise Conflict(_("This proposal is closed."))

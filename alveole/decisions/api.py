@@ -7,7 +7,6 @@ from ninja import Query, Router, Status
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.bounds import Id
-from alveole.core.errors import PermissionDenied
 from alveole.feed.schemas import AuthorOut
 from alveole.spaces.access import get_space_for
 
@@ -160,12 +159,7 @@ def close_poll(request: HttpRequest, poll_id: Id, payload: CloseIn) -> dict:
 @router.get("/polls/{poll_id}/not-voted", response=list[AuthorOut], summary="Members who have not voted (author)")
 def poll_not_voted(request: HttpRequest, poll_id: Id) -> list[dict]:
     viewer = viewer_of(request)
-    poll = get_poll_for(viewer, poll_id)
-    if poll.author_id != viewer.pk:
-        raise PermissionDenied(_("Only the author can see who has not voted."))
-    if poll.anonymous:
-        raise PermissionDenied(_("This poll is anonymous: who has voted is not shown."))
-    return [_person(u) for u in selectors.not_voted_in_poll(poll).order_by("full_name")]
+    return [_person(u) for u in selectors.who_has_not_voted(viewer, get_poll_for(viewer, poll_id))]
 
 
 # --- proposals --------------------------------------------------------------------------
@@ -208,10 +202,7 @@ def close_proposal(request: HttpRequest, proposal_id: Id, payload: CloseIn) -> d
 @router.get("/proposals/{proposal_id}/not-voted", response=list[AuthorOut], summary="Members who have not answered")
 def proposal_not_voted(request: HttpRequest, proposal_id: Id) -> list[dict]:
     viewer = viewer_of(request)
-    proposal = get_proposal_for(viewer, proposal_id)
-    if proposal.author_id != viewer.pk:
-        raise PermissionDenied(_("Only the author can see who has not answered."))
-    return [_person(u) for u in selectors.not_responded_to(proposal).order_by("full_name")]
+    return [_person(u) for u in selectors.who_has_not_voted(viewer, get_proposal_for(viewer, proposal_id))]
 
 
 # --- decisions -----------------------------------------------------------------------------

@@ -38,10 +38,7 @@ def remind(now: datetime.datetime | None = None) -> int:
                     continue
                 item.reminded_at = now
                 item.save(update_fields=["reminded_at"])
-                people = (
-                    selectors.not_voted_in_poll(item) if isinstance(item, Poll) else selectors.not_responded_to(item)
-                )
-                for person in people:
+                for person in selectors.not_voted(item):
                     if notification_actions.notify(
                         person, kind=REMINDER_KIND, actor=item.author, post_id=item.post_id, space_id=item.space_id
                     ):

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
+from alveole.core.errors import PermissionDenied
 from alveole.spaces.models import Space, SpaceMembership
 
 from .access import visible_decisions, visible_polls, visible_proposals
@@ -96,6 +98,23 @@ def not_voted_in_poll(poll: Poll) -> QuerySet[User]:
 
 def not_responded_to(proposal: Proposal) -> QuerySet[User]:
     return eligible_voters(proposal.space).exclude(pk__in=Response.objects.filter(proposal=proposal).values("user_id"))
+
+
+def not_voted(item: Poll | Proposal) -> QuerySet[User]:
+    """The people asked to vote who have not yet: no ballot in a poll, no answer to a proposal."""
+    return not_voted_in_poll(item) if isinstance(item, Poll) else not_responded_to(item)
+
+
+def who_has_not_voted(viewer: User, item: Poll | Proposal) -> QuerySet[User]:
+    """`not_voted` by name, as the viewer may see it: only the author may ask, and an anonymous
+    poll names nobody (who has voted would narrow down who chose what)."""
+    if item.author_id != viewer.pk:
+        if isinstance(item, Poll):
+            raise PermissionDenied(_("Only the author can see who has not voted."))
+        raise PermissionDenied(_("Only the author can see who has not answered."))
+    if isinstance(item, Poll) and item.anonymous:
+        raise PermissionDenied(_("This poll is anonymous: who has voted is not shown."))
+    return not_voted(item).order_by("full_name")
 
 
 def voters_by_option(poll: Poll) -> dict[int, list[User]]:

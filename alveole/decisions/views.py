@@ -9,33 +9,20 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
 from alveole.core.errors import AlveoleError, PermissionDenied
-from alveole.core.views import apply_error, invalid_form_status, web_view
-from alveole.spaces.access import get_space_for, visible_spaces
+from alveole.spaces.access import get_space_for, membership_of, visible_spaces
 from alveole.spaces.models import Space
+from alveole.spaces.pages import space_header
+from alveole.web.shortcuts import apply_error, invalid_form_status, safe_next, submit, web_view
 
 from . import actions, selectors
 from .access import get_decision_for, get_poll_for, get_proposal_for
 from .forms import DecisionFilterForm, OutcomeForm, PollForm, ProposalForm, RespondForm
 from .models import Answer, Decision, Poll, Proposal, Response
-
-
-def _space_context(viewer: Any, space: Space, tab: str) -> dict[str, Any]:
-    from alveole.spaces.views import _space_context as header_context
-
-    return header_context(viewer, space, tab)
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _post_url(post_id: int) -> str:
@@ -49,48 +36,49 @@ def _post_url(post_id: int) -> str:
 def poll_create(request: HttpRequest, space_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
-    status = 200
     form = PollForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                poll = actions.create_poll(viewer, space=space, question=data["question"], options=form.option_list(),
-                                           closes_at=data["closes_at"], multiple=data["multiple"],
-                                           hide_results_until_closed=data["hide_results_until_closed"],
-                                           anonymous=data["anonymous"])  # fmt: skip
-            except AlveoleError as exc:
-                status = apply_error(form, exc)
-            else:
-                messages.success(request, _("Your poll is posted."))
-                return redirect(reverse("space_detail", args=[space.pk]) + f"#post-{poll.post_id}")
-        else:
-            status = invalid_form_status(form)
-    context = {**_space_context(viewer, space, "decisions"), "form": form}
-    return render(request, "decisions/poll_new.html", context, status=status)
+    return submit(
+        request,
+        form,
+        lambda data: actions.create_poll(
+            viewer,
+            space=space,
+            question=data["question"],
+            options=form.option_list(),
+            closes_at=data["closes_at"],
+            multiple=data["multiple"],
+            hide_results_until_closed=data["hide_results_until_closed"],
+            anonymous=data["anonymous"],
+        ),
+        done=_("Your poll is posted."),
+        then=lambda poll: _in_space(space, poll.post_id),
+        page=lambda status: _new_page(request, viewer, space, form, "decisions/poll_new.html", status),
+    )
 
 
 @web_view
 def proposal_create(request: HttpRequest, space_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
-    status = 200
     form = ProposalForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                proposal = actions.create_proposal(viewer, space=space, statement=data["statement"],
-                                                   closes_at=data["closes_at"], quorum=data["quorum"])  # fmt: skip
-            except AlveoleError as exc:
-                status = apply_error(form, exc)
-            else:
-                messages.success(request, _("Your proposal is posted."))
-                return redirect(reverse("space_detail", args=[space.pk]) + f"#post-{proposal.post_id}")
-        else:
-            status = invalid_form_status(form)
-    context = {**_space_context(viewer, space, "decisions"), "form": form}
-    return render(request, "decisions/proposal_new.html", context, status=status)
+    return submit(
+        request,
+        form,
+        lambda data: actions.create_proposal(
+            viewer, space=space, statement=data["statement"], closes_at=data["closes_at"], quorum=data["quorum"]
+        ),
+        done=_("Your proposal is posted."),
+        then=lambda proposal: _in_space(space, proposal.post_id),
+        page=lambda status: _new_page(request, viewer, space, form, "decisions/proposal_new.html", status),
+    )
+
+
+def _in_space(space: Space, post_id: int) -> str:
+    return reverse("space_detail", args=[space.pk]) + f"#post-{post_id}"
+
+
+def _new_page(request: HttpRequest, viewer: Any, space: Space, form: Any, template: str, status: int) -> HttpResponse:
+    return render(request, template, {**space_header(viewer, space, "decisions"), "form": form}, status=status)
 
 
 # --- voting ---------------------------------------------------------------------------------
@@ -101,7 +89,7 @@ def proposal_create(request: HttpRequest, space_id: int) -> HttpResponse:
 def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     poll = get_poll_for(viewer, poll_id)
-    back = _back(request, _post_url(poll.post_id)) + f"#post-{poll.post_id}"
+    back = safe_next(request, _post_url(poll.post_id)) + f"#post-{poll.post_id}"
     try:
         option_ids = [int(v) for v in request.POST.getlist("option")]
     except ValueError:
@@ -120,7 +108,7 @@ def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
 def proposal_respond(request: HttpRequest, proposal_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     proposal = get_proposal_for(viewer, proposal_id)
-    back = _back(request, _post_url(proposal.post_id)) + f"#post-{proposal.post_id}"
+    back = safe_next(request, _post_url(proposal.post_id)) + f"#post-{proposal.post_id}"
     form = RespondForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose agree, abstain, disagree or block."))
@@ -158,6 +146,10 @@ def _close_page(request: HttpRequest, item: Poll | Proposal) -> HttpResponse:
                 return redirect("decision", decision_id=decision.pk)
         else:
             status = invalid_form_status(form)
+    try:
+        not_voted = list(selectors.who_has_not_voted(viewer, item))
+    except PermissionDenied:  # an anonymous poll names nobody: the page leaves the line out
+        not_voted = []
     answers: list[tuple[str, int]] = []
     reasons: list[Response] = []
     if isinstance(item, Poll):
@@ -173,7 +165,7 @@ def _close_page(request: HttpRequest, item: Poll | Proposal) -> HttpResponse:
             key=lambda r: r.answer != Answer.BLOCK,
         )
     context = {
-        **_space_context(viewer, item.space, "decisions"),
+        **space_header(viewer, item.space, "decisions"),
         "form": form,
         "item": item,
         "title": title,
@@ -181,9 +173,7 @@ def _close_page(request: HttpRequest, item: Poll | Proposal) -> HttpResponse:
         "tallies": tallies,
         "answers": answers,
         "reasons": reasons,
-        "not_voted": []
-        if isinstance(item, Poll) and item.anonymous
-        else list(selectors.not_voted_in_poll(item) if isinstance(item, Poll) else selectors.not_responded_to(item)),
+        "not_voted": not_voted,
     }
     return render(request, "decisions/close.html", context, status=status)
 
@@ -206,7 +196,7 @@ def space_decisions(request: HttpRequest, space_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     context = {
-        **_space_context(viewer, space, "decisions"),
+        **space_header(viewer, space, "decisions"),
         "decisions": list(selectors.space_decisions(viewer, space)[:200]),
         "can_post": _context_can_post(viewer, space),
     }
@@ -214,8 +204,6 @@ def space_decisions(request: HttpRequest, space_id: int) -> HttpResponse:
 
 
 def _context_can_post(viewer: Any, space: Space) -> bool:
-    from alveole.spaces.access import membership_of
-
     return not space.is_archived and membership_of(viewer, space) is not None
 
 
@@ -254,7 +242,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
         else:
             status = invalid_form_status(form)
     context = {
-        **_space_context(viewer, decision.space, "decisions"),
+        **space_header(viewer, decision.space, "decisions"),
         "decision": decision,
         "form": form if is_author else None,
         "rows": _tally_rows(decision),
@@ -268,8 +256,6 @@ def _tally_rows(decision: Decision) -> list[dict[str, Any]]:
     if decision.poll_id:
         rows = [(o["label"], o["count"]) for o in tallies.get("options", [])]
     else:
-        from .models import Answer
-
         counts = tallies.get("counts", {})
         rows = [(label, counts.get(value, 0)) for value, label in Answer.choices]
     total = sum(count for _label, count in rows) or 1

@@ -19,8 +19,11 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from alveole.core.jobs import own_transactions
+from alveole.decisions.models import Decision
+from alveole.feed import reactions
 from alveole.feed.files import storage_root
 from alveole.feed.models import Attachment, Comment, Post, Reaction
+from alveole.projects.models import Task
 from alveole.spaces.models import Space, SpaceMembership
 
 from .models import Export, ExportStatus
@@ -96,7 +99,11 @@ def collect(space: Space) -> dict[str, Any]:
                 "body_html": post.body_html,
                 "shared_post_id": post.shared_post_id,
                 "attachments": [_attachment(a) for a in post.attachments.all()],
-                "reactions": [{"person": r.user.full_name, "kind": r.kind} for r in post.reactions.all()],
+                # "kind" is the emoji; "name" says it in words, for a reader whose font lacks it.
+                "reactions": [
+                    {"person": r.user.full_name, "kind": r.kind, "name": reactions.label(r.kind)}
+                    for r in post.reactions.all()
+                ],
                 "comments": [
                     {
                         "id": c.pk,
@@ -117,10 +124,6 @@ def collect(space: Space) -> dict[str, Any]:
 
 
 def _tasks(space: Space) -> list[dict[str, Any]]:
-    try:
-        from alveole.projects.models import Task
-    except ImportError:  # pragma: no cover - the projects app is part of Alvéole
-        return []
     tasks = Task.objects.filter(space=space).prefetch_related("assignees").order_by("created_at", "id")
     return [
         {
@@ -135,10 +138,6 @@ def _tasks(space: Space) -> list[dict[str, Any]]:
 
 
 def _decisions(space: Space) -> list[dict[str, Any]]:
-    try:
-        from alveole.decisions.models import Decision
-    except ImportError:  # pragma: no cover
-        return []
     decisions = Decision.objects.filter(space=space).select_related("decided_by").order_by("decided_at", "id")
     # `tallies` hold totals per option or answer, never who voted what.
     return [

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from alveole.accounts.access import viewer_of
 from alveole.core.errors import AlveoleError, Invalid
-from alveole.core.views import web_view
 from alveole.spaces.access import get_space_for
+from alveole.web.shortcuts import web_view
 
 from . import actions, retention
 from .access import get_export_for

@@ -17,15 +17,13 @@ from alveole.accounts.models import User
 from alveole.core import audit, markdown
 from alveole.core.bounds import is_id
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
-from alveole.core.jobs import enqueue_job
 from alveole.live.models import Audience
 from alveole.live.publish import LiveEvent, publish
-from alveole.notifications import jobs as notification_jobs
-from alveole.orgs.access import people_visible_to
-from alveole.spaces.access import can_manage, membership_of, readers_filter
+from alveole.spaces.access import can_manage, check_space_open_for_changes, membership_of, readers_filter
 from alveole.spaces.models import Space, SpaceMembership
+from alveole.spaces.people import people_visible_to
 
-from . import events, files
+from . import events, files, reactions, signals
 from .access import readable_originals, visible_posts
 from .models import (
     Attachment,
@@ -37,7 +35,6 @@ from .models import (
     PostRead,
     PostRevision,
     Reaction,
-    ReactionKind,
     Topic,
 )
 
@@ -117,10 +114,14 @@ def _topics_for(actor: User, parsed: markdown.Parsed) -> list[Topic]:
 
 
 def _render(parsed: markdown.Parsed, report: MentionReport) -> str:
-    urls = {u.handle: reverse("person", args=[u.pk]) for u in report.reached + report.unreachable}
+    # The people came from _resolve_mentions' one query: their names cost nothing more.
+    named = report.reached + report.unreachable
+    urls = {u.handle: reverse("person", args=[u.pk]) for u in named}
+    names = {u.handle: u.full_name for u in named if u.full_name}
     return markdown.render(
         parsed,
         mention_url=urls.get,
+        mention_name=names.get,
         topic_url=lambda name: reverse("topic", args=[name]),
     )
 
@@ -199,8 +200,7 @@ def _check_can_post_in(actor: User, space: Space | None, kind: str) -> SpaceMemb
         return None
     if space.organisation_id != actor.organisation_id:
         raise NotFound()
-    if space.is_archived:
-        raise Conflict(_("This space is archived and read-only."))
+    check_space_open_for_changes(space)
     membership = membership_of(actor, space)
     if membership is None:
         raise PermissionDenied(_("Join the space to post in it."))
@@ -262,7 +262,7 @@ def create_post(
     _emit(_post_created(post, file_ids), post)
     if mentions:
         # The job only tells the people mentioned: a job per post cost a third of creating one.
-        enqueue_job(notification_jobs.post_published, post.pk)
+        signals.post_published.send(Post, post_id=post.pk)
     return post, report
 
 
@@ -271,15 +271,10 @@ def _require_author(actor: User, obj: Post | Comment) -> None:
         raise PermissionDenied(_("Only the author can edit this."))
 
 
-def _require_writable(post: Post) -> None:
-    if post.space is not None and post.space.is_archived:
-        raise Conflict(_("This space is archived and read-only."))
-
-
 @transaction.atomic
 def edit_post(actor: User, *, post: Post, body: str) -> tuple[Post, MentionReport]:
     _require_author(actor, post)
-    _require_writable(post)
+    check_space_open_for_changes(post.space)
     has_files = post.attachments.exists()
     body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=not has_files and not post.is_share)
     if body == post.body:
@@ -297,7 +292,7 @@ def edit_post(actor: User, *, post: Post, body: str) -> tuple[Post, MentionRepor
     report.reached = [u for u in report.reached if u.pk not in already]
     report.space_member_ids = [pk for pk in report.space_member_ids if pk not in already]
     if _record_mentions(post, report, author=actor):
-        enqueue_job(notification_jobs.post_published, post.pk)
+        signals.post_published.send(Post, post_id=post.pk)
     _emit(_post_updated(post), post)
     return post, report
 
@@ -334,7 +329,7 @@ def delete_post(actor: User, *, post: Post) -> None:
     """Soft delete: the post disappears from every page and list; the row stays for the audit trail."""
     if post.author_id != actor.pk and not _can_moderate(actor, post):
         raise PermissionDenied(_("Only the author or the space's managers can delete this post."))
-    _require_writable(post)
+    check_space_open_for_changes(post.space)
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
     _emit(events.PostDeleted(post_id=post.pk), post)
@@ -352,7 +347,7 @@ def delete_post(actor: User, *, post: Post) -> None:
 def set_pinned(actor: User, *, post: Post, pinned: bool) -> Post:
     if post.space is None or not can_manage(actor, post.space):
         raise PermissionDenied(_("Only the space's managers can pin posts."))
-    _require_writable(post)
+    check_space_open_for_changes(post.space)
     post.pinned_at = timezone.now() if pinned else None
     post.save(update_fields=["pinned_at"])
     _emit(_post_updated(post), post)
@@ -371,7 +366,7 @@ def create_comment(
     parent: Comment | None = None,
     attachment_ids: Sequence[int] = (),
 ) -> tuple[Comment, MentionReport]:
-    _require_writable(post)
+    check_space_open_for_changes(post.space)
     if parent is not None:
         if parent.post_id != post.pk or parent.deleted_at is not None:
             raise Invalid(fields={"parent_id": _("You can only reply to a comment of the same post.")})
@@ -402,14 +397,14 @@ def create_comment(
         ),
         post,
     )
-    enqueue_job(notification_jobs.comment_published, comment.pk)
+    signals.comment_published.send(Comment, comment_id=comment.pk)
     return comment, report
 
 
 @transaction.atomic
 def edit_comment(actor: User, *, comment: Comment, body: str) -> Comment:
     _require_author(actor, comment)
-    _require_writable(comment.post)
+    check_space_open_for_changes(comment.post.space)
     body = _clean_body(body, limit=settings.ALVEOLE_COMMENT_MAX_LENGTH)
     parsed = markdown.parse(body)
     comment.body = body
@@ -424,7 +419,7 @@ def edit_comment(actor: User, *, comment: Comment, body: str) -> Comment:
 def delete_comment(actor: User, *, comment: Comment) -> None:
     if comment.author_id != actor.pk and not _can_moderate(actor, comment.post):
         raise PermissionDenied(_("Only the author or the space's managers can delete this comment."))
-    _require_writable(comment.post)
+    check_space_open_for_changes(comment.post.space)
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at"])
     Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
@@ -448,7 +443,7 @@ def mark_answer(actor: User, *, comment: Comment, is_answer: bool = True) -> Com
         raise Conflict(_("Only a question can have an answer."))
     if post.author_id != actor.pk and not _can_moderate(actor, post):
         raise PermissionDenied(_("Only the person who asked, or a manager, can choose the answer."))
-    _require_writable(post)
+    check_space_open_for_changes(post.space)
     previous = list(Comment.objects.filter(post=post, is_answer=True).exclude(pk=comment.pk))
     Comment.objects.filter(pk__in=[c.pk for c in previous]).update(is_answer=False)
     comment.is_answer = is_answer
@@ -467,11 +462,12 @@ def mark_answer(actor: User, *, comment: Comment, is_answer: bool = True) -> Com
 
 
 @transaction.atomic
-def react(actor: User, *, post: Post, kind: str = ReactionKind.LIKE) -> Reaction | None:
-    """Toggle: the same reaction again removes it; another one replaces it. Returns the current reaction."""
-    if kind not in ReactionKind.values:
-        raise Invalid(fields={"kind": _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(ReactionKind.values)}})
-    _require_writable(post)
+def react(actor: User, *, post: Post, kind: str = reactions.DEFAULT) -> Reaction | None:
+    """Toggle: the same reaction again removes it; another one replaces it. Returns the current reaction.
+
+    `kind` is one emoji (or a former kind's name, such as "like"); anything else is refused."""
+    kind = reactions.normalize(kind)
+    check_space_open_for_changes(post.space)
     existing = Reaction.objects.select_for_update().filter(post=post, user=actor).first()
     current: Reaction | None
     if existing is not None and existing.kind == kind:
@@ -489,17 +485,18 @@ def react(actor: User, *, post: Post, kind: str = ReactionKind.LIKE) -> Reaction
         except IntegrityError:  # a double click raced us; the first one won
             return Reaction.objects.get(post=post, user=actor)
         Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
-        enqueue_job(notification_jobs.reaction_added, post.pk, actor.pk)
-    summary = dict(
-        Reaction.objects.filter(post=post).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+        signals.reaction_added.send(Post, post_id=post.pk, user_id=actor.pk)
+    summary = reactions.ordered(
+        dict(Reaction.objects.filter(post=post).values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
     )
     _emit(
         events.ReactionChanged(
             post_id=post.pk,
             user_id=actor.pk,
             kind=current.kind if current else None,
-            reactions=summary,
-            reaction_count=sum(summary.values()),
+            reactions=dict(summary),
+            order=[e for e, _n in summary],
+            reaction_count=sum(n for _e, n in summary),
         ),
         post,
     )
@@ -533,7 +530,7 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
     mentions = _record_mentions(share, report, author=actor)
     _emit(_post_created(share, []), share)
     if mentions:
-        enqueue_job(notification_jobs.post_published, share.pk)
+        signals.post_published.send(Post, post_id=share.pk)
     return share, report
 
 

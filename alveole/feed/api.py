@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -10,13 +12,16 @@ from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.api.pagination import cursor_page
 from alveole.api.responses import prevalidated
 from alveole.core import markdown
 from alveole.core.bounds import Id
 from alveole.core.errors import Invalid, NotFound
-from alveole.orgs.access import get_person_for, people_visible_to
+from alveole.orgs.selectors import search_people
 from alveole.spaces.access import get_space_for, readers_filter
 from alveole.spaces.models import Space
+from alveole.spaces.people import get_person_for, people_visible_to
+from alveole.spaces.selectors import spaces_for
 
 from . import actions, selectors
 from .access import get_comment_for, get_post_for, get_topic_for, visible_posts
@@ -159,8 +164,7 @@ def comment_out(comment: Comment, warnings: list[str] | None = None) -> dict:
 
 
 def _page(viewer: User, qs: QuerySet[Post], query: FeedQuery, space: Space | None = None) -> dict:
-    items, next_cursor = selectors.feed_page(viewer, qs, cursor=query.cursor, limit=query.limit, space=space)
-    return {"items": [item_out(i) for i in items], "next_cursor": next_cursor}
+    return cursor_page(query, partial(selectors.feed_page, viewer, qs, space=space), out=item_out)
 
 
 # --- feeds ---------------------------------------------------------------------------
@@ -419,8 +423,6 @@ class SearchOut(Schema):
 
 @router.get("/search", response=SearchOut, summary="Spaces, people and posts I can see that match")
 def search(request: HttpRequest, query: Query[SearchQuery]) -> dict:
-    from alveole.orgs.selectors import search_people
-    from alveole.spaces.selectors import spaces_for
 
     viewer = viewer_of(request)
     text = " ".join(query.q.split())

@@ -79,6 +79,7 @@ class ReactionChanged(LiveEvent):
     type: Literal["reaction.changed"] = "reaction.changed"
     post_id: int
     user_id: int
-    kind: str | None  # None: the reaction was removed
-    reactions: dict[str, int]
+    kind: str | None  # the emoji; None: the reaction was removed
+    reactions: dict[str, int]  # emoji -> count
+    order: list[str]  # the emoji as the bar shows them (feed.reactions.ordered): the page does not sort
     reaction_count: int

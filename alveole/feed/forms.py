@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import PostKind, ReactionKind
+from .models import PostKind
 from .selectors import FILTERS
 
 FOLLOWERS = ""  # the "space" choice that means "on my profile, for my followers"
@@ -61,7 +61,7 @@ class CommentForm(forms.Form):
 
 
 class ReactForm(forms.Form):
-    kind = forms.ChoiceField(choices=ReactionKind.choices, initial=ReactionKind.LIKE)
+    kind = forms.CharField(strip=True)  # one emoji, or a former kind's name: checked by actions.react
 
 
 class PinForm(forms.Form):

@@ -13,15 +13,6 @@ class PostKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", _("Announcement")
 
 
-class ReactionKind(models.TextChoices):
-    LIKE = "like", _("Like")
-    LOVE = "love", _("Love")
-    CELEBRATE = "celebrate", _("Celebrate")
-    LAUGH = "laugh", _("Funny")
-    IDEA = "idea", _("Insightful")
-    SAD = "sad", _("Sad")
-
-
 class Topic(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=50)  # lower case: the identity of the topic
@@ -114,7 +105,8 @@ class Reaction(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16, choices=ReactionKind.choices, default=ReactionKind.LIKE)
+    # Exactly one emoji, fully qualified (feed.reactions.normalize checks it with the `emoji` package).
+    kind = models.CharField(max_length=32, default="👍")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

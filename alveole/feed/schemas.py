@@ -54,8 +54,8 @@ class PostOut(Schema):
     pinned: bool
     answered: bool
     comment_count: int
-    reactions: dict[str, int] = Field(description="reaction kind -> count")
-    my_reaction: str | None
+    reactions: dict[str, int] = Field(description="emoji -> how many people reacted with it")
+    my_reaction: str | None = Field(description="the emoji I reacted with, if any")
     attachments: list[AttachmentOut]
     unread: bool
     is_share: bool
@@ -118,17 +118,22 @@ class CommentPatch(Schema):
 
 
 class ReactionIn(Schema):
-    kind: str = Field("like", description="like, love, celebrate, laugh, idea or sad")
+    kind: str = Field(
+        "👍",
+        description="Exactly one emoji, e.g. 👍 or 🚀 (any of the Unicode set). The names of the former "
+        "kinds are still accepted: like 👍, love ❤️, celebrate 🎉, laugh 😄, idea 💡, sad 😢. The same "
+        "emoji again removes my reaction; another replaces it.",
+    )
 
 
 class ReactionStateOut(Schema):
-    my_reaction: str | None
-    reactions: dict[str, int]
+    my_reaction: str | None = Field(description="the emoji I reacted with, if any")
+    reactions: dict[str, int] = Field(description="emoji -> how many people reacted with it")
 
 
 class ReactorOut(Schema):
     user: AuthorOut
-    kind: str
+    kind: str = Field(description="the emoji")
     created_at: datetime
 
 

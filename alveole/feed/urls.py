@@ -4,6 +4,8 @@ from . import downloads, views
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("spaces/<int:space_id>/", views.space_detail, name="space_detail"),
+    path("people/<int:user_id>/", views.person, name="person"),
     path("topics/<str:name>/", views.topic, name="topic"),
     path("topics/<str:name>/follow/", views.topic_follow, name="topic_follow"),
     path("people/<int:user_id>/follow/", views.person_follow, name="person_follow"),
@@ -14,6 +16,7 @@ urlpatterns = [
     path("posts/<int:post_id>/pin/", views.post_pin, name="post_pin"),
     path("posts/<int:post_id>/react/", views.post_react, name="post_react"),
     path("posts/<int:post_id>/reactions/", views.post_reactions, name="post_reactions"),
+    path("reactions/emoji/<str:language>.json", views.emoji_data, name="emoji_data"),
     path("posts/<int:post_id>/share/", views.post_share, name="post_share"),
     path("posts/<int:post_id>/comments/", views.post_comments, name="post_comments"),
     path("comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),

@@ -9,100 +9,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_POST
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, Invalid, NotFound, PermissionDenied
-from alveole.core.views import apply_error, invalid_form_status, web_view
-from alveole.orgs.access import get_person_for
-from alveole.spaces.access import get_space_for, managed_among
+from alveole.orgs.selectors import search_people
+from alveole.spaces.access import get_space_for
 from alveole.spaces.models import Space
+from alveole.spaces.pages import space_header
+from alveole.spaces.people import get_person_for
+from alveole.spaces.selectors import spaces_for
+from alveole.web.shortcuts import apply_error, invalid_form_status, safe_next, web_view
 
-from . import actions, selectors
+from . import actions, reactions, selectors
 from .access import get_comment_for, get_post_for, get_topic_for, visible_posts
 from .forms import FOLLOWERS, CommentForm, EditForm, FollowForm, PinForm, PostForm, ReactForm, ShareForm
-from .models import Comment, Post, ReactionKind, Topic
-from .templatetags.feed_tags import EMOJI
-
-REACTIONS = [(kind, EMOJI[kind], label) for kind, label in ReactionKind.choices]
-
-
-# --- helpers shared with the home, space and person pages ---------------------------------------
-
-
-def wants_fragment(request: HttpRequest) -> bool:
-    return request.headers.get("X-Alveole-Fragment") == "1" or request.GET.get("fragment") == "1"
-
-
-def safe_next(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
-        return candidate
-    return default
-
-
-def page_path(request: HttpRequest) -> str:
-    """This page's address without the paging parameters: where forms on it come back to."""
-    query = request.GET.copy()
-    for key in ("cursor", "fragment"):
-        query.pop(key, None)
-    encoded = query.urlencode()
-    return request.path + ("?" + encoded if encoded else "")
-
-
-def postable_spaces(viewer: User) -> list[Space]:
-    """The spaces the viewer may post in (member, not archived), starred first."""
-    from alveole.spaces.selectors import spaces_for
-
-    return list(spaces_for(viewer, mine=True, archived=False).order_by(F("my_starred").desc(), "name", "id")[:100])
-
-
-def managed_ids(viewer: User, items: list[selectors.FeedItem]) -> set[int | None]:
-    """Spaces (of these posts) the viewer manages, by spaces.access's rule, in one query; None stands
-    for profile posts, which organisation admins moderate."""
-    managed: set[int | None] = set(managed_among(viewer, {i.post.space for i in items if i.post.space is not None}))
-    if viewer.is_org_admin and not viewer.is_guest:
-        managed.add(None)
-    return managed
-
-
-def card_context(viewer: User, items: list[selectors.FeedItem]) -> dict[str, Any]:
-    return {"managed": managed_ids(viewer, items), "reaction_choices": REACTIONS}
-
-
-def feed_context(request: HttpRequest, viewer: User, qs: QuerySet[Post], *, limit: int | None = None) -> dict[str, Any]:
-    """One page of a feed, with what the cards need and the address of the next page."""
-    cursor = request.GET.get("cursor") or None
-    items, next_cursor = selectors.feed_page(viewer, qs, cursor=cursor, limit=limit or settings.ALVEOLE_FEED_PAGE_SIZE)
-    more_url = ""
-    if next_cursor:
-        query = request.GET.copy()
-        query.pop("fragment", None)
-        query["cursor"] = next_cursor
-        more_url = request.path + "?" + query.urlencode()
-    return {
-        "items": items,
-        "more_url": more_url,
-        "is_first_page": cursor is None,
-        "here": page_path(request),
-        **card_context(viewer, items),
-    }
-
-
-def fragment_or_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """`?fragment=1` answers only the cards and the next "Load more" link (infinite scroll)."""
-    if wants_fragment(request):
-        return render(request, "feed/_page.html", context)
-    return render(request, template, context)
+from .models import Comment, Post, Topic
+from .pages import (
+    card_context,
+    feed_context,
+    fragment_or_page,
+    managed_ids,
+    page_path,
+    postable_spaces,
+    wants_fragment,
+)
 
 
 def _item(viewer: User, post: Post) -> selectors.FeedItem:
@@ -120,7 +59,8 @@ def _card(
 
 def _form_message(form: Any) -> str:
     """The form's errors as one sentence, for the JS layer to show next to the form."""
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+    # A domain error lands on its field and in the summary (apply_error): say it once.
+    return " ".join(dict.fromkeys(str(e) for errors in form.errors.values() for e in errors))
 
 
 def _error_fragment(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -179,8 +119,6 @@ def topic(request: HttpRequest, name: str) -> HttpResponse:
 @web_view
 def search(request: HttpRequest) -> HttpResponse:
     """One box for everything: spaces, people and posts the viewer may see."""
-    from alveole.orgs.selectors import search_people
-    from alveole.spaces.selectors import spaces_for
 
     viewer = viewer_of(request)
     query = " ".join(request.GET.get("q", "").split())[:100]
@@ -233,12 +171,23 @@ def _post_page(
 def post_reactions(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     post = get_post_for(viewer, post_id)
-    reactions = list(selectors.reactions_of(post)[:500])
     rows = [
-        {"user": r.user, "kind": r.kind, "emoji": EMOJI.get(r.kind, ""), "label": ReactionKind(r.kind).label}
-        for r in reactions
+        {"user": r.user, "emoji": r.kind, "label": reactions.label(r.kind)} for r in selectors.reactions_of(post)[:500]
     ]
     return render(request, "feed/reactions.html", {"post": post, "rows": rows})
+
+
+@gzip_page
+@require_GET
+@web_view
+def emoji_data(request: HttpRequest, language: str) -> HttpResponse:
+    """The emoji picker's list in one language, from the `emoji` package (feed/reactions.py). Its
+    address carries the package's version (feed_tags.client_config), so a browser keeps it a week."""
+    if reactions.picker_language(language) != language:
+        raise NotFound()
+    response = HttpResponse(reactions.picker_json(language), content_type="application/json")
+    patch_cache_control(response, private=True, max_age=7 * 24 * 3600)
+    return response
 
 
 # --- posts -----------------------------------------------------------------------------------
@@ -357,7 +306,7 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
     fragment = wants_fragment(request)
     try:
         if not form.is_valid():
-            raise Invalid(fields={"kind": _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(ReactionKind.values)}})
+            raise reactions.invalid()
         actions.react(viewer, post=post, kind=form.cleaned_data["kind"])
     except AlveoleError as exc:
         if fragment:
@@ -366,7 +315,7 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
     here = safe_next(request, _post_url(post))
     if fragment:
         item = selectors.assemble(viewer, [post])[0]
-        return render(request, "feed/_reactions.html", {"item": item, "here": here, "reaction_choices": REACTIONS})
+        return render(request, "feed/_reactions.html", {"item": item, "here": here})
     return redirect(here + f"#post-{post.pk}")
 
 
@@ -541,3 +490,60 @@ def person_follow(request: HttpRequest, user_id: int) -> HttpResponse:
         actions.unfollow(viewer, person=person)
         messages.success(request, _("You no longer follow %(name)s.") % {"name": person.full_name})
     return redirect("person", user_id=person.pk)
+
+
+# --- a space's page and a person's page: their feeds ---------------------------------------------
+
+
+def _space_page(request: HttpRequest, space: Space, *, error: str = "", status: int = 200) -> HttpResponse:
+    """A space's page is its feed: composer (members), pinned posts, then the newest; top posts aside."""
+    viewer = viewer_of(request)
+    pinned = selectors.pinned_posts(viewer, space)
+    posts = selectors.space_posts(viewer, space).exclude(pk__in=[i.post.pk for i in pinned])
+    feed = feed_context(request, viewer, posts)
+    if wants_fragment(request) and not error:
+        return render(request, "feed/_page.html", feed)
+    context = space_header(viewer, space, "feed")
+    first = feed["is_first_page"]
+    context.update(feed)
+    context.update(
+        {
+            "error": error,
+            "pinned": pinned if first else [],
+            "managed": feed["managed"] | managed_ids(viewer, pinned),
+            "composer_space": space,
+            "form": PostForm(spaces=[space], followers=False, initial={"space": str(space.pk)}),
+            "can_post": context["membership"] is not None and not space.is_archived,
+            "can_announce": context["can_manage"],
+            "top_read": selectors.top_posts(viewer, by="read", period="week", space=space) if first else [],
+            "top_commented": (selectors.top_posts(viewer, by="commented", period="week", space=space) if first else []),
+        }
+    )
+    return render(request, "spaces/detail.html", context, status=status)
+
+
+@web_view
+def space_detail(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    return _space_page(request, get_space_for(viewer, space_id))
+
+
+# --- members ------------------------------------------------------------------------------
+
+
+@web_view
+def person(request: HttpRequest, user_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    someone = get_person_for(viewer, user_id, include_inactive=True)
+    context = feed_context(request, viewer, selectors.profile_posts(viewer, someone))
+    if wants_fragment(request):
+        return render(request, "feed/_page.html", context)
+    shared = spaces_for(viewer, mine=True).filter(memberships__user=someone).order_by("name", "id")
+    context.update(
+        {
+            "person": someone,
+            "shared_spaces": list(shared),
+            "following": someone.pk != viewer.pk and selectors.follows_of(viewer).filter(person=someone).exists(),
+        }
+    )
+    return render(request, "orgs/person.html", context)

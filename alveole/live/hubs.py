@@ -11,15 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from django.conf import settings
 
-if TYPE_CHECKING:
-    from .dispatch import Dispatcher
-
 log = logging.getLogger(__name__)
 CHANNEL = "alveole:live"
+
+
+class Dispatcher(Protocol):
+    """What a hub hands messages to: each server process's dispatcher (alveole.realtime.dispatch)."""
+
+    def receive(self, message: str) -> None: ...
+
+    async def catch_up_all(self) -> None:
+        """Read from the durable log whatever was published while the hub was away."""
 
 
 class Hub(Protocol):

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
 from alveole.core import audit
-from alveole.core.errors import Conflict, Invalid, PermissionDenied
+from alveole.core.errors import Invalid, PermissionDenied
 from alveole.feed import actions as feed
 from alveole.feed import files as feed_files
 from alveole.feed.models import Attachment, Comment, Post
 from alveole.notifications import actions as notifications
 from alveole.notifications.models import EmailMode, Notification
-from alveole.spaces.access import can_manage
+from alveole.spaces.access import can_manage, check_space_open_for_changes
 from alveole.spaces.models import Space
 
 from .models import ReceivedEmail, SentEmail, SpaceMailSettings
@@ -110,8 +110,7 @@ def enable_space_address(actor: User, *, space: Space) -> SpaceMailSettings:
     """Turn the space's address on, or give it a new one (the previous address stops working).
 
     It works once the server receives email (ALVEOLE_MAIL_DOMAIN); until then the address is not shown."""
-    if space.is_archived:
-        raise Conflict(_("This space is archived and read-only."))
+    check_space_open_for_changes(space)
     row = _require_manager(actor, space)
     row.address_key = secrets.token_hex(10)  # 80 bits, lower-case: survives any mail system
     row.save()

@@ -34,6 +34,7 @@ from alveole.spaces.access import membership_of
 from . import actions
 from .addresses import Recipient, inbound_enabled, mail_domain, read_reply_token, read_unsubscribe_token
 from .addresses import split_recipient as _split
+from .jobs import send_bounce
 from .models import ReceivedEmail, SpaceMailSettings
 from .text import html_to_text, strip_reply
 
@@ -406,8 +407,6 @@ def bounce_address(message: EmailMessage, envelope_from: str) -> str:
 
 def queue_bounces(raw: bytes, results: Sequence[Result], envelope_from: str) -> int:
     """A message accepted for some recipients but refused for others: email the sender why (by a job)."""
-    from .jobs import send_bounce
-
     refused = [r for r in results if not r.accepted and r.problem is not Problem.TEMPORARY]
     if not refused:
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from alveole.accounts.models import User
 from alveole.core.bounds import check_date, check_ids
 from alveole.core.errors import Invalid
+from alveole.feed.actions import record_reads
 from alveole.live.models import Audience
 from alveole.live.publish import publish
 from alveole.spaces.models import Space
@@ -135,6 +137,7 @@ def update_settings(
         errors["work_end"] = _("The working day must end after it starts.")
     if errors:
         raise Invalid(fields=errors)
+    prefs.saved_at = timezone.now()
     prefs.save()
     return prefs
 
@@ -151,10 +154,6 @@ def set_space_muted(actor: User, *, space: Space, muted: bool) -> None:
 def finish_catch_up(actor: User, *, post_ids: list[int], until: datetime.datetime | None = None) -> None:
     """The catch-up page was read: its posts count as seen, and the next catch-up starts from when
     the page was put together (`until`), so that nothing arriving meanwhile is skipped."""
-    from django.conf import settings
-
-    from alveole.feed.actions import record_reads
-
     post_ids = check_ids(post_ids, field="post_ids")
     check_date(until, field="until")
     batch = settings.ALVEOLE_READS_PER_BATCH

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Query, Router, Status
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.api.pagination import PageQuery, cursor_page
 from alveole.core import markdown
 from alveole.core.bounds import Id
-from alveole.core.cursors import paginate
 from alveole.feed.models import Post
 from alveole.spaces.access import get_space_for
 
@@ -30,11 +28,6 @@ from .schemas import (
 router = Router(tags=["notifications"])
 
 
-class PageQuery(Schema):
-    cursor: str | None = None
-    limit: int = Field(settings.ALVEOLE_API_PAGE_SIZE, ge=1, le=200)
-
-
 def notification_out(n: Notification) -> dict:
     return {
         "id": n.pk,
@@ -53,14 +46,8 @@ def notification_out(n: Notification) -> dict:
 @router.get("/notifications", response=NotificationPage, summary="My notifications, newest first")
 def list_notifications(request: HttpRequest, query: Query[PageQuery]) -> dict:
     viewer = viewer_of(request)
-    items, next_cursor = paginate(
-        selectors.notification_list(viewer), order=("-updated_at", "-id"), cursor=query.cursor, limit=query.limit
-    )
-    return {
-        "items": [notification_out(n) for n in items],
-        "next_cursor": next_cursor,
-        "unread": selectors.unread_count(viewer),
-    }
+    page = cursor_page(query, selectors.notification_list(viewer), order=("-updated_at", "-id"), out=notification_out)
+    return {**page, "unread": selectors.unread_count(viewer)}
 
 
 @router.get("/notifications/unread", response=UnreadOut, summary="How many notifications I have not read")

@@ -77,6 +77,11 @@ class NotificationSettings(models.Model):
     work_end = models.TimeField(default=datetime.time(19, 0))
     work_days = models.JSONField(default=default_work_days)  # 0 = Monday
     caught_up_at = models.DateTimeField(null=True, blank=True)
+    # When the person last saved these settings: the row also exists after a catch-up, so its
+    # existence alone does not say that they chose anything (the home page's first steps ask).
+    saved_at = models.DateTimeField(null=True, blank=True)
+    # The home page's "first steps" list was closed by the person (alveole/shell/first_steps.py).
+    first_steps_dismissed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"notification settings of {self.user_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -19,6 +19,7 @@ from alveole.spaces.models import Space, SpaceMembership
 
 from .access import notifications_of, settings_of
 from .models import Kind, Notification
+from .signals import catch_up_sections
 
 CATCH_UP_DEFAULT_DAYS = 7
 CATCH_UP_PER_SPACE = 10
@@ -157,27 +158,9 @@ def catch_up(viewer: User) -> CatchUp:
         group.new_posts = counts[space_id]
     ordered = sorted(groups.values(), key=lambda g: (-len(g.for_me), -g.new_posts, g.space.name if g.space else ""))
     unread = list(notification_list(viewer).filter(read_at__isnull=True).order_by("-updated_at")[:50])
-    votes, decisions, deadlines = _decisions_and_deadlines(viewer, since, mine)
-    return CatchUp(
-        since=since,
-        spaces=ordered,
-        notifications=unread,
-        votes=votes,
-        decisions=decisions,
-        deadlines=deadlines,
-    )
-
-
-def _decisions_and_deadlines(
-    viewer: User, since: datetime, mine: QuerySet[Any]
-) -> tuple[list[Any], list[Any], list[Any]]:
-    """What comes right after what concerns me: votes awaiting me, decisions taken, my deadlines."""
-    from alveole.decisions.selectors import awaiting_my_vote, key_decisions
-    from alveole.projects.selectors import my_tasks
-
-    waiting = awaiting_my_vote(viewer)
-    votes: list[Any] = sorted([*waiting.polls, *waiting.proposals], key=lambda v: v.closes_at)
-    decisions = list(key_decisions(viewer, since=since).filter(space_id__in=mine)[:20])
-    soon = timezone.localdate() + timedelta(days=7)
-    deadlines = list(my_tasks(viewer).filter(due_date__isnull=False, due_date__lte=soon).select_related("space")[:20])
-    return votes, decisions, deadlines
+    found = CatchUp(since=since, spaces=ordered, notifications=unread)
+    # What comes right after what concerns me: votes awaiting me, decisions taken, my deadlines.
+    for _receiver, sections in catch_up_sections.send(CatchUp, viewer=viewer, since=since, spaces=mine):
+        for name, items in cast(dict[str, list[Any]], sections).items():
+            setattr(found, name, items)
+    return found

@@ -8,11 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,9 +18,9 @@ from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.cursors import paginate
 from alveole.core.errors import AlveoleError, Invalid
-from alveole.core.views import apply_error, invalid_form_status, web_view
 from alveole.spaces.access import get_space_for
-from alveole.spaces.selectors import spaces_for
+from alveole.spaces.selectors import my_open_spaces
+from alveole.web.shortcuts import apply_error, invalid_form_status, safe_next, web_view
 
 from . import actions, selectors
 from .access import get_notification_for, settings_of
@@ -30,13 +28,6 @@ from .forms import CatchUpDoneForm, MuteForm, SettingsForm
 from .models import Kind, Notification, SpaceMute
 
 PAGE_SIZE = 30
-
-
-def _next(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
-        return candidate
-    return default
 
 
 def target_url(notification: Notification) -> str:
@@ -92,14 +83,14 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("All notifications are marked as read."))
     else:
         messages.info(request, _("There was nothing unread."))
-    return redirect(_next(request, reverse("notifications")))
+    return redirect(safe_next(request, reverse("notifications")))
 
 
 # --- settings ---------------------------------------------------------------------------------
 
 
 def _settings_page(request: HttpRequest, viewer: User, form: SettingsForm, *, status: int = 200) -> HttpResponse:
-    spaces = list(spaces_for(viewer, mine=True, archived=False).order_by(F("my_starred").desc(), "name", "id")[:200])
+    spaces = list(my_open_spaces(viewer)[:200])
     muted = set(SpaceMute.objects.filter(user=viewer).values_list("space_id", flat=True))
     context = {"form": form, "spaces": [{"space": s, "muted": s.pk in muted} for s in spaces]}
     return render(request, "notifications/settings.html", context, status=status)
@@ -151,7 +142,7 @@ def notification_space_mute(request: HttpRequest, space_id: int) -> HttpResponse
         messages.success(request, _("No more notifications from %(space)s.") % {"space": space.name})
     else:
         messages.success(request, _("Notifications from %(space)s are back on.") % {"space": space.name})
-    return redirect(_next(request, reverse("notification_settings") + "#spaces"))
+    return redirect(safe_next(request, reverse("notification_settings") + "#spaces"))
 
 
 # --- catch-up ---------------------------------------------------------------------------------

@@ -16,12 +16,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alveole.accounts.actions import clean_full_name
 from alveole.accounts.handles import unique_handle
 from alveole.accounts.models import AccessToken, Role, User
-from alveole.core import audit
-from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from alveole.core import audit, ratelimit
+from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
 from alveole.core.secrets import hash_secret, new_secret
 from alveole.live.models import Audience
 from alveole.live.publish import publish
@@ -32,6 +33,11 @@ from .events import MemberDeactivated, MemberUpdated
 from .models import Invitation, Organisation
 
 INVITATION_PREFIX = "inv"
+# Each resend emails someone who has not asked for anything yet: a few per invitation and per admin
+# in an hour is plenty for "it went to spam", and keeps the button from becoming a mail cannon.
+RESENDS_PER_INVITATION = 3
+RESENDS_PER_ADMIN = 20
+RESEND_WINDOW = 3600
 
 
 def clean_email(value: str, field: str = "email") -> str:
@@ -169,6 +175,60 @@ def send_invitation_email(invitation_id: int, link: str, language: str | None) -
         subject = render_to_string("orgs/email/invitation_subject.txt", context).strip()
         body = render_to_string("orgs/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
+
+
+@transaction.atomic
+def resend_invitation(actor: User, *, invitation: Invitation) -> tuple[Invitation, str]:
+    """Send a pending or expired invitation again, valid for the full period from now.
+
+    Only a hash of the link is stored, so the email cannot repeat the old link: a new one replaces
+    it and the old one stops working. Returns the invitation and the new link (shown once).
+    """
+    require_org_admin(actor)
+    if invitation.organisation_id != actor.organisation_id:
+        raise NotFound()
+    # Locked, so that a resend racing an acceptance or a revocation sees its outcome.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise Conflict(
+            _("%(email)s already accepted this invitation, so there is nothing to resend.")
+            % {"email": invitation.email}
+        )
+    if invitation.revoked_at is not None:
+        raise Conflict(
+            _("This invitation was revoked, so it cannot be resent. Invite %(email)s again instead.")
+            % {"email": invitation.email}
+        )
+    if User.objects.filter(organisation_id=actor.organisation_id, email__iexact=invitation.email).exists():
+        raise Conflict(_("Someone with this email address already has an account."))
+    limits = (
+        ("invitation:resend", str(invitation.pk), RESENDS_PER_INVITATION),
+        ("invitation:resend:admin", str(actor.pk), RESENDS_PER_ADMIN),
+    )
+    waits = [ratelimit.retry_after(scope, key, limit=limit, window=RESEND_WINDOW) for scope, key, limit in limits]
+    wait = max((w for w in waits if w is not None), default=None)
+    if wait is not None:
+        minutes = max(1, -(-wait // 60))
+        raise RateLimited(
+            ngettext(
+                "This invitation has been sent again too often for now. Try again in %(minutes)d minute.",
+                "This invitation has been sent again too often for now. Try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            retry_after=wait,
+        )
+    for scope, key, _limit in limits:
+        ratelimit.add_hit(scope, key, window=RESEND_WINDOW)
+    secret = new_secret(INVITATION_PREFIX)
+    invitation.key_hash = hash_secret(secret)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.ALVEOLE_INVITATION_DAYS)
+    invitation.save(update_fields=["key_hash", "expires_at"])
+    audit.record("invitation.resend", actor=actor, target=invitation, label=invitation.email)
+    link = settings.ALVEOLE_BASE_URL + reverse("invitation_accept", args=[secret])
+    language = translation.get_language()
+    transaction.on_commit(lambda: send_invitation_email(invitation.pk, link, language))
+    return invitation, link
 
 
 @transaction.atomic

@@ -8,13 +8,14 @@ from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.schemas import PersonOut
+from alveole.api.pagination import PageQuery, cursor_page
 from alveole.core.bounds import Id
-from alveole.core.cursors import paginate
 from alveole.core.errors import NotFound
 from alveole.spaces.access import visible_spaces
+from alveole.spaces.people import get_person_for
 
 from . import actions
-from .access import get_invitation_for, get_person_for, invitations_for
+from .access import get_invitation_for, invitations_for
 from .schemas import (
     AuditPage,
     InvitationCreatedOut,
@@ -38,9 +39,8 @@ class PeopleFilter(Schema):
     limit: int = Field(settings.ALVEOLE_API_PAGE_SIZE, ge=1, le=200)
 
 
-class PageFilter(Schema):
-    cursor: str | None = None
-    limit: int = Field(settings.ALVEOLE_API_PAGE_SIZE, ge=1, le=200)
+class PageFilter(PageQuery):
+    pass  # PageQuery under the name the OpenAPI document has always given it here
 
 
 @router.get("/organisation", response=OrganisationOut, summary="My organisation")
@@ -57,8 +57,7 @@ def update_organisation(request: HttpRequest, payload: OrganisationIn) -> object
 def list_members(request: HttpRequest, filters: Query[PeopleFilter]) -> dict:
     viewer = viewer_of(request)
     qs = search_people(viewer, query=filters.q, role=filters.role, include_inactive=filters.include_inactive)
-    items, next_cursor = paginate(qs, order=("full_name", "id"), cursor=filters.cursor, limit=filters.limit)
-    return {"items": items, "next_cursor": next_cursor}
+    return cursor_page(filters, qs, order=("full_name", "id"))
 
 
 @router.get("/members/{user_id}", response=PersonOut, summary="One person")
@@ -100,6 +99,17 @@ def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
     return Status(201, {"invitation": invitation, "link": link})
 
 
+@router.post(
+    "/invitations/{invitation_id}/resend",
+    response=InvitationCreatedOut,
+    summary="Send a pending or expired invitation again, with a new link (admins)",
+)
+def resend_invitation(request: HttpRequest, invitation_id: Id) -> dict:
+    viewer = viewer_of(request)
+    invitation, link = actions.resend_invitation(viewer, invitation=get_invitation_for(viewer, invitation_id))
+    return {"invitation": invitation, "link": link}
+
+
 @router.delete("/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation (admins)")
 def revoke_invitation(request: HttpRequest, invitation_id: Id) -> Status:
     viewer = viewer_of(request)
@@ -109,6 +119,4 @@ def revoke_invitation(request: HttpRequest, invitation_id: Id) -> Status:
 
 @router.get("/audit", response=AuditPage, summary="The audit log (admins)")
 def list_audit(request: HttpRequest, filters: Query[PageFilter]) -> dict:
-    qs = audit_events_for(viewer_of(request))
-    items, next_cursor = paginate(qs, order=("-id",), cursor=filters.cursor, limit=filters.limit)
-    return {"items": items, "next_cursor": next_cursor}
+    return cursor_page(filters, audit_events_for(viewer_of(request)), order=("-id",))

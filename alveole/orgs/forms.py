@@ -18,10 +18,6 @@ ROLE_HELP = _(
 )
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), max_length=100, required=False)
-
-
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 

@@ -6,8 +6,9 @@ from django.db.models import Q, QuerySet
 
 from alveole.accounts.models import User
 from alveole.core.models import AuditEvent
+from alveole.spaces.people import people_visible_to
 
-from .access import people_visible_to, require_org_admin
+from .access import require_org_admin
 
 
 def search_people(viewer: User, *, query: str = "", role: str = "", include_inactive: bool = False) -> QuerySet[User]:

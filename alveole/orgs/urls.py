@@ -4,13 +4,13 @@ from . import views
 
 urlpatterns = [
     path("people/", views.people, name="people"),
-    path("people/<int:user_id>/", views.person, name="person"),
     path("admin/", views.org_admin, name="org_admin"),
     path("admin/members/<int:user_id>/role/", views.org_member_role, name="org_member_role"),
     path("admin/members/<int:user_id>/deactivate/", views.org_member_deactivate, name="org_member_deactivate"),
     path("admin/members/<int:user_id>/reactivate/", views.org_member_reactivate, name="org_member_reactivate"),
     path("admin/invitations/", views.org_invitations, name="org_invitations"),
     path("admin/invitations/<int:invitation_id>/revoke/", views.org_invitation_revoke, name="org_invitation_revoke"),
+    path("admin/invitations/<int:invitation_id>/resend/", views.org_invitation_resend, name="org_invitation_resend"),
     path("admin/audit/", views.org_audit, name="org_audit"),
     path("admin/settings/", views.org_settings, name="org_settings"),
     path("invite/<str:key>/", views.invitation_accept, name="invitation_accept"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import transaction
@@ -17,14 +18,14 @@ from alveole.accounts.models import Role
 from alveole.core.audit import labels as audit_labels
 from alveole.core.cursors import paginate
 from alveole.core.errors import AlveoleError, Conflict
-from alveole.core.views import apply_error, invalid_form_status, render_error, web_view
-from alveole.exports.retention import policy_of
 from alveole.spaces.access import visible_spaces
-from alveole.spaces.selectors import spaces_for
+from alveole.spaces.people import get_person_for
+from alveole.web.forms import SearchForm
+from alveole.web.shortcuts import apply_error, invalid_form_status, render_error, web_view
 
 from . import actions
-from .access import get_invitation_for, get_person_for, invitations_for, require_org_admin
-from .forms import InvitationAcceptForm, InvitationForm, OrganisationForm, RoleForm, SearchForm
+from .access import get_invitation_for, invitations_for, require_org_admin
+from .forms import InvitationAcceptForm, InvitationForm, OrganisationForm, RoleForm
 from .selectors import audit_events_for, search_people
 
 PAGE_SIZE = 50
@@ -48,27 +49,6 @@ def people(request: HttpRequest) -> HttpResponse:
     )
     context = {"search": search, "query": query, "people": rows, "next_cursor": next_cursor}
     return render(request, "orgs/people.html", context)
-
-
-@web_view
-def person(request: HttpRequest, user_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    someone = get_person_for(viewer, user_id, include_inactive=True)
-    from alveole.feed import selectors as feed_selectors
-    from alveole.feed import views as feed_views
-
-    context = feed_views.feed_context(request, viewer, feed_selectors.profile_posts(viewer, someone))
-    if feed_views.wants_fragment(request):
-        return render(request, "feed/_page.html", context)
-    shared = spaces_for(viewer, mine=True).filter(memberships__user=someone).order_by("name", "id")
-    context.update(
-        {
-            "person": someone,
-            "shared_spaces": list(shared),
-            "following": someone.pk != viewer.pk and feed_selectors.follows_of(viewer).filter(person=someone).exists(),
-        }
-    )
-    return render(request, "orgs/person.html", context)
 
 
 # --- admin: members -------------------------------------------------------------------
@@ -216,6 +196,35 @@ def org_invitations(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @web_view
+def org_invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    require_org_admin(viewer)
+    invitation = get_invitation_for(viewer, invitation_id)
+    try:
+        invitation, link = actions.resend_invitation(viewer, invitation=invitation)
+    except AlveoleError as exc:
+        response = _invitations_page(request, _invitation_form(request), error=exc.message, status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            response["Retry-After"] = str(retry_after)
+        return response
+    messages.success(
+        request,
+        ngettext(
+            "The invitation for %(email)s was sent again and is valid for %(days)d day. "
+            "The previous link no longer works.",
+            "The invitation for %(email)s was sent again and is valid for %(days)d days. "
+            "The previous link no longer works.",
+            settings.ALVEOLE_INVITATION_DAYS,
+        )
+        % {"email": invitation.email, "days": settings.ALVEOLE_INVITATION_DAYS},
+    )
+    # Rendered, not redirected: the new link is shown this once, like a new invitation's.
+    return _invitations_page(request, _invitation_form(request), created=[(invitation.email, link)])
+
+
+@require_POST
+@web_view
 def org_invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     require_org_admin(viewer)
@@ -273,7 +282,7 @@ def org_settings(request: HttpRequest) -> HttpResponse:
         form = OrganisationForm(
             is_owner=viewer.is_owner, initial={"name": org.name, "require_mfa_for_admins": org.require_mfa_for_admins}
         )
-    context = {"form": form, "admin_tab": "settings", "retention": policy_of(org.pk, None)}
+    context = {"form": form, "admin_tab": "settings"}
     return render(request, "orgs/admin_settings.html", context, status=status)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
 
 from alveole.accounts.models import User
 from alveole.core.errors import NotFound
-from alveole.spaces.access import visible_spaces
+from alveole.spaces.access import readers_filter, visible_spaces
+from alveole.spaces.models import Space
+from alveole.spaces.people import people_visible_to
 
 from .models import ChecklistItem, Milestone, Task, TaskComment
 
@@ -55,3 +59,11 @@ def get_task_comment_for(viewer: User, comment_id: int | str) -> TaskComment:
         )
     except (TaskComment.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def assignable_people(viewer: User, space: Space, *, keeping: Iterable[int] = ()) -> QuerySet[User]:
+    """Who the viewer may give a task in this space: the organisation's active people who can read the
+    space, among those the viewer may see (so choosing someone reveals nothing). Whoever is assigned
+    already (`keeping`) stays: the task names them anyway, and saving must not drop them."""
+    qs = User.objects.filter(organisation_id=viewer.organisation_id, is_active=True).filter(readers_filter(space))
+    return qs.filter(Q(pk__in=people_visible_to(viewer).values("pk")) | Q(pk__in=list(keeping))).distinct()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -20,10 +20,11 @@ from alveole.decisions.models import Decision
 from alveole.feed.models import Comment, Post
 from alveole.live.models import Audience
 from alveole.live.publish import LiveEvent, publish
-from alveole.spaces.access import can_manage, membership_of, readers_filter
+from alveole.spaces.access import can_manage, check_space_open_for_changes, membership_of
 from alveole.spaces.models import Space, SpaceKind
 
 from . import events, jobs
+from .access import assignable_people
 from .models import (
     CalendarFeed,
     ChecklistItem,
@@ -48,16 +49,11 @@ _UNSET: object = object()
 # --- checks ---------------------------------------------------------------------------
 
 
-def _writable(space: Space) -> None:
-    if space.is_archived:
-        raise Conflict(_("This space is archived and read-only."))
-
-
 def _require_member(actor: User, space: Space) -> None:
     """Tasks are created and changed by the space's members (and those who manage it)."""
     if space.organisation_id != actor.organisation_id:
         raise NotFound()
-    _writable(space)
+    check_space_open_for_changes(space)
     if membership_of(actor, space) is None and not can_manage(actor, space):
         raise PermissionDenied(_("Join the space to work on its tasks."))
 
@@ -67,7 +63,7 @@ def _require_manager(actor: User, space: Space) -> None:
         raise NotFound()
     if not can_manage(actor, space):
         raise PermissionDenied(_("Only the space's managers can change its plan."))
-    _writable(space)
+    check_space_open_for_changes(space)
     if space.kind != SpaceKind.PROJECT:
         raise Conflict(_("Only project spaces have a plan; change the space's kind to project first."))
 
@@ -100,19 +96,14 @@ def _clean_status(status: str) -> str:
     return status
 
 
-def _assignees(actor: User, space: Space, ids: Sequence[int]) -> list[User]:
-    """The people to assign: each must be able to see the space."""
+def _assignees(actor: User, space: Space, ids: Sequence[int], *, keeping: Iterable[int] = ()) -> list[User]:
+    """The people to assign, by projects.access.assignable_people (each can read the space)."""
     wanted = check_ids(dict.fromkeys(int(i) for i in ids), field="assignee_ids")
     if len(wanted) > ASSIGNEES_MAX:
         raise Invalid(fields={"assignee_ids": _("Assign at most %(n)d people.") % {"n": ASSIGNEES_MAX}})
     if not wanted:
         return []
-    people = {
-        u.pk: u
-        for u in User.objects.filter(pk__in=wanted, organisation_id=actor.organisation_id, is_active=True)
-        .filter(readers_filter(space))
-        .distinct()
-    }
+    people = {u.pk: u for u in assignable_people(actor, space, keeping=keeping).filter(pk__in=wanted)}
     missing = [pk for pk in wanted if pk not in people]
     if missing:
         raise Invalid(
@@ -344,7 +335,8 @@ def update_task(
     if description is not None:
         task.description = _clean_text(description, field="description", limit=DESCRIPTION_MAX, required=False)
         task.description_html = markdown.to_html(task.description) if task.description else ""
-    people = _assignees(actor, task.space, assignee_ids) if assignee_ids is not None else None
+    keeping = list(task.assignees.values_list("pk", flat=True)) if assignee_ids is not None else []
+    people = _assignees(actor, task.space, assignee_ids, keeping=keeping) if assignee_ids is not None else None
     if due_date is not _UNSET:
         check_date(due_date if isinstance(due_date, datetime.date) else None, field="due_date")
         task.due_date = due_date  # type: ignore[assignment]
@@ -379,7 +371,7 @@ def delete_task(actor: User, *, task: Task) -> None:
     space = task.space
     if task.created_by_id != actor.pk and not can_manage(actor, space):
         raise PermissionDenied(_("Only the person who created the task or the space's managers can delete it."))
-    _writable(space)
+    check_space_open_for_changes(space)
     audit.record("task.delete", actor=actor, target=task, label=task.title, space=space.pk)
     task_id = task.pk
     task.delete()
@@ -439,7 +431,7 @@ def comment_on_task(actor: User, *, task: Task, body: str) -> TaskComment:
 def delete_task_comment(actor: User, *, comment: TaskComment) -> None:
     if comment.author_id != actor.pk and not can_manage(actor, comment.task.space):
         raise PermissionDenied(_("Only the author or the space's managers can delete this comment."))
-    _writable(comment.task.space)
+    check_space_open_for_changes(comment.task.space)
     task = comment.task
     comment.delete()
     _task_updated(task)

@@ -3,10 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .actions import ASSIGNEES_MAX
 from .models import PlanStatus, TaskStatus
 
 
 class TaskForm(forms.Form):
+    assignees_max = ASSIGNEES_MAX  # the people picker stops there too
+
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,23 +14,23 @@ from django.views.decorators.http import require_GET, require_POST
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError
-from alveole.core.views import apply_error, invalid_form_status, web_view
 from alveole.decisions.access import get_decision_for
 from alveole.feed.access import get_post_for
-from alveole.spaces.access import can_manage, get_space_for, membership_of, readers_filter
+from alveole.spaces.access import can_manage, get_space_for, membership_of
 from alveole.spaces.models import Space
-from alveole.spaces.views import _space_context
+from alveole.spaces.pages import space_header
+from alveole.web.shortcuts import apply_error, invalid_form_status, web_view
 
 from . import actions, calendar, selectors
-from .access import get_checklist_item_for, get_milestone_for, get_task_for, visible_tasks
+from .access import assignable_people, get_checklist_item_for, get_milestone_for, get_task_for, visible_tasks
 from .forms import ChecklistForm, CommentForm, MilestoneForm, PlanForm, StatusForm, TaskForm
 from .models import CalendarFeed, Task, TaskStatus
 
 
-def _people(viewer: User, space: Space) -> list[tuple[int, str]]:
-    """Who can be assigned: the active people of the organisation who can see the space."""
-    qs = User.objects.filter(organisation_id=viewer.organisation_id, is_active=True).filter(readers_filter(space))
-    return list(qs.distinct().order_by("full_name", "id").values_list("pk", "full_name")[:500])
+def _people(viewer: User, space: Space, *, assigned: Iterable[int] = ()) -> list[tuple[int, str]]:
+    """The form's choices: projects.access.assignable_people, as names."""
+    qs = assignable_people(viewer, space, keeping=assigned)
+    return list(qs.order_by("full_name", "id").values_list("pk", "full_name")[:500])
 
 
 def _can_work(viewer: User, space: Space) -> bool:
@@ -63,7 +65,7 @@ def space_tasks(request: HttpRequest, space_id: int) -> HttpResponse:
                 return redirect("space_tasks", space_id=space.pk)
         else:
             status = invalid_form_status(form)
-    context = _space_context(viewer, space, "tasks")
+    context = space_header(viewer, space, "tasks")
     context.update(
         {
             "tasks": list(selectors.space_tasks(viewer, space)),
@@ -81,14 +83,17 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = get_task_for(viewer, task_id)
     space = task.space
     status = 200
+    assigned = list(task.assignments.values_list("user_id", flat=True))
     initial = {
         "title": task.title,
         "description": task.description,
-        "assignees": [str(pk) for pk in task.assignments.values_list("user_id", flat=True)],
+        "assignees": [str(pk) for pk in assigned],
         "due_date": task.due_date,
         "status": task.status,
     }
-    form = TaskForm(request.POST or None, initial=initial, people=_people(viewer, space), prefix="task")
+    form = TaskForm(
+        request.POST or None, initial=initial, people=_people(viewer, space, assigned=assigned), prefix="task"
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -101,7 +106,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         else:
             status = invalid_form_status(form)
     detail = selectors.with_details(visible_tasks(viewer).filter(pk=task.pk)).get()
-    context = _space_context(viewer, space, "tasks")
+    context = space_header(viewer, space, "tasks")
     context.update(
         {
             "task": detail,
@@ -230,7 +235,7 @@ def space_plan(request: HttpRequest, space_id: int) -> HttpResponse:
                 return redirect("space_plan", space_id=space.pk)
         else:
             status = invalid_form_status(form)
-    context = _space_context(viewer, space, "plan")
+    context = space_header(viewer, space, "plan")
     context.update({"plan": view, "form": form, "milestone_form": MilestoneForm(prefix="milestone")})
     return render(request, "projects/plan.html", context, status=status)
 

@@ -10,13 +10,11 @@ from django.utils.translation import gettext_lazy
 from alveole.accounts.models import User
 from alveole.core import audit
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
-from alveole.core.jobs import enqueue_job
 from alveole.live.models import Audience
 from alveole.live.publish import publish
-from alveole.notifications import jobs as notification_jobs
 
-from . import events
-from .access import can_manage, membership_of
+from . import events, signals
+from .access import can_manage, check_space_open_for_changes, membership_of
 from .models import Space, SpaceKind, SpaceMembership, SpaceRole, Visibility
 
 MANAGERS_ONLY = gettext_lazy("Only the space's managers can do this.")
@@ -91,11 +89,6 @@ def _require_manager(actor: User, space: Space) -> None:
         raise PermissionDenied(MANAGERS_ONLY)
 
 
-def _require_not_archived(space: Space) -> None:
-    if space.is_archived:
-        raise Conflict(_("This space is archived and read-only. A manager can restore it first."))
-
-
 @transaction.atomic
 def create_space(
     actor: User,
@@ -134,7 +127,7 @@ def update_space(
     visibility: str | None = None,
 ) -> Space:
     _require_manager(actor, space)
-    _require_not_archived(space)
+    check_space_open_for_changes(space, restore_hint=True)
     values = _clean_fields(name=name, description=description, kind=kind, visibility=visibility)
     for field, value in values.items():
         setattr(space, field, value)
@@ -169,7 +162,7 @@ def unarchive_space(actor: User, *, space: Space) -> Space:
 @transaction.atomic
 def join_space(actor: User, *, space: Space) -> SpaceMembership:
     """Join an open space (guests and private spaces need to be added by a manager)."""
-    _require_not_archived(space)
+    check_space_open_for_changes(space, restore_hint=True)
     existing = membership_of(actor, space)
     if existing is not None:
         return existing
@@ -202,7 +195,7 @@ def leave_space(actor: User, *, space: Space) -> None:
 @transaction.atomic
 def add_space_member(actor: User, *, space: Space, user: User, role: str = SpaceRole.MEMBER) -> SpaceMembership:
     _require_manager(actor, space)
-    _require_not_archived(space)
+    check_space_open_for_changes(space, restore_hint=True)
     if user.organisation_id != space.organisation_id or not user.is_active:
         raise NotFound(_("This person does not exist or is not active in your organisation."))
     if role not in SpaceRole.values:
@@ -216,14 +209,14 @@ def add_space_member(actor: User, *, space: Space, user: User, role: str = Space
         raise Conflict(_("%(name)s is already a member of this space.") % {"name": user}) from None
     audit.record("space.member_add", actor=actor, target=space, member=user.pk, role=role)
     _member_added(space, membership)
-    enqueue_job(notification_jobs.member_added, space.pk, user.pk, actor.pk)
+    signals.member_added.send(SpaceMembership, space_id=space.pk, user_id=user.pk, actor_id=actor.pk)
     return membership
 
 
 @transaction.atomic
 def set_space_member_role(actor: User, *, space: Space, user: User, role: str) -> SpaceMembership:
     _require_manager(actor, space)
-    _require_not_archived(space)
+    check_space_open_for_changes(space, restore_hint=True)
     if role not in SpaceRole.values:
         raise Invalid(fields={"role": _("Choose “manager” or “member”.")})
     membership = SpaceMembership.objects.filter(space=space, user=user).first()
@@ -243,7 +236,7 @@ def set_space_member_role(actor: User, *, space: Space, user: User, role: str) -
 @transaction.atomic
 def remove_space_member(actor: User, *, space: Space, user: User) -> None:
     _require_manager(actor, space)
-    _require_not_archived(space)
+    check_space_open_for_changes(space, restore_hint=True)
     membership = SpaceMembership.objects.filter(space=space, user=user).first()
     if membership is None:
         raise NotFound()

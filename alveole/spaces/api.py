@@ -7,13 +7,13 @@ from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.api.pagination import cursor_page
 from alveole.core.bounds import Id
-from alveole.core.cursors import paginate
-from alveole.orgs.access import get_person_for
 
 from . import actions
 from .access import get_space_for
 from .models import Space
+from .people import get_person_for
 from .schemas import SpaceIn, SpaceMemberIn, SpaceMemberOut, SpaceMemberPatch, SpaceOut, SpacePage, SpacePatch
 from .selectors import members_of, spaces_for
 
@@ -35,8 +35,7 @@ def _space_out(viewer: User, space_id: Id) -> Space:
 @router.get("/spaces", response=SpacePage, summary="Spaces I can see")
 def list_spaces(request: HttpRequest, filters: Query[SpaceFilter]) -> dict:
     qs = spaces_for(viewer_of(request), query=filters.q, mine=filters.mine, archived=filters.archived)
-    items, next_cursor = paginate(qs, order=("name", "id"), cursor=filters.cursor, limit=filters.limit)
-    return {"items": items, "next_cursor": next_cursor}
+    return cursor_page(filters, qs, order=("name", "id"))
 
 
 @router.post("/spaces", response={201: SpaceOut}, summary="Create a space")

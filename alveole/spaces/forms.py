@@ -39,8 +39,26 @@ class SpaceRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role in the space"), choices=SpaceRole.choices, initial=SpaceRole.MEMBER)
 
 
+class PersonSelect(forms.Select):
+    """A select of people whose options also carry the name alone (`data-name`), which the
+    people picker shows on its chip, and the job title (`data-hint`), which it also searches."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.people: dict[str, tuple[str, str]] = {}
+
+    def create_option(self, *args: object, **kwargs: object) -> dict:
+        option = super().create_option(*args, **kwargs)  # type: ignore[arg-type]
+        name, hint = self.people.get(str(option["value"]), ("", ""))
+        if name:
+            option["attrs"]["data-name"] = name
+        if hint:
+            option["attrs"]["data-hint"] = hint
+        return option
+
+
 class AddMemberForm(SpaceRoleForm):
-    user = forms.TypedChoiceField(label=_("Person"), coerce=int, empty_value=None)
+    user = forms.TypedChoiceField(label=_("Person"), coerce=int, empty_value=None, widget=PersonSelect)
 
     field_order = ["user", "role"]
 
@@ -53,6 +71,7 @@ class AddMemberForm(SpaceRoleForm):
                 label += " ({})".format(_("guest"))
             choices.append((person.pk, label))
         self.fields["user"].choices = choices  # type: ignore[attr-defined]
+        self.fields["user"].widget.people = {str(p.pk): (p.full_name, p.title) for p in candidates}
 
 
 class StarForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
 
 from alveole.accounts.models import User
 
@@ -25,6 +25,12 @@ def spaces_for(viewer: User, *, query: str = "", mine: bool = False, archived: b
     if archived is not None:
         qs = qs.filter(archived_at__isnull=not archived)
     return qs
+
+
+def my_open_spaces(viewer: User) -> QuerySet[Space]:
+    """The spaces the viewer belongs to and may still write in, starred first: the left nav, the
+    composer's space list, the home page, notification settings."""
+    return spaces_for(viewer, mine=True, archived=False).order_by(F("my_starred").desc(), "name", "id")
 
 
 def members_of(space: Space) -> QuerySet[SpaceMembership]:

@@ -5,7 +5,6 @@ from . import views
 urlpatterns = [
     path("spaces/", views.spaces, name="spaces"),
     path("spaces/new/", views.space_create, name="space_create"),
-    path("spaces/<int:space_id>/", views.space_detail, name="space_detail"),
     path("spaces/<int:space_id>/members/", views.space_members, name="space_members"),
     path("spaces/<int:space_id>/settings/", views.space_settings, name="space_settings"),
     path("spaces/<int:space_id>/join/", views.space_join, name="space_join"),

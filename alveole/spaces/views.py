@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import messages
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
-from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, PermissionDenied
-from alveole.core.views import apply_error, invalid_form_status, web_view
-from alveole.exports.retention import policy_of
-from alveole.orgs.access import get_person_for, people_visible_to
-from alveole.orgs.forms import SearchForm
+from alveole.web.forms import SearchForm
+from alveole.web.shortcuts import act, apply_error, invalid_form_status, web_view
 
 from . import actions
-from .access import can_manage, get_space_for, membership_of
+from .access import can_manage, get_space_for
 from .forms import AddMemberForm, SpaceForm, SpaceRoleForm, StarForm
 from .models import Space, Visibility
+from .pages import space_header
+from .people import get_person_for, people_visible_to
 from .selectors import members_of, spaces_for
-
-FACES = 8
 
 
 @web_view
@@ -75,62 +75,6 @@ def space_create(request: HttpRequest) -> HttpResponse:
     return render(request, "spaces/create.html", {"form": form}, status=status)
 
 
-def _space_context(viewer: User, space: Space, tab: str) -> dict:
-    membership = membership_of(viewer, space)
-    members = members_of(space)
-    return {
-        "space": space,
-        "membership": membership,
-        "can_manage": can_manage(viewer, space, membership),
-        "can_join": membership is None and space.is_open and not viewer.is_guest and not space.is_archived,
-        "faces": [m.user for m in members[:FACES]],
-        "member_count": members.count(),
-        "tab": tab,
-    }
-
-
-def _detail_page(request: HttpRequest, space: Space, *, error: str = "", status: int = 200) -> HttpResponse:
-    """The space's feed: composer (members), pinned posts, then the newest; top posts aside."""
-    from alveole.feed import selectors as feed_selectors
-    from alveole.feed import views as feed_views
-    from alveole.feed.forms import PostForm
-
-    viewer = viewer_of(request)
-    pinned = feed_selectors.pinned_posts(viewer, space)
-    posts = feed_selectors.space_posts(viewer, space).exclude(pk__in=[i.post.pk for i in pinned])
-    feed = feed_views.feed_context(request, viewer, posts)
-    if feed_views.wants_fragment(request) and not error:
-        return render(request, "feed/_page.html", feed)
-    context = _space_context(viewer, space, "feed")
-    first = feed["is_first_page"]
-    context.update(feed)
-    context.update(
-        {
-            "error": error,
-            "pinned": pinned if first else [],
-            "managed": feed["managed"] | feed_views.managed_ids(viewer, pinned),
-            "composer_space": space,
-            "form": PostForm(spaces=[space], followers=False, initial={"space": str(space.pk)}),
-            "can_post": context["membership"] is not None and not space.is_archived,
-            "can_announce": context["can_manage"],
-            "top_read": feed_selectors.top_posts(viewer, by="read", period="week", space=space) if first else [],
-            "top_commented": (
-                feed_selectors.top_posts(viewer, by="commented", period="week", space=space) if first else []
-            ),
-        }
-    )
-    return render(request, "spaces/detail.html", context, status=status)
-
-
-@web_view
-def space_detail(request: HttpRequest, space_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    return _detail_page(request, get_space_for(viewer, space_id))
-
-
-# --- members ------------------------------------------------------------------------------
-
-
 def _members_page(
     request: HttpRequest,
     space: Space,
@@ -140,7 +84,7 @@ def _members_page(
     status: int = 200,
 ) -> HttpResponse:
     viewer = viewer_of(request)
-    context = _space_context(viewer, space, "members")
+    context = space_header(viewer, space, "members")
     memberships = list(members_of(space))
     if context["can_manage"] and not space.is_archived:
         member_ids = [m.user_id for m in memberships]
@@ -216,7 +160,7 @@ def _settings_page(
     request: HttpRequest, space: Space, form: SpaceForm | None = None, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     viewer = viewer_of(request)
-    context = _space_context(viewer, space, "settings")
+    context = space_header(viewer, space, "settings")
     if not context["can_manage"]:
         raise PermissionDenied(actions.MANAGERS_ONLY)
     if form is None:
@@ -231,7 +175,7 @@ def _settings_page(
     if space.is_archived:
         for field in form.fields.values():
             field.disabled = True
-    context.update({"form": form, "error": error, "retention": policy_of(space.organisation_id, space)})
+    context.update({"form": form, "error": error})
     return render(request, "spaces/settings.html", context, status=status)
 
 
@@ -255,32 +199,31 @@ def space_settings(request: HttpRequest, space_id: int) -> HttpResponse:
     return redirect("space_settings", space_id=space.pk)
 
 
+def _on_space(
+    request: HttpRequest, space_id: int, action: Callable[..., object], done: str, then: str = ""
+) -> HttpResponse:
+    """A button on a space's page: `done` names the space as %(name)s; back to the space unless `then`."""
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    return act(
+        request,
+        lambda: action(viewer, space=space),
+        done=done % {"name": space},
+        then=then or reverse("space_detail", args=[space.pk]),
+    )
+
+
 @require_POST
 @web_view
 def space_archive(request: HttpRequest, space_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    space = get_space_for(viewer, space_id)
-    try:
-        actions.archive_space(viewer, space=space)
-    except AlveoleError as exc:
-        return _detail_page(request, space, error=exc.message, status=exc.status)
-    messages.success(
-        request, _("“%(name)s” is archived: it stays readable, and nobody can change it.") % {"name": space}
-    )
-    return redirect("space_detail", space_id=space.pk)
+    done = _("“%(name)s” is archived: it stays readable, and nobody can change it.")
+    return _on_space(request, space_id, actions.archive_space, done)
 
 
 @require_POST
 @web_view
 def space_unarchive(request: HttpRequest, space_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    space = get_space_for(viewer, space_id)
-    try:
-        actions.unarchive_space(viewer, space=space)
-    except AlveoleError as exc:
-        return _detail_page(request, space, error=exc.message, status=exc.status)
-    messages.success(request, _("“%(name)s” is restored.") % {"name": space})
-    return redirect("space_detail", space_id=space.pk)
+    return _on_space(request, space_id, actions.unarchive_space, _("“%(name)s” is restored."))
 
 
 # --- join, leave, star ----------------------------------------------------------------------
@@ -289,50 +232,22 @@ def space_unarchive(request: HttpRequest, space_id: int) -> HttpResponse:
 @require_POST
 @web_view
 def space_join(request: HttpRequest, space_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    space = get_space_for(viewer, space_id)
-    try:
-        actions.join_space(viewer, space=space)
-    except AlveoleError as exc:
-        return _detail_page(request, space, error=exc.message, status=exc.status)
-    messages.success(request, _("You joined “%(name)s”.") % {"name": space})
-    return redirect("space_detail", space_id=space.pk)
+    return _on_space(request, space_id, actions.join_space, _("You joined “%(name)s”."))
 
 
 @require_POST
 @web_view
 def space_leave(request: HttpRequest, space_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    space = get_space_for(viewer, space_id)
-    try:
-        actions.leave_space(viewer, space=space)
-    except AlveoleError as exc:
-        return _detail_page(request, space, error=exc.message, status=exc.status)
-    messages.success(request, _("You left “%(name)s”.") % {"name": space})
-    return redirect("spaces")
+    return _on_space(request, space_id, actions.leave_space, _("You left “%(name)s”."), then=reverse("spaces"))
 
 
 @require_POST
 @web_view
 def space_star(request: HttpRequest, space_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    space = get_space_for(viewer, space_id)
     form = StarForm(request.POST)
     starred = form.is_valid() and form.cleaned_data["starred"]
-    try:
-        actions.star_space(viewer, space=space, starred=starred)
-    except AlveoleError as exc:
-        return _detail_page(request, space, error=exc.message, status=exc.status)
     if starred:
-        messages.success(request, _("“%(name)s” is starred: it comes first in your spaces.") % {"name": space})
+        done = _("“%(name)s” is starred: it comes first in your spaces.")
     else:
-        messages.success(request, _("“%(name)s” is no longer starred.") % {"name": space})
-    target = _safe_next(request)
-    return redirect(target) if target else redirect("space_detail", space_id=space.pk)
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return ""
+        done = _("“%(name)s” is no longer starred.")
+    return _on_space(request, space_id, partial(actions.star_space, starred=starred), done)

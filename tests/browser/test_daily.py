@@ -17,7 +17,7 @@ from tests.browser import conftest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "hive-demo-2026"  # alveole.core.demo.DEMO_PASSWORD
+PASSWORD = "hive-demo-2026"  # alveole.shell.demo.DEMO_PASSWORD
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
 DOCS = conftest.ROOT / "docs" / "screenshots"
@@ -90,7 +90,7 @@ def test_reaction_picker_opens_on_screen_on_a_phone(sign_in) -> None:
     assert box["y"] >= _topbar_bottom(page), f"the picker opens behind the top bar: {box}"
     assert box["y"] + box["height"] <= PHONE["height"]
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
-    love = panel.get_by_role("button", name="Love")
+    love = panel.get_by_role("button", name="Love", exact=True)  # not "Love-you gesture" of the full list
     love.click()
     expect(card.locator(".react-button")).to_have_attribute("aria-pressed", "true")
 
@@ -322,6 +322,9 @@ def test_screenshots_of_the_daily_pages(sign_in, daily_url: str) -> None:
         _shoot(page, f"catch-up-{width}")
         page.goto(daily_url + "/tasks/")
         _shoot(page, f"my-tasks-{width}")
+        if width == 1280:  # the phone's is taken with its tabs scrolled (test_phone_navigation…)
+            _open_space(page, daily_url, "Website redesign")
+            _shoot(page, "space-1280")
 
 
 # --- axe-core: no serious or critical finding on the daily pages ---------------------------------

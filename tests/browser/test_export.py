@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "hive-demo-2026"  # alveole.core.demo.DEMO_PASSWORD
+PASSWORD = "hive-demo-2026"  # alveole.shell.demo.DEMO_PASSWORD
 
 
 def _api(page, method: str, path: str, data: dict | None = None):

@@ -19,7 +19,7 @@ from tests.browser import conftest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "hive-demo-2026"  # alveole.core.demo.DEMO_PASSWORD
+PASSWORD = "hive-demo-2026"  # alveole.shell.demo.DEMO_PASSWORD
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
 

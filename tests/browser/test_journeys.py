@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 OWNER = "camille@example.com"
-PASSWORD = "hive-demo-2026"  # alveole.core.demo.DEMO_PASSWORD
+PASSWORD = "hive-demo-2026"  # alveole.shell.demo.DEMO_PASSWORD
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 375, "height": 780}
 

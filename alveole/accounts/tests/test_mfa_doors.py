@@ -14,9 +14,9 @@ from django.core.management import CommandError, call_command
 from alveole.accounts.actions import create_token
 from alveole.accounts.mfa import MFARequired
 from alveole.accounts.models import AccessToken, User
-from alveole.live.ws import authenticate
 from alveole.orgs.actions import update_organisation
 from alveole.projects.actions import rotate_calendar_token
+from alveole.realtime.ws import authenticate
 from alveole.testing import World
 
 pytestmark = pytest.mark.django_db

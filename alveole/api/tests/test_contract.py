@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from alveole.api.api import api
+from alveole.shell.api import api
 
 pytestmark = pytest.mark.django_db
 SNAPSHOT = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"

@@ -21,12 +21,12 @@ from ninja import NinjaAPI
 from ninja.testing import TestClient
 
 from alveole.api import errors
-from alveole.api.api import api
 from alveole.decisions import actions as decision_actions
 from alveole.decisions.models import Participation, Poll
 from alveole.feed import actions as feed_actions
 from alveole.feed.models import Post
 from alveole.projects.models import Task
+from alveole.shell.api import api
 from alveole.testing import World
 
 pytestmark = pytest.mark.django_db

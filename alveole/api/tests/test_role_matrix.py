@@ -17,7 +17,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from alveole.accounts.actions import create_token
-from alveole.api.api import api
 from alveole.decisions.actions import close_poll, create_poll, create_proposal
 from alveole.exports.actions import request_export
 from alveole.factories import TEST_PASSWORD
@@ -26,6 +25,7 @@ from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
 from alveole.orgs.actions import invite_member
 from alveole.projects import actions as project_actions
+from alveole.shell.api import api
 from alveole.spaces.models import Space, SpaceKind
 from alveole.testing import ROLES, World
 
@@ -91,6 +91,7 @@ CASES = [
     Case("GET", "/invitations", every(OK, ORG_ADMINS), denied=403),
     Case("POST", "/invitations", every(CREATED, ORG_ADMINS), body={"email": "new@example.org"}, denied=403),
     Case("DELETE", "/invitations/{invitation}", every(GONE, {"owner", "admin"})),
+    Case("POST", "/invitations/{invitation}/resend", every(OK, {"owner", "admin"}), body={}),
     Case("GET", "/audit", every(OK, ORG_ADMINS), denied=403),
     Case("GET", "/spaces", every(OK)),
     Case("POST", "/spaces", every(CREATED, ALL_SIGNED_IN - {"guest"}), body={"name": "New"}, overrides={"guest": 403}),

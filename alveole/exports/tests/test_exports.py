@@ -87,6 +87,9 @@ def test_a_manager_exports_a_space_whose_json_matches_the_database(filled, run_j
             == Comment.objects.filter(post__in=posts, deleted_at__isnull=True).count()
         )
         assert sum(len(p["reactions"]) for p in data["posts"]) == Reaction.objects.filter(post__in=posts).count()
+        assert [r for p in data["posts"] for r in p["reactions"]] == [
+            {"person": filled.member.full_name, "kind": "❤️", "name": "Love"}
+        ]
         assert [t["title"] for t in data["tasks"]] == ["Ship it"]
         assert [d["outcome"] for d in data["decisions"]] == ["Amber it is"]
         assert len(data["members"]) == 3
@@ -94,6 +97,7 @@ def test_a_manager_exports_a_space_whose_json_matches_the_database(filled, run_j
         assert f"{folder}/{image['path']}" in names
         page = archive.read(f"{folder}/index.html").decode()
         assert "<strong>mock-up</strong>" in page and image["path"] in page and "Amber it is" in page
+        assert f'{filled.member.full_name} <span title="Love">❤️</span>' in page
         assert "index.html" in names
 
 

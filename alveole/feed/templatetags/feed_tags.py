@@ -1,44 +1,75 @@
-"""Small helpers for post cards: reaction emoji, labels and the per-post summary."""
+"""Small helpers for post cards: reaction labels, the six quick reactions and the per-post summary."""
 
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
-from alveole.feed.models import ReactionKind
+from alveole.core.markdown import plain_text
+from alveole.feed import reactions
 
 register = template.Library()
-
-EMOJI = {"like": "👍", "love": "❤️", "celebrate": "🎉", "laugh": "😄", "idea": "💡", "sad": "😢"}
-
-
-@register.filter
-def reaction_emoji(kind: str) -> str:
-    return EMOJI.get(kind, "")
 
 
 @register.filter
 def reaction_label(kind: str) -> str:
-    try:
-        return str(ReactionKind(kind).label)
-    except ValueError:
-        return ""
+    return reactions.label(kind)
 
 
 @register.simple_tag
-def reaction_summary(reactions: dict[str, int]) -> list[dict]:
-    """The reactions of a post, most frequent first: [{kind, emoji, label, n}]."""
-    rows = sorted(reactions.items(), key=lambda kv: (-kv[1], list(EMOJI).index(kv[0]) if kv[0] in EMOJI else 99))
-    return [{"kind": k, "emoji": EMOJI.get(k, ""), "label": reaction_label(k), "n": n} for k, n in rows if n]
+def quick_reactions() -> list[tuple[str, str]]:
+    return reactions.quick()
 
 
 @register.simple_tag
-def reaction_total(reactions: dict[str, int]) -> int:
-    return sum(reactions.values())
+def reaction_summary(counts: dict[str, int]) -> list[dict]:
+    """The reactions of a post in the bar's order (reactions.ordered): [{emoji, label, n}]."""
+    return [{"emoji": e, "label": reactions.label(e), "n": n} for e, n in reactions.ordered(counts)]
+
+
+@register.simple_tag
+def reaction_total(counts: dict[str, int]) -> int:
+    return sum(counts.values())
+
+
+def _pattern(url_name: str, /, **placeholders: str) -> str:
+    """An address with {placeholders} for the scripts to fill, e.g. _pattern("post", post_id="id") →
+    "/posts/{id}/": reversed with stand-ins (an <int:…> converter takes no "{id}"), then replaced."""
+    stand_ins = {kwarg: str(987654320 + i) for i, kwarg in enumerate(placeholders)}
+    url = reverse(url_name, kwargs=stand_ins)
+    for kwarg, placeholder in placeholders.items():
+        url = url.replace(stand_ins[kwarg], "{" + placeholder + "}")
+    return url
+
+
+@register.simple_tag(takes_context=True)
+def client_config(context: template.Context) -> SafeString:
+    """What the page's scripts need from the server (request.js): every address they call, rendered
+    with Django's URL resolver rather than typed into JavaScript, and the generic error sentence."""
+    language = reactions.picker_language()
+    config = {
+        "urls": {
+            "post": _pattern("post", post_id="id"),
+            "post_comments": _pattern("post_comments", post_id="id"),
+            "topic": _pattern("topic", name="name"),
+            "reads": reverse("api:record_reads"),
+            "mentions_suggest": reverse("api:suggest_mentions"),
+            "notifications_unread": reverse("api:unread"),
+            "emoji": reverse("emoji_data", args=[language]) + "?v=" + reactions.version(),
+        },
+        "messages": {
+            "failed": _("Something went wrong; try again."),
+            "offline": _("The server cannot be reached. Check your connection and try again."),
+        },
+    }
+    return json_script(config, "alveole-client")
 
 
 @register.filter
 def excerpt(body: str, limit: int = 90) -> str:
     """A post's Markdown as a short plain-text line."""
-    from alveole.core.markdown import plain_text
 
     return plain_text(body or "", int(limit))

@@ -93,13 +93,48 @@ def test_replies_are_one_level_deep_and_counted(world):
 def test_a_reaction_toggles_and_switches(world):
     post, _ = actions.create_post(world.member, space=world.open_space, body="Yay")
     actions.react(world.owner, post=post, kind="like")
-    actions.react(world.owner, post=post, kind="celebrate")
-    assert Reaction.objects.get(post=post, user=world.owner).kind == "celebrate"
-    assert actions.react(world.owner, post=post, kind="celebrate") is None
+    actions.react(world.owner, post=post, kind="🚀")
+    assert Reaction.objects.get(post=post, user=world.owner).kind == "🚀"
+    assert actions.react(world.owner, post=post, kind="🚀") is None
     post.refresh_from_db()
     assert post.reaction_count == 0
     with pytest.raises(Invalid):
         actions.react(world.owner, post=post, kind="angry-face")
+
+
+def test_a_reaction_is_exactly_one_emoji_of_the_unicode_set(world):
+    post, _ = actions.create_post(world.member, space=world.open_space, body="Yay")
+
+    def stored(kind: str) -> str | None:
+        reaction = actions.react(world.owner, post=post, kind=kind)
+        return reaction.kind if reaction else None
+
+    # The former kinds' names still work and are stored as their emoji.
+    assert stored("celebrate") == "🎉"
+    # Any emoji the package knows, sequences and skin tones included.
+    for emoji in ("🦩", "👍🏽", "👩‍💻", "🇫🇷", "🏳️‍🌈"):
+        assert stored(emoji) == emoji
+    # The unqualified heart is the same reaction as the fully qualified one.
+    assert stored("\u2764") == "\u2764\ufe0f"
+    assert stored("\u2764\ufe0f") is None  # toggled off: one reaction
+    for bad in ("", "  ", "🚀🚀", "🚀 ok", "a", "#", "1", "\U0001f3fd", "🦰", ":rocket:", "x" * 200):
+        with pytest.raises(Invalid, match="exactly one emoji"):
+            actions.react(world.owner, post=post, kind=bad)
+    assert not Reaction.objects.filter(post=post).exists()
+
+
+def test_the_live_event_carries_the_counts_in_the_bars_order(world):
+    from alveole.live.models import Event
+
+    post, _ = actions.create_post(world.member, space=world.open_space, body="Yay")
+    actions.react(world.owner, post=post, kind="🚀")
+    actions.react(world.member, post=post, kind="🚀")
+    actions.react(world.nonmember, post=post, kind="like")
+    event = Event.objects.filter(type="reaction.changed").order_by("-seq").first()
+    assert event is not None
+    assert event.data["kind"] == "👍" and event.data["user_id"] == world.nonmember.pk
+    assert event.data["reactions"] == {"🚀": 2, "👍": 1}
+    assert event.data["order"] == ["🚀", "👍"] and event.data["reaction_count"] == 3
 
 
 def test_mentions_notify_only_people_who_can_see_the_space(world):

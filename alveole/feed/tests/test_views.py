@@ -249,8 +249,8 @@ def test_react_toggle_without_and_with_js(world, client_for) -> None:
     client = client_for(world.member)
     response = client.post(reverse("post_react", args=[post.pk]), {"kind": "love", "next": "/"})
     assert response.status_code == 302 and response["Location"] == f"/#post-{post.pk}"
-    assert Reaction.objects.get(post=post).kind == "love"
-    response = client.post(reverse("post_react", args=[post.pk]), {"kind": "love"}, **FRAGMENT)
+    assert Reaction.objects.get(post=post).kind == "❤️"
+    response = client.post(reverse("post_react", args=[post.pk]), {"kind": "❤️"}, **FRAGMENT)
     assert response.status_code == 200 and "data-reactions" in response.content.decode()
     assert not Reaction.objects.exists()
     assert client.post(reverse("post_react", args=[post.pk]), {"kind": "meh"}).status_code == 400
@@ -309,6 +309,8 @@ def test_bad_comments_are_400_and_write_nothing(world, client_for) -> None:
     client = client_for(world.member)
     response = client.post(reverse("post_comments", args=[post.pk]), {"body": " "})
     assert response.status_code == 400 and "Write something first." in response.content.decode()
+    response = client.post(reverse("post_comments", args=[post.pk]), {"body": " "}, **FRAGMENT)
+    assert response.status_code == 400 and response.content.decode().count("Write something first.") == 1
     other = _post(world.owner, world.open_space, "Other")
     parent = actions.create_comment(world.owner, post=other, body="Elsewhere")[0]
     response = client.post(reverse("post_comments", args=[post.pk]), {"body": "x", "parent_id": parent.pk}, **FRAGMENT)

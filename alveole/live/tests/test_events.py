@@ -55,6 +55,9 @@ class Recorder:
     def receive(self, raw: str) -> None:
         self.received.append(raw)
 
+    async def catch_up_all(self) -> None:
+        pass
+
 
 def test_events_are_sent_after_commit_only(world, django_capture_on_commit_callbacks):
     import asyncio
@@ -63,7 +66,7 @@ def test_events_are_sent_after_commit_only(world, django_capture_on_commit_callb
 
     hub = hubs.MemoryHub()
     recorder = Recorder()
-    hub.dispatcher = recorder  # type: ignore[assignment]
+    hub.dispatcher = recorder
     loop = asyncio.new_event_loop()
     hub.loop = loop
     hubs._hub = hub

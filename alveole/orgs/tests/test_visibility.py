@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alveole.orgs.access import people_visible_to
 from alveole.spaces.access import visible_spaces
+from alveole.spaces.people import people_visible_to
 
 pytestmark = pytest.mark.django_db
 

@@ -1,39 +1,16 @@
 // Alvéole's small progressive-enhancement layer. Every page works without it.
-// - csrfToken() / postJSON(): fetch helpers that send Django's CSRF header
 // - forms with data-confirm="…" ask before a destructive POST
 // - buttons with data-copy="#input-id" copy a token or link
 // - the "Me" item of the phone bottom bar opens the account menu; menus close on Escape / outside click
 // - data-timezone-detect fills the profile's time zone with the device's
-// - live.js keeps the page up to date over the WebSocket
+// - feed.js enhances the feed, live.js keeps the page up to date over the WebSocket
+// The modules form a tree, never a cycle: app → feed → (emoji-picker, request); app → live → (feed,
+// emoji-picker, request). Requests (CSRF, JSON, errors) are request.js's alone.
 
 import "./feed.js";
 import "./live.js";
 
 const body = document.body;
-
-export function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  if (match) return decodeURIComponent(match[1]);
-  const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
-  return input ? input.value : "";
-}
-
-export async function postJSON(url, data = {}) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-    body: JSON.stringify(data),
-  });
-  const payload = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-  if (!response.ok) {
-    const error = new Error(payload?.message || response.statusText);
-    error.status = response.status;
-    error.payload = payload;
-    throw error;
-  }
-  return payload;
-}
 
 // ---- confirm dialogs ------------------------------------------------------------------
 let dialog;

@@ -6,56 +6,15 @@
 // - comments expand inline; "Load more" turns into infinite scroll; share opens a dialog
 // - reads: cards at least half visible for a second are sent in batches to POST /api/v1/reads
 // - exports the helpers live.js uses to put server-rendered fragments in place
+// Requests and their errors go through request.js; addresses come from the server (urlFor).
 
-import { csrfToken } from "./app.js";
-
-const FRAGMENT = { "X-Alveole-Fragment": "1" };
+import { getFragment, getJSON, postJSON, request, sendForm, showError, urlFor, urlPattern } from "./request.js";
+import "./emoji-picker.js";
 
 function html(text) {
   const template = document.createElement("template");
   template.innerHTML = text.trim();
   return template.content;
-}
-
-async function send(form, submitter) {
-  const data = new FormData(form);
-  if (submitter?.name) data.append(submitter.name, submitter.value);
-  const response = await fetch(form.action, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { ...FRAGMENT, "X-CSRFToken": csrfToken() },
-    body: data,
-  });
-  return { ok: response.ok, status: response.status, text: await response.text() };
-}
-
-async function getFragment(url) {
-  const response = await fetch(url, { credentials: "same-origin", headers: FRAGMENT });
-  if (!response.ok) throw new Error(String(response.status));
-  return response.text();
-}
-
-function failed(form) {
-  return form.closest("[data-composer]")?.dataset.failed || document.body.dataset.feedFailed || "Something went wrong; try again.";
-}
-
-function showError(form, text) {
-  const target = form.querySelector("[data-composer-error]") || form;
-  form.querySelectorAll("[data-fragment-error]").forEach((e) => e.remove());
-  const fragment = html(text || "");
-  const alert = fragment.querySelector("[data-fragment-error]");
-  if (alert) {
-    if (target === form) form.prepend(alert);
-    else target.append(alert);
-  } else {
-    const p = document.createElement("p");
-    p.className = "alert alert-error";
-    p.setAttribute("role", "alert");
-    p.setAttribute("data-fragment-error", "");
-    p.textContent = failed(form);
-    if (target === form) form.prepend(p);
-    else target.append(p);
-  }
 }
 
 function feedList() {
@@ -134,14 +93,7 @@ function setupComposer(form) {
     const data = new FormData();
     data.append("file", file);
     try {
-      const response = await fetch(form.dataset.uploadUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
-        body: data,
-      });
-      const payload = await response.json().catch(() => null);
-      if (!response.ok) throw new Error(payload?.message || form.dataset.uploadFailed);
+      const { data: payload } = await request(form.dataset.uploadUrl, { method: "POST", form: data });
       const hidden = document.createElement("input");
       hidden.type = "hidden";
       hidden.name = "attachment_ids";
@@ -162,7 +114,7 @@ function setupComposer(form) {
     } catch (error) {
       item.classList.remove("is-uploading");
       item.classList.add("is-failed");
-      state.textContent = error.message || form.dataset.uploadFailed;
+      state.textContent = error.status ? error.message : form.dataset.uploadFailed;
       state.setAttribute("role", "alert");
       const remove = document.createElement("button");
       remove.type = "button";
@@ -185,18 +137,13 @@ function setupComposer(form) {
     if (button) button.disabled = true;
     form.querySelectorAll("[data-fragment-error], [data-mention-warning]").forEach((e) => e.remove());
     try {
-      const result = await send(form, event.submitter);
-      if (!result.ok) {
-        showError(form, result.text);
-        return;
-      }
-      insertCard(result.text, form);
+      insertCard(await sendForm(form, event.submitter), form);
       form.querySelector("textarea").value = "";
       previews.replaceChildren();
       form.querySelector("[data-composer-status]").textContent = form.dataset.posted;
       announce(form.dataset.posted);
-    } catch {
-      showError(form, "");
+    } catch (error) {
+      showError(form, error);
     } finally {
       delete form.dataset.busy;
       if (button) button.disabled = false;
@@ -209,10 +156,15 @@ const TOKEN = /(^|[\s(])([@#])([\p{L}\p{N}._-]{0,40})$/u;
 let suggestionBox;
 
 function knownTopics() {
+  // The topics linked on this page, read from their addresses (the server's pattern, {name} cut out).
+  const [prefix, suffix = ""] = urlPattern("topic").split("{name}");
   const names = new Set();
-  for (const link of document.querySelectorAll('a[href^="/topics/"]')) {
-    const match = link.getAttribute("href").match(/^\/topics\/([^/]+)\//);
-    if (match) names.add(decodeURIComponent(match[1]));
+  if (!prefix) return [];
+  for (const link of document.querySelectorAll("a[href]")) {
+    const href = link.getAttribute("href");
+    if (!href.startsWith(prefix) || !href.endsWith(suffix) || href.length <= prefix.length + suffix.length) continue;
+    const name = href.slice(prefix.length, href.length - suffix.length);
+    if (!name.includes("/")) names.add(decodeURIComponent(name));
   }
   return [...names];
 }
@@ -239,7 +191,7 @@ function setupAutocomplete(textarea) {
   let timer;
 
   const composer = textarea.closest("[data-composer]");
-  const suggestUrl = composer?.dataset.suggestUrl || document.body.dataset.suggestUrl || "/api/v1/mentions/suggest";
+  const suggestUrl = composer?.dataset.suggestUrl || urlFor("mentions_suggest");
 
   function spaceId() {
     const select = composer?.querySelector("[data-space-select]");
@@ -331,10 +283,9 @@ function setupAutocomplete(textarea) {
       const params = new URLSearchParams({ q: query });
       const space = spaceId();
       if (space) params.set("space_id", space);
+      if (!suggestUrl) return;
       try {
-        const response = await fetch(`${suggestUrl}?${params}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
-        if (!response.ok) return close();
-        const people = await response.json();
+        const people = await getJSON(`${suggestUrl}?${params}`);
         if (!token || token.query !== query) return;
         render(people.map((p) => ({ label: p.full_name, hint: `@${p.handle}`, value: p.handle })));
       } catch {
@@ -374,14 +325,10 @@ document.addEventListener("submit", async (event) => {
   if (form.dataset.busy) return;
   form.dataset.busy = "yes";
   try {
-    const result = await send(form, event.submitter);
-    if (!result.ok) {
-      showError(form, result.text);
-      return;
-    }
+    const text = await sendForm(form, event.submitter);
     const target = form.closest(form.dataset.replace) || document.querySelector(form.dataset.replace);
     if (!target) return;
-    const fragment = html(result.text);
+    const fragment = html(text);
     const fresh = fragment.firstElementChild;
     const slot = target.closest(".comments-slot");
     target.replaceWith(fragment);
@@ -391,8 +338,8 @@ document.addEventListener("submit", async (event) => {
       const focusTarget = event.submitter && fresh.querySelector(`[name="${event.submitter.name}"][value="${event.submitter.value}"]`);
       (focusTarget || fresh.querySelector("textarea, button"))?.focus();
     }
-  } catch {
-    showError(form, "");
+  } catch (error) {
+    showError(form, error);
   } finally {
     delete form.dataset.busy;
   }
@@ -412,13 +359,13 @@ document.addEventListener("submit", async (event) => {
   if (form.dataset.confirmed !== "yes") return;
   event.preventDefault();
   setTimeout(() => delete form.dataset.confirmed);
-  const result = await send(form).catch(() => null);
   const card = form.closest("article.post");
-  if (!result?.ok || !card) {
-    if (result) showError(card || form, result.text);
-    return;
+  try {
+    const text = await sendForm(form);
+    if (card) card.replaceWith(html(text));
+  } catch (error) {
+    showError(card || form, error);
   }
-  card.replaceWith(html(result.text));
 });
 
 // ---- comments expand inline ---------------------------------------------------------------------
@@ -475,13 +422,14 @@ document.addEventListener("click", async (event) => {
   });
   form?.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const result = await send(form, e.submitter).catch(() => null);
-    if (!result?.ok) {
-      showError(form, result?.text || "");
+    let text;
+    try {
+      text = await sendForm(form, e.submitter);
+    } catch (error) {
+      showError(form, error);
       return;
     }
-    const onThisPage = feedList();
-    if (onThisPage) insertCard(result.text, null);
+    if (feedList()) insertCard(text, null);
     announce(form.dataset.shared);
     close();
   });
@@ -532,23 +480,16 @@ function watchMore(holder) {
 }
 
 // ---- reads ---------------------------------------------------------------------------------------
-const readsUrl = "/api/v1/reads";
 const seen = new Set();
 const timers = new Map();
 
 function flushReads(keepalive = false) {
-  if (!seen.size) return;
+  const readsUrl = urlFor("reads");
+  if (!seen.size || !readsUrl) return;
   const ids = [...seen].slice(0, 200);
   ids.forEach((id) => seen.delete(id));
-  fetch(readsUrl, {
-    method: "POST",
-    credentials: "same-origin",
-    keepalive,
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-    body: JSON.stringify({ post_ids: ids }),
-  })
-    .then((response) => {
-      if (!response.ok) return;
+  postJSON(readsUrl, { post_ids: ids }, { keepalive })
+    .then(() => {
       for (const id of ids) {
         const card = document.querySelector(`article.post[data-post-id="${id}"]`);
         card?.classList.add("is-read");
@@ -602,7 +543,7 @@ document.querySelectorAll("[data-composer]").forEach(setupComposer);
 document.querySelectorAll("[data-feed-more]").forEach(watchMore);
 enhance(document);
 
-export { enhance, getFragment, html, updateCount };
+export { enhance, html, updateCount };
 
 // ---- "Make a task" from the selected words ------------------------------------------------------
 // Opening the post's menu collapses the selection, so it is read as the menu is pressed: the task

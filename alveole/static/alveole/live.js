@@ -5,9 +5,12 @@
 //   absolute numbers the events carry, so applying an event twice changes nothing
 // - "resync" (too far behind): shows a "new activity — refresh" bar and refreshes the bell
 // - typing: sends {"type": "typing", "post_id"} at most every 3 s; shows "Anna is typing…" for 5 s
-// Strings come translated from data-* attributes of [data-live-bar] (app.html).
+// Strings come translated from data-* attributes of [data-live-bar] (app.html); addresses from the
+// server through request.js's urlFor.
 
-import { enhance, getFragment, html, updateCount } from "./feed.js";
+import { emojiName } from "./emoji-picker.js";
+import { enhance, html, updateCount } from "./feed.js";
+import { getFragment, getJSON, request, urlFor } from "./request.js";
 
 const bar = document.querySelector("[data-live-bar]");
 const PING_EVERY = 25_000;
@@ -46,13 +49,16 @@ function cardsOf(postId) {
 }
 
 async function cardFragment(postId, extra = {}) {
+  const url = urlFor("post", { id: Number(postId) });
+  if (!url) return null;
   const params = new URLSearchParams({ fragment: "1", next: here(), ...extra });
-  const response = await fetch(`/posts/${Number(postId)}/?${params}`, {
-    credentials: "same-origin",
-    headers: { "X-Alveole-Fragment": "1" },
-  });
-  if (response.status !== 200) return null; // 204: not in this feed; 404: gone or not visible
-  return html(await response.text()).querySelector("article.post");
+  try {
+    const { status, text } = await request(`${url}?${params}`, { fragment: true });
+    if (status !== 200) return null; // 204: not in this feed
+    return html(text).querySelector("article.post");
+  } catch {
+    return null; // 404: gone or not visible; offline: the next event or the resync tells
+  }
 }
 
 function announce(message) {
@@ -99,12 +105,10 @@ function setUnread(count) {
 }
 
 async function refreshUnread() {
+  const url = urlFor("notifications_unread");
+  if (!url) return;
   try {
-    const response = await fetch("/api/v1/notifications/unread", {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    if (response.ok) setUnread((await response.json()).unread);
+    setUnread((await getJSON(url)).unread);
   } catch {
     // the next notifications.changed event will carry the number
   }
@@ -191,7 +195,7 @@ async function commentCreated(data) {
     let fragment;
     try {
       const params = new URLSearchParams({ fragment: "1", next: here() });
-      fragment = html(await getFragment(`/posts/${Number(data.post_id)}/comments/?${params}`));
+      fragment = html(await getFragment(`${urlFor("post_comments", { id: Number(data.post_id) })}?${params}`));
     } catch {
       continue;
     }
@@ -246,50 +250,36 @@ function commentDeleted(data) {
   else comment.remove();
 }
 
-const EMOJI_ORDER = ["like", "love", "celebrate", "laugh", "idea", "sad"];
-
-function renderSummary(card, reactions) {
+// The bar's counts are rendered by the server (feed/_reactions.html) and, live, by cloning the
+// <template> that same partial puts in every bar: the event carries the counts in the bar's order,
+// so a reaction costs the viewers no request at all (a fetched fragment would cost one request per
+// viewer per reaction). Only my own reaction from another tab fetches the card, for my highlight.
+async function renderSummary(card, reactions, order) {
   const holder = card.querySelector("[data-reactions]");
-  if (!holder) return;
-  const picker = new Map(
-    [...holder.querySelectorAll(".picker-panel button[value]")].map((b) => [
-      b.value,
-      { emoji: b.querySelector("[aria-hidden]")?.textContent || "", label: b.title || b.value },
-    ]),
-  );
-  const rows = Object.entries(reactions || {})
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || EMOJI_ORDER.indexOf(a[0]) - EMOJI_ORDER.indexOf(b[0]));
-  let summary = holder.querySelector(".reaction-summary");
-  if (!rows.length) {
-    summary?.remove();
-    return;
+  const summary = holder?.querySelector("[data-reaction-summary]");
+  const list = summary?.querySelector("[data-reaction-counts]");
+  const template = holder?.querySelector("template[data-reaction-count]");
+  if (!list || !template) return;
+  const shown = new Map([...list.querySelectorAll("[data-emoji]")].map((chip) => [chip.dataset.emoji, chip]));
+  const labels = new Map([...holder.querySelectorAll(".picker-quick button[value]")].map((b) => [b.value, b.title]));
+  const chips = [];
+  for (const emoji of order || Object.keys(reactions || {})) {
+    const n = Number(reactions?.[emoji] || 0);
+    if (n <= 0) continue;
+    let chip = shown.get(emoji);
+    if (!chip) {
+      chip = template.content.firstElementChild.cloneNode(true);
+      chip.dataset.emoji = emoji;
+      chip.querySelector("[data-emoji-glyph]").textContent = emoji;
+      const label = labels.get(emoji) || (await emojiName(emoji)) || emoji;
+      chip.title = label;
+      chip.querySelector("[data-emoji-label]").textContent = `${label}:`;
+    }
+    chip.querySelector("[data-count]").textContent = String(n);
+    chips.push(chip);
   }
-  if (!summary) {
-    summary = document.createElement("a");
-    summary.className = "reaction-summary";
-    summary.href = `/posts/${Number(card.dataset.postId)}/reactions/`;
-    holder.append(summary);
-  }
-  summary.replaceChildren();
-  for (const [kind, n] of rows) {
-    const info = picker.get(kind) || { emoji: "", label: kind };
-    const span = document.createElement("span");
-    span.className = "reaction-count";
-    span.title = info.label;
-    const emoji = document.createElement("span");
-    emoji.setAttribute("aria-hidden", "true");
-    emoji.textContent = info.emoji;
-    const label = document.createElement("span");
-    label.className = "visually-hidden";
-    label.textContent = `${info.label}:`;
-    span.append(emoji, label, ` ${n}`);
-    summary.append(span, " ");
-  }
-  const more = document.createElement("span");
-  more.className = "visually-hidden";
-  more.textContent = text("seeReactions");
-  summary.append(more);
+  list.replaceChildren(...chips);
+  summary.hidden = chips.length === 0;
 }
 
 async function reactionChanged(data) {
@@ -304,7 +294,7 @@ async function reactionChanged(data) {
         if (freshBar && current && !current.contains(document.activeElement)) current.replaceWith(freshBar);
       }
     }
-    renderSummary(card, data.reactions);
+    await renderSummary(card, data.reactions, data.order);
   }
 }
 
@@ -396,10 +386,9 @@ const lastTyped = new Map();
 document.addEventListener("input", (event) => {
   const box = event.target;
   if (!(box instanceof HTMLTextAreaElement) || !box.value.trim()) return;
-  const form = box.closest("form.comment-form");
-  const match = form?.getAttribute("action")?.match(/\/posts\/(\d+)\/comments\//);
-  if (!match) return;
-  const postId = Number(match[1]);
+  if (!box.closest("form.comment-form")) return;
+  const postId = Number(box.closest("article.post[data-post-id]")?.dataset.postId);
+  if (!postId) return;
   const now = Date.now();
   if (now - (lastTyped.get(postId) || 0) < TYPING_EVERY) return;
   if (send({ type: "typing", post_id: postId })) lastTyped.set(postId, now);
@@ -472,11 +461,11 @@ function receive(message) {
 }
 
 function connect() {
-  if (stopped || !bar || (socket && socket.readyState <= WebSocket.OPEN)) return;
+  if (stopped || !bar?.dataset.wsPath || (socket && socket.readyState <= WebSocket.OPEN)) return;
   clearTimeout(retryTimer);
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
   const query = seq !== null ? `?after=${seq}` : "";
-  const ws = new WebSocket(`${scheme}//${window.location.host}${bar.dataset.wsPath || "/ws"}${query}`);
+  const ws = new WebSocket(`${scheme}//${window.location.host}${bar.dataset.wsPath}${query}`);
   socket = ws;
   ws.addEventListener("open", () => {
     clearInterval(pingTimer);

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from alveole.core.health import _check_database, _check_redis
+from alveole.settings import insecure_production_settings
 
 
 class Command(BaseCommand):
@@ -16,8 +17,6 @@ class Command(BaseCommand):
         problems: list[str] = []
         call_command("check", deploy=settings.PRODUCTION)
         if settings.PRODUCTION:
-            from alveole.settings import insecure_production_settings
-
             problems += insecure_production_settings()
         db = _check_database()
         self.stdout.write(f"database: {db['status']} ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")

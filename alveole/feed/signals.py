@@ -1,0 +1,8 @@
+"""What the feed tells the apps above it. Sent inside the action's transaction, so whatever a receiver
+writes (a job row, say) commits or rolls back with the change; the feed does not know who listens."""
+
+from django.dispatch import Signal
+
+post_published = Signal()  # post_id: a new post, or a share
+comment_published = Signal()  # comment_id
+reaction_added = Signal()  # post_id, user_id

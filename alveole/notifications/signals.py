@@ -1,0 +1,7 @@
+"""Questions notifications ask the apps above them, which answer without notifications knowing them."""
+
+from django.dispatch import Signal
+
+# Sent with viewer, since and spaces (the viewer's space ids, a subquery); each receiver returns a dict of
+# CatchUp fields it fills ("votes", "decisions", "deadlines"), already limited and ordered.
+catch_up_sections = Signal()

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from alveole.notifications.selectors import unread_count
+from alveole.spaces.selectors import my_open_spaces
+
+NAV_SPACES_LIMIT = 12
+
+
+def alveole(request: HttpRequest) -> dict:
+    """Layout data: the viewer's spaces for the left nav (starred first) and the unread notification count,
+    each loaded only when shown."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated and user.is_active)
+
+    @cache
+    def nav_spaces() -> list:
+        if not signed_in:
+            return []
+        qs = my_open_spaces(user)  # type: ignore[arg-type]
+        return list(qs[:NAV_SPACES_LIMIT])
+
+    @cache
+    def unread_notifications() -> int:
+        """The bell's number: one COUNT, run only when a signed-in page shows the bell."""
+        if not signed_in:
+            return 0
+        return unread_count(user)  # type: ignore[arg-type]
+
+    spaces: Callable[[], list] = nav_spaces
+    unread: Callable[[], int] = unread_notifications
+    return {
+        "ALVEOLE_PRODUCTION": settings.PRODUCTION,
+        "nav_spaces": spaces,
+        "unread_notifications": unread,
+        "viewer_is_admin": signed_in and user.is_org_admin,  # type: ignore[union-attr]
+        "viewer_is_guest": signed_in and user.is_guest,  # type: ignore[union-attr]
+    }
