@@ -21,7 +21,8 @@ SERIAL_TESTS := tests/live tests/faults bench/tests
 # Serving needs only the runtime lock; the tools of `make test` come on top, from the dev lock.
 $(STAMP): requirements.lock requirements-uv.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(PIP_INSTALL) --require-hashes --no-deps -r requirements-uv.lock 2>/dev/null || echo "uv is not available here: installing with pip."
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	@$(PIP_INSTALL) --require-hashes --no-deps -r requirements-uv.lock || echo "uv is not available here: installing with pip."
 	@$(call install,--require-hashes -r requirements.lock)
 	@$(call install,--no-deps --no-build-isolation -e .)
 	@touch $(STAMP)

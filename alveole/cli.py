@@ -8,6 +8,7 @@
     alveole check                                deployment checks (settings, database, Redis)
     alveole worker                               run background jobs (emails, notifications, exports)
     alveole periodic                             enqueue the scheduled jobs that are due (from cron)
+    alveole audit verify [--org ID]              check the audit log's hash chain; names the first broken row
 
 Any other Django management command works too (`alveole shell`, `alveole showmigrations`).
 """

@@ -6,6 +6,7 @@ is set, and uses Redis for the cache when ALVEOLE_TEST_REDIS_URL is set.
 
 import os
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("ALVEOLE_VAR_DIR", tempfile.mkdtemp(prefix="alveole-test-"))
@@ -13,12 +14,20 @@ os.environ.setdefault("ALVEOLE_VAR_DIR", tempfile.mkdtemp(prefix="alveole-test-"
 
 def _own_redis_database(url: str, worker: str) -> str:
     """pytest-xdist runs the suite in several processes (gw0, gw1…) and every test starts by clearing
-    the cache: each process gets its own Redis database, counting down from the one configured."""
+    the cache: each process gets its own Redis database, the configured one for gw0 and the ones just
+    below it for the others (CI configures 15, the last of Redis's 16). Running out of numbers is an
+    error rather than a wrap-around onto databases someone else may use."""
     if not url or not worker.startswith("gw"):
         return url
-    base, _, number = url.rpartition("/")
-    start = int(number) if number.isdigit() else 0
-    return f"{base}/{(start - int(worker[2:])) % 16}"
+    parts = urlsplit(url)
+    number = parts.path.strip("/") or "0"
+    mine = int(number) - int(worker[2:]) if number.isdigit() else -1
+    if mine < 0:
+        raise RuntimeError(
+            f"ALVEOLE_TEST_REDIS_URL ends in database {number!r}; with test process {worker} the suite needs "
+            "database numbers down to 0 from it: configure a higher one or run fewer processes (TEST_WORKERS)."
+        )
+    return urlunsplit(parts._replace(path=f"/{mine}"))
 
 
 os.environ["ALVEOLE_TEST_REDIS_URL"] = _own_redis_database(

@@ -46,6 +46,8 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "org_admin": ("/admin/", only(ADMINS, denied=403)),
     "org_invitations": ("/admin/invitations/", only(ADMINS, denied=403)),
     "org_audit": ("/admin/audit/", only(ADMINS, denied=403)),
+    "org_audit_csv": ("/admin/audit.csv", only(ADMINS, denied=403)),
+    "org_audit_json": ("/admin/audit.json", only(ADMINS, denied=403)),
     "org_settings": ("/admin/settings/", only(ADMINS, denied=403)),
     "spaces": ("/spaces/", EVERYONE_OK),
     "space_create": ("/spaces/new/", only(set(SIGNED_IN) - {"guest"}, denied=403)),

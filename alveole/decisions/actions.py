@@ -271,9 +271,6 @@ def _record(
         ),
         space,
     )
-    # Hook for tasks (alveole/projects, built in parallel): a decision may spawn tasks. When that
-    # app lands, queue its job here with enqueue_job(projects_jobs.decision_recorded, decision.pk)
-    # or offer "Create tasks from this decision" on the decision's page.
     return decision
 
 

@@ -20,12 +20,19 @@ from .models import Export
 def request_export(actor: User, *, space: Space | None, password: str) -> Export:
     """A space's managers export their space; an organisation's owners export everything.
 
-    The password is checked before the transaction: the audit row of a wrong one must stay."""
+    The password is checked before the transaction: the audit row of a wrong one must stay, as
+    must the one of a refusal."""
+    refusal = None
     if space is None:
         if not actor.is_owner:
-            raise PermissionDenied(_("Only the organisation's owners can export everything."))
+            refusal = _("Only the organisation's owners can export everything.")
     elif not (can_manage(actor, space) or actor.is_owner) or space.organisation_id != actor.organisation_id:
-        raise PermissionDenied(_("Only the space's managers can export it."))
+        refusal = _("Only the space's managers can export it.")
+    if refusal is not None:
+        # A space of another organisation is not named in this organisation's log.
+        target = space if space is not None and space.organisation_id == actor.organisation_id else actor.organisation
+        audit.record("export.request.denied", actor=actor, target=target, everything=space is None, reason=str(refusal))
+        raise PermissionDenied(refusal)
     # The sign-in limits apply: 429 once over them, even with the right password.
     if not check_password_again(actor, password, step="export"):
         raise Invalid(fields={"password": _("Enter your password again to confirm the export.")})

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alveole.accounts.models import User
+from alveole.accounts.models import Role, User
 from alveole.core import audit, markdown
 from alveole.core.bounds import is_id
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -47,6 +47,9 @@ class MentionReport:
     unreachable: list[User] = field(default_factory=list)
     whole_space: bool = False
     space_member_ids: list[int] = field(default_factory=list)  # told through @space
+    # Whose name the stored text may show instead of the handle: those every reader of the text may
+    # see in the people directory (the HTML is rendered once for all readers).
+    nameable: set[int] = field(default_factory=set)
 
     @property
     def warning(self) -> str:
@@ -98,6 +101,15 @@ def _resolve_mentions(actor: User, space: Space | None, parsed: markdown.Parsed)
             (report.reached if user.can_read else report.unreachable).append(user)
         if report.whole_space and user.in_space:
             report.space_member_ids.append(user.pk)
+    named_people = report.reached + report.unreachable
+    if named_people:
+        # Every reader sees non-guests, except guests, who see only the people of their spaces; and a
+        # guest is seen only through a shared space. So: non-guests, and only those of this space
+        # when a guest can read it.
+        guests_read = space is not None and SpaceMembership.objects.filter(space=space, user__role=Role.GUEST).exists()
+        report.nameable = {
+            u.pk for u in named_people if not u.is_guest and (not guests_read or getattr(u, "in_space", False))
+        }
     return report
 
 
@@ -117,7 +129,7 @@ def _render(parsed: markdown.Parsed, report: MentionReport) -> str:
     # The people came from _resolve_mentions' one query: their names cost nothing more.
     named = report.reached + report.unreachable
     urls = {u.handle: reverse("person", args=[u.pk]) for u in named}
-    names = {u.handle: u.full_name for u in named if u.full_name}
+    names = {u.handle: u.full_name for u in named if u.full_name and u.pk in report.nameable}
     return markdown.render(
         parsed,
         mention_url=urls.get,

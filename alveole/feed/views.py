@@ -23,11 +23,10 @@ from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, Invalid, NotFound, PermissionDenied
 from alveole.orgs.selectors import search_people
 from alveole.spaces.access import get_space_for
-from alveole.spaces.models import Space
 from alveole.spaces.pages import space_header
 from alveole.spaces.people import get_person_for
 from alveole.spaces.selectors import spaces_for
-from alveole.web.shortcuts import apply_error, invalid_form_status, safe_next, web_view
+from alveole.web.shortcuts import act, apply_error, invalid_form_status, safe_next, web_view
 
 from . import actions, reactions, selectors
 from .access import get_comment_for, get_post_for, get_topic_for, visible_posts
@@ -456,59 +455,59 @@ def comment_answer(request: HttpRequest, comment_id: int) -> HttpResponse:
 # --- follows ------------------------------------------------------------------------------------
 
 
+def _follow(request: HttpRequest, *, then: str, done_on: str, done_off: str, **target: Any) -> HttpResponse:
+    """Follow or unfollow `target` (topic= or person=), by the form's `following` box."""
+    viewer = viewer_of(request)
+    form = FollowForm(request.POST)
+    following = form.is_valid() and bool(form.cleaned_data.get("following"))
+    action = actions.follow if following else actions.unfollow
+    return act(request, lambda: action(viewer, **target), done=done_on if following else done_off, then=then)
+
+
 @require_POST
 @web_view
 def topic_follow(request: HttpRequest, name: str) -> HttpResponse:
-    viewer = viewer_of(request)
-    found = get_topic_for(viewer, name)
-    form = FollowForm(request.POST)
-    form.is_valid()
-    if form.cleaned_data.get("following"):
-        actions.follow(viewer, topic=found)
-        messages.success(
-            request, _("You follow #%(topic)s: its posts appear in your home feed.") % {"topic": found.label}
-        )
-    else:
-        actions.unfollow(viewer, topic=found)
-        messages.success(request, _("You no longer follow #%(topic)s.") % {"topic": found.label})
-    return redirect("topic", name=found.name)
+    found = get_topic_for(viewer_of(request), name)
+    return _follow(
+        request,
+        topic=found,
+        then=reverse("topic", args=[found.name]),
+        done_on=_("You follow #%(topic)s: its posts appear in your home feed.") % {"topic": found.label},
+        done_off=_("You no longer follow #%(topic)s.") % {"topic": found.label},
+    )
 
 
 @require_POST
 @web_view
 def person_follow(request: HttpRequest, user_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    person = get_person_for(viewer, user_id)
-    form = FollowForm(request.POST)
-    form.is_valid()
-    if form.cleaned_data.get("following"):
-        actions.follow(viewer, person=person)
-        messages.success(
-            request, _("You follow %(name)s: their posts appear in your home feed.") % {"name": person.full_name}
-        )
-    else:
-        actions.unfollow(viewer, person=person)
-        messages.success(request, _("You no longer follow %(name)s.") % {"name": person.full_name})
-    return redirect("person", user_id=person.pk)
+    person = get_person_for(viewer_of(request), user_id)
+    return _follow(
+        request,
+        person=person,
+        then=reverse("person", args=[person.pk]),
+        done_on=_("You follow %(name)s: their posts appear in your home feed.") % {"name": person.full_name},
+        done_off=_("You no longer follow %(name)s.") % {"name": person.full_name},
+    )
 
 
 # --- a space's page and a person's page: their feeds ---------------------------------------------
 
 
-def _space_page(request: HttpRequest, space: Space, *, error: str = "", status: int = 200) -> HttpResponse:
+@web_view
+def space_detail(request: HttpRequest, space_id: int) -> HttpResponse:
     """A space's page is its feed: composer (members), pinned posts, then the newest; top posts aside."""
     viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
     pinned = selectors.pinned_posts(viewer, space)
     posts = selectors.space_posts(viewer, space).exclude(pk__in=[i.post.pk for i in pinned])
     feed = feed_context(request, viewer, posts)
-    if wants_fragment(request) and not error:
+    if wants_fragment(request):
         return render(request, "feed/_page.html", feed)
     context = space_header(viewer, space, "feed")
     first = feed["is_first_page"]
     context.update(feed)
     context.update(
         {
-            "error": error,
             "pinned": pinned if first else [],
             "managed": feed["managed"] | managed_ids(viewer, pinned),
             "composer_space": space,
@@ -519,13 +518,7 @@ def _space_page(request: HttpRequest, space: Space, *, error: str = "", status: 
             "top_commented": (selectors.top_posts(viewer, by="commented", period="week", space=space) if first else []),
         }
     )
-    return render(request, "spaces/detail.html", context, status=status)
-
-
-@web_view
-def space_detail(request: HttpRequest, space_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    return _space_page(request, get_space_for(viewer, space_id))
+    return render(request, "spaces/detail.html", context)
 
 
 # --- members ------------------------------------------------------------------------------

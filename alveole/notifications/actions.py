@@ -165,3 +165,10 @@ def finish_catch_up(actor: User, *, post_ids: list[int], until: datetime.datetim
     prefs.save()
     notifications_of(actor).filter(read_at__isnull=True, post_id__in=post_ids).update(read_at=timezone.now())
     _unread_changed(actor)
+
+
+@transaction.atomic
+def dismiss_first_steps(actor: User) -> None:
+    """Hide the home page's first steps for good. A preference of one's own, kept with the notification
+    settings (shell.first_steps reads it): not audited."""
+    NotificationSettings.objects.update_or_create(user=actor, defaults={"first_steps_dismissed_at": timezone.now()})

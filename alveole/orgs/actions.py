@@ -187,6 +187,8 @@ def resend_invitation(actor: User, *, invitation: Invitation) -> tuple[Invitatio
     require_org_admin(actor)
     if invitation.organisation_id != actor.organisation_id:
         raise NotFound()
+    # A new link is a new grant of the invitation's role: only who could invite with it may resend it.
+    _check_can_grant(actor, invitation.role)
     # Locked, so that a resend racing an acceptance or a revocation sees its outcome.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
@@ -327,8 +329,19 @@ def _check_not_last_owner(member: User) -> None:
             raise Conflict(_("The organisation needs at least one active owner; make someone else owner first."))
 
 
-@transaction.atomic
 def change_role(actor: User, *, member: User, role: str) -> User:
+    try:
+        return _change_role(actor, member=member, role=role)
+    except PermissionDenied as denied:
+        # After the rollback, in a transaction of its own: the refusal stays on record.
+        audit.record(
+            "member.role.denied", actor=actor, target=member, label=member.full_name, role=role, reason=str(denied)
+        )
+        raise
+
+
+@transaction.atomic
+def _change_role(actor: User, *, member: User, role: str) -> User:
     _require_same_org(actor, member)
     _check_can_grant(actor, role)
     if member.role == role:
@@ -361,8 +374,17 @@ def end_sessions_and_tokens(user: User) -> None:
     AccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-@transaction.atomic
 def deactivate_member(actor: User, *, member: User) -> User:
+    try:
+        return _deactivate_member(actor, member=member)
+    except PermissionDenied as denied:
+        # After the rollback, in a transaction of its own: the refusal stays on record.
+        audit.record("member.deactivate.denied", actor=actor, target=member, label=member.full_name, reason=str(denied))
+        raise
+
+
+@transaction.atomic
+def _deactivate_member(actor: User, *, member: User) -> User:
     _require_same_org(actor, member)
     require_org_admin(actor)
     if member.pk == actor.pk:

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from alveole.accounts.models import Role
+from alveole.core.bounds import validate_user_date
 from alveole.spaces.models import Space
 
 MAX_EMAILS_PER_BATCH = 50
@@ -104,3 +105,35 @@ class InvitationAcceptForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters; avoid common words."),
     )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters (GET): who, what, which space, between which days."""
+
+    person = forms.TypedChoiceField(label=_("Person"), coerce=int, required=False, empty_value=None)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    space = forms.TypedChoiceField(label=_("Space"), coerce=int, required=False, empty_value=None)
+    since = forms.DateField(label=_("From"), required=False, validators=[validate_user_date])
+    until = forms.DateField(label=_("Until"), required=False, validators=[validate_user_date])
+
+    def __init__(
+        self,
+        data: object,
+        *,
+        people: list[tuple[int, str]],
+        actions: list[tuple[str, str]],
+        spaces: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data)  # type: ignore[arg-type]
+        self.fields["person"].choices = [("", _("Anyone")), *people]  # type: ignore[attr-defined]
+        self.fields["action"].choices = [("", _("Any action")), *actions]  # type: ignore[attr-defined]
+        self.fields["space"].choices = [("", _("Any space")), *spaces]  # type: ignore[attr-defined]
+        for name in ("since", "until"):
+            self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("Choose a day on or after the first one."))
+        return cleaned

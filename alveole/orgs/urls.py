@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/invitations/<int:invitation_id>/revoke/", views.org_invitation_revoke, name="org_invitation_revoke"),
     path("admin/invitations/<int:invitation_id>/resend/", views.org_invitation_resend, name="org_invitation_resend"),
     path("admin/audit/", views.org_audit, name="org_audit"),
+    path("admin/audit.csv", views.org_audit_download, {"fmt": "csv"}, name="org_audit_csv"),
+    path("admin/audit.json", views.org_audit_download, {"fmt": "json"}, name="org_audit_json"),
     path("admin/settings/", views.org_settings, name="org_settings"),
     path("invite/<str:key>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -17,16 +20,17 @@ from alveole.accounts.access import viewer_of
 from alveole.accounts.models import Role
 from alveole.core.audit import labels as audit_labels
 from alveole.core.cursors import paginate
-from alveole.core.errors import AlveoleError, Conflict
+from alveole.core.errors import AlveoleError, Conflict, Invalid
+from alveole.core.models import AuditEvent
 from alveole.spaces.access import visible_spaces
 from alveole.spaces.people import get_person_for
 from alveole.web.forms import SearchForm
 from alveole.web.shortcuts import apply_error, invalid_form_status, render_error, web_view
 
-from . import actions
+from . import actions, audit_export
 from .access import get_invitation_for, invitations_for, require_org_admin
-from .forms import InvitationAcceptForm, InvitationForm, OrganisationForm, RoleForm
-from .selectors import audit_events_for, search_people
+from .forms import AuditFilterForm, InvitationAcceptForm, InvitationForm, OrganisationForm, RoleForm
+from .selectors import audit_events_for, audit_filter_choices, filter_audit, search_people
 
 PAGE_SIZE = 50
 
@@ -242,16 +246,56 @@ def org_invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpRespo
 # --- admin: audit, settings -----------------------------------------------------------
 
 
+def _audit_filter(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent] | None, dict[str, str]]:
+    """The audit filter form from the query string, the rows it selects (None when a filter is
+    wrong), and every action's label."""
+    viewer = viewer_of(request)
+    rows = audit_events_for(viewer)
+    people, spaces = audit_filter_choices(viewer)
+    known = {action: str(label) for action, label in audit_labels().items()}
+    choices = sorted(known.items(), key=lambda item: (item[1].lower(), item[0]))
+    form = AuditFilterForm(request.GET, people=people, actions=choices, spaces=spaces)
+    if not form.is_valid():
+        return form, None, known
+    return form, filter_audit(rows, **form.cleaned_data), known
+
+
 @web_view
 def org_audit(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_of(request)
-    rows, next_cursor = paginate(
-        audit_events_for(viewer), order=("-id",), cursor=request.GET.get("cursor"), limit=PAGE_SIZE
-    )
-    known = audit_labels()
+    form, filtered, known = _audit_filter(request)
+    if filtered is None:
+        context = {"events": [], "admin_tab": "audit", "form": form, "filtered": True}
+        return render(request, "orgs/admin_audit.html", context, status=invalid_form_status(form))
+    rows, next_cursor = paginate(filtered, order=("-id",), cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
     events = [{"event": e, "label": known.get(e.action, _("did something"))} for e in rows]
-    context = {"events": events, "next_cursor": next_cursor, "admin_tab": "audit"}
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "events": events,
+        "next_cursor": next_cursor,
+        "admin_tab": "audit",
+        "form": form,
+        "filters": query.urlencode(),
+        "filtered": any(value not in (None, "") for value in form.cleaned_data.values()),
+    }
     return render(request, "orgs/admin_audit.html", context)
+
+
+@web_view  # type: ignore[type-var]  # its bound is HttpResponse; a streamed file is the one exception
+def org_audit_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The filtered audit rows as a file; a spreadsheet opens the CSV."""
+    form, filtered, known = _audit_filter(request)
+    if filtered is None:
+        raise Invalid(fields={name: " ".join(str(e) for e in errors) for name, errors in form.errors.items()})
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            audit_export.csv_lines(filtered, known), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = StreamingHttpResponse(audit_export.json_chunks(filtered, known), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
+    return response
 
 
 @web_view

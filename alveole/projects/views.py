@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -158,14 +160,10 @@ def task_delete(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_POST
 @web_view
 def checklist_add(request: HttpRequest, task_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    task = get_task_for(viewer, task_id)
-    form = ChecklistForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write the item first (at most 300 characters)."))
-        return _back_to_task(request, task)
-    actions.add_checklist_item(viewer, task=task, text=form.cleaned_data["text"])
-    return _back_to_task(request, task)
+    return _add_to_task(
+        request, task_id, ChecklistForm, _("Write the item first (at most 300 characters)."),
+        lambda viewer, task, data: actions.add_checklist_item(viewer, task=task, text=data["text"]),
+    )  # fmt: skip
 
 
 @require_POST
@@ -183,13 +181,25 @@ def checklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 @web_view
 def task_comment(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _add_to_task(
+        request, task_id, CommentForm, _("Write something first."),
+        lambda viewer, task, data: actions.comment_on_task(viewer, task=task, body=data["body"]),
+    )  # fmt: skip
+
+
+def _add_to_task(
+    request: HttpRequest, task_id: int, form_class: type[forms.Form], empty: str,
+    add: Callable[[User, Task, dict[str, Any]], object],
+) -> HttpResponse:  # fmt: skip
+    """A small form on a task's page (a checklist item, a comment): `empty` when the form is not valid,
+    then back to the task either way."""
     viewer = viewer_of(request)
     task = get_task_for(viewer, task_id)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write something first."))
-        return _back_to_task(request, task)
-    actions.comment_on_task(viewer, task=task, body=form.cleaned_data["body"])
+    form = form_class(request.POST)
+    if form.is_valid():
+        add(viewer, task, form.cleaned_data)
+    else:
+        messages.error(request, empty)
     return _back_to_task(request, task)
 
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
@@ -126,10 +124,3 @@ def _facts(viewer: User) -> dict[str, Any]:
             | Exists(SpaceMute.objects.filter(user=me)),
         }
     return User.objects.filter(pk=viewer.pk).annotate(**checks).values(*checks).get()
-
-
-@transaction.atomic
-def dismiss_first_steps(actor: User) -> None:
-    """Hide the first steps for good. A preference of one's own, like the notification settings
-    it is kept with: not audited."""
-    NotificationSettings.objects.update_or_create(user=actor, defaults={"first_steps_dismissed_at": timezone.now()})

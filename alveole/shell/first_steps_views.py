@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
+from alveole.notifications.actions import dismiss_first_steps
 from alveole.web.shortcuts import act, web_view
-
-from .first_steps import dismiss_first_steps
 
 
 @require_POST

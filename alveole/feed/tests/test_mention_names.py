@@ -56,11 +56,25 @@ def test_a_posted_mention_shows_the_name_and_the_source_keeps_the_handle(world):
 
 
 def test_a_comment_mention_shows_the_name(world):
-    world.guest.handle = "gina"
-    world.guest.save()
+    world.member.handle = "mia"
+    world.member.save()
     post, _ = actions.create_post(world.owner, space=world.private_space, body="Plan")
-    comment, _ = actions.create_comment(world.member, post=post, body="@gina can you check?")
-    assert ">@Gina Guest</a>" in comment.body_html and comment.body.startswith("@gina")
+    comment, _ = actions.create_comment(world.owner, post=post, body="@mia can you check?")
+    assert ">@Mia Member</a>" in comment.body_html and comment.body.startswith("@mia")
+
+
+def test_a_name_shows_only_where_every_reader_may_see_the_person(world):
+    """The HTML is rendered once for every reader: a guest's name (seen only through a shared space)
+    never replaces the handle, and in a space a guest can read, only its members' names do."""
+    world.guest.handle, world.nonmember.handle, world.member.handle = "gina", "noah", "mia"
+    for person in (world.guest, world.nonmember, world.member):
+        person.save()
+    # The member and the guest share the private space; readers of the open space may not see the guest.
+    post, _ = actions.create_post(world.member, space=world.open_space, body="Ask @gina or @noah")
+    assert "Gina" not in post.body_html and "@gina" in post.body_html and ">@Noah" in post.body_html
+    # The guest reads the private space: the non-member (not in it) keeps the handle, the member is named.
+    private, _ = actions.create_post(world.owner, space=world.private_space, body="@noah and @mia")
+    assert "Noah" not in private.body_html and "@noah" in private.body_html and ">@Mia Member</a>" in private.body_html
 
 
 def test_someone_the_writer_may_not_see_stays_plain_text(world):

@@ -173,3 +173,19 @@ def test_the_api_resends_and_refuses_in_the_same_words(world, api_client_for):
     assert refused.status_code == 409 and "revoked" in refused.json()["message"]
     member = api_client_for(world.member).post(f"/api/v1/invitations/{invitation.pk}/resend")
     assert member.status_code == 404
+
+
+def test_an_admin_cannot_resend_an_owners_invitation(world, client_for, api_client_for):
+    """A resend makes a new link for the invitation's role: an admin, who may not invite an owner, may
+    not mint one by resending an owner's invitation either (page, button and API)."""
+    invitation, _link = actions.invite_member(world.owner, email="next-owner@example.org", role="owner")
+    with pytest.raises(PermissionDenied):
+        actions.resend_invitation(world.admin, invitation=invitation)
+    page = client_for(world.admin).get("/admin/invitations/").content.decode()
+    assert f"/admin/invitations/{invitation.pk}/resend/" not in page
+    assert client_for(world.admin).post(f"/admin/invitations/{invitation.pk}/resend/").status_code == 403
+    response = api_client_for(world.admin).post(
+        f"/api/v1/invitations/{invitation.pk}/resend", content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert actions.resend_invitation(world.owner, invitation=invitation)[1]

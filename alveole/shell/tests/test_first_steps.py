@@ -10,10 +10,10 @@ from django.urls import reverse
 from alveole.accounts.models import Role
 from alveole.factories import MembershipFactory, OrganisationFactory, SpaceFactory, UserFactory
 from alveole.feed.actions import create_post, record_reads
-from alveole.notifications.actions import finish_catch_up, set_space_muted, update_settings
+from alveole.notifications.actions import dismiss_first_steps, finish_catch_up, set_space_muted, update_settings
 from alveole.orgs.actions import create_organisation, invite_member, update_organisation
 from alveole.shell.demo import DEMO_ORG
-from alveole.shell.first_steps import Step, dismiss_first_steps, steps_for
+from alveole.shell.first_steps import Step, steps_for
 from alveole.spaces.actions import archive_space
 from alveole.spaces.models import Visibility
 
