@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "alveole.notifications",
     "alveole.mail",
     "alveole.decisions",
+    "alveole.moderation",
     "alveole.projects",
     "alveole.exports",
     "alveole.shell",

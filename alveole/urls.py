@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("alveole.notifications.urls")),
     path("", include("alveole.mail.urls")),
     path("", include("alveole.decisions.urls")),
+    path("", include("alveole.moderation.urls")),
     path("", include("alveole.projects.urls")),
     path("", include("alveole.shell.urls")),
 ]

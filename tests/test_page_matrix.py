@@ -80,6 +80,9 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "proposal_close": ("/proposals/{proposal}/close/", only({"owner"}, member=403, guest=403)),
     "key_decisions": ("/decisions/", EVERYONE_OK),
     "decision": ("/decisions/{decision}/", only(SEES_PRIVATE)),
+    "report_post": ("/posts/{open_post}/report/", only(SEES_OPEN)),
+    "report_comment": ("/comments/{private_comment}/report/", only(SEES_PRIVATE)),
+    "moderation_queue": ("/moderation/", only(ADMINS)),  # and the managers of a space (owner manages both)
     "export_detail": ("/exports/{owner_export}/", only({"owner"})),
     # The test queue runs jobs at once, in the request's transaction: the ZIP is ready.
     "export_download": ("/exports/{owner_export}/download/", only({"owner"})),
@@ -132,6 +135,7 @@ POST_ONLY = {
     "space_legal_hold": "/spaces/{private_space}/legal-hold/",
     "organisation_retention": "/admin/retention/",
     "organisation_export": "/admin/export/",
+    "moderation_settle": "/moderation/reports/1/dismiss/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
 PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed"}

@@ -7,20 +7,61 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from alveole.accounts.models import Role, User
 from alveole.core.errors import NotFound
 from alveole.spaces.access import visible_spaces
-from alveole.spaces.models import SpaceMembership
+from alveole.spaces.models import Space, SpaceMembership, SpaceRole, Visibility
 
 from .models import Attachment, Comment, Follow, Post, Topic
 
 
+def shown_unless_hidden(viewer: User, *, post: str = "") -> Q:
+    """The one rule for items a moderator hid: only their author and those who moderate them see them.
+
+    Those are the managers of the item's space and the organisation's admins (who manage every
+    space they can see, and profile posts). `post` is the path from the filtered model to its
+    post ("" for posts, "post__" for comments). A subquery, never an extra query.
+    """
+    if viewer.is_org_admin:
+        return Q()
+    managed = SpaceMembership.objects.filter(user_id=viewer.pk, role=SpaceRole.MANAGER).values("space_id")
+    return Q(hidden_at__isnull=True) | Q(author_id=viewer.pk) | Q(**{f"{post}space_id__in": managed})
+
+
+def hidden_readers(post: Post, item: Post | Comment | None = None) -> list[int]:
+    """Who still sees `item` (default: `post`) once hidden: its author, the space's managers and the
+    admins, as shown_unless_hidden says; the live layer sends them its events one by one."""
+    item = item if item is not None else post
+    readers = {item.author_id}
+    admins = User.objects.filter(
+        organisation_id=post.organisation_id, role__in=(Role.OWNER, Role.ADMIN), is_active=True
+    )
+    if post.space_id is None:
+        readers.update(admins.values_list("pk", flat=True))
+        return sorted(readers)
+    memberships = SpaceMembership.objects.filter(space_id=post.space_id)
+    readers.update(memberships.filter(role=SpaceRole.MANAGER).values_list("user_id", flat=True))
+    if not Space.objects.filter(pk=post.space_id, visibility=Visibility.OPEN).exists():
+        admins = admins.filter(pk__in=memberships.values("user_id"))
+    readers.update(admins.values_list("pk", flat=True))
+    return sorted(readers)
+
+
 def visible_posts(viewer: User) -> QuerySet[Post]:
-    """Posts the viewer may read: in spaces they can see, or on profiles (not for guests)."""
+    """Posts the viewer may read: in spaces they can see, or on profiles (not for guests); hidden
+    ones only as shown_unless_hidden says."""
     if not viewer.is_authenticated or not viewer.is_active:
         return Post.objects.none()
     in_spaces = Q(space_id__in=visible_spaces(viewer).values("pk"))
     qs = Post.objects.filter(organisation_id=viewer.organisation_id, deleted_at__isnull=True)
+    qs = qs.filter(shown_unless_hidden(viewer))
     if viewer.is_guest:
         return qs.filter(in_spaces)
     return qs.filter(in_spaces | Q(space__isnull=True))
+
+
+def visible_comments(viewer: User) -> QuerySet[Comment]:
+    """Comments the viewer may read: not deleted, under a post they may read, hidden ones as the rule says."""
+    return Comment.objects.filter(
+        shown_unless_hidden(viewer, post="post__"), post__in=visible_posts(viewer), deleted_at__isnull=True
+    )
 
 
 def get_post_for(viewer: User, post_id: int | str) -> Post:
@@ -54,11 +95,7 @@ def get_topic_for(viewer: User, name: str) -> Topic:
 
 def get_comment_for(viewer: User, comment_id: int | str) -> Comment:
     try:
-        return (
-            Comment.objects.filter(post__in=visible_posts(viewer), deleted_at__isnull=True)
-            .select_related("post", "post__space", "author")
-            .get(pk=int(comment_id))
-        )
+        return visible_comments(viewer).select_related("post", "post__space", "author").get(pk=int(comment_id))
     except (Comment.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 
@@ -71,7 +108,7 @@ def get_attachment_for(viewer: User, attachment_id: int | str) -> Attachment:
     try:
         return Attachment.objects.filter(
             Q(post__in=posts)
-            | Q(comment__post__in=posts, comment__deleted_at__isnull=True)
+            | Q(comment__in=visible_comments(viewer))
             | Q(uploader=viewer, post__isnull=True, comment__isnull=True),
             organisation_id=viewer.organisation_id,
         ).get(pk=int(attachment_id))

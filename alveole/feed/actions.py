@@ -23,8 +23,8 @@ from alveole.spaces.access import can_manage, check_space_open_for_changes, memb
 from alveole.spaces.models import Space, SpaceMembership
 from alveole.spaces.people import people_visible_to
 
-from . import events, files, reactions, signals
-from .access import readable_originals, visible_posts
+from . import events, files, policies, reactions, signals
+from .access import hidden_readers, readable_originals, visible_posts
 from .models import (
     Attachment,
     Comment,
@@ -92,6 +92,8 @@ def _resolve_mentions(actor: User, space: Space | None, parsed: markdown.Parsed)
         .annotate(
             can_read=Exists(readers),
             in_space=Exists(members),
+            # Whether a guest can read the space: decides whose names the stored HTML may show.
+            guests_read=Exists(SpaceMembership.objects.filter(space=space, user__role=Role.GUEST)),
             named=ExpressionWrapper(named, output_field=BooleanField()),
         )
         .distinct()
@@ -106,7 +108,7 @@ def _resolve_mentions(actor: User, space: Space | None, parsed: markdown.Parsed)
         # Every reader sees non-guests, except guests, who see only the people of their spaces; and a
         # guest is seen only through a shared space. So: non-guests, and only those of this space
         # when a guest can read it.
-        guests_read = space is not None and SpaceMembership.objects.filter(space=space, user__role=Role.GUEST).exists()
+        guests_read = any(getattr(u, "guests_read", False) for u in named_people)
         report.nameable = {
             u.pk for u in named_people if not u.is_guest and (not guests_read or getattr(u, "in_space", False))
         }
@@ -149,9 +151,13 @@ def _record_mentions(post: Post, report: MentionReport, *, author: User, comment
 # --- live events -------------------------------------------------------------------
 
 
-def _emit(event: LiveEvent, post: Post) -> None:
-    """Publish to whoever can read `post`: its space's readers, or everyone but guests for a profile post."""
-    if post.space_id is None:
+def _emit(event: LiveEvent, post: Post, *, item: Comment | None = None) -> None:
+    """Publish to whoever can read `post` (and `item`, a comment of it): its space's readers, or everyone
+    but guests for a profile post; only those who still see it when a moderator hid it."""
+    if post.hidden_at is not None or (item is not None and item.hidden_at is not None):
+        for user_id in hidden_readers(post, item):
+            publish(event, organisation_id=post.organisation_id, audience=Audience.USER, user_id=user_id)
+    elif post.space_id is None:
         publish(event, organisation_id=post.organisation_id, audience=Audience.MEMBERS)
     else:
         publish(event, organisation_id=post.organisation_id, audience=Audience.SPACE, space_id=post.space_id)
@@ -254,6 +260,7 @@ def create_post(
     attachment_ids: Sequence[int] = (),
 ) -> tuple[Post, MentionReport]:
     _check_can_post_in(actor, space, kind)
+    policies.check_may_start_posts(actor)
     file_ids = _check_attachment_count(attachment_ids)
     body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=not file_ids)
     parsed = markdown.parse(body)
@@ -286,6 +293,7 @@ def _require_author(actor: User, obj: Post | Comment) -> None:
 @transaction.atomic
 def edit_post(actor: User, *, post: Post, body: str) -> tuple[Post, MentionReport]:
     _require_author(actor, post)
+    policies.check_edit_window(actor, post)
     check_space_open_for_changes(post.space)
     has_files = post.attachments.exists()
     body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=not has_files and not post.is_share)
@@ -341,6 +349,7 @@ def delete_post(actor: User, *, post: Post) -> None:
     """Soft delete: the post disappears from every page and list; the row stays for the audit trail."""
     if post.author_id != actor.pk and not _can_moderate(actor, post):
         raise PermissionDenied(_("Only the author or the space's managers can delete this post."))
+    policies.check_edit_window(actor, post)
     check_space_open_for_changes(post.space)
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
@@ -364,6 +373,34 @@ def set_pinned(actor: User, *, post: Post, pinned: bool) -> Post:
     post.save(update_fields=["pinned_at"])
     _emit(_post_updated(post), post)
     return post
+
+
+@transaction.atomic
+def set_hidden(actor: User, *, post: Post, comment: Comment | None = None, hidden: bool) -> None:
+    """A moderator hides `comment` (or `post`), or shows it again; moderation's actions call this and audit.
+
+    Hidden, it stays for its author and those who moderate it (access.shown_unless_hidden), marked. The
+    event goes to every reader before the change narrows who hears of the item: each open page asks
+    for it again, and drops it when the answer is "not found".
+    """
+    if not _can_moderate(actor, post):
+        raise PermissionDenied(_("Only the space's managers can hide this."))
+    item: Post | Comment = comment if comment is not None else post
+    if (item.hidden_at is not None) == hidden:
+        return
+    event: LiveEvent = (
+        events.CommentHidden(comment_id=comment.pk, post_id=post.pk, hidden=hidden)
+        if comment is not None
+        else events.PostHidden(post_id=post.pk, hidden=hidden)
+    )
+    item.hidden_at = timezone.now() if hidden else None
+    item.hidden_by = actor if hidden else None
+    item.save(update_fields=["hidden_at", "hidden_by"])
+    # Every reader of the post (it may have been hidden and is shown again, or the reverse).
+    if post.space_id is None:
+        publish(event, organisation_id=post.organisation_id, audience=Audience.MEMBERS)
+    else:
+        publish(event, organisation_id=post.organisation_id, audience=Audience.SPACE, space_id=post.space_id)
 
 
 # --- comments -------------------------------------------------------------------
@@ -416,6 +453,7 @@ def create_comment(
 @transaction.atomic
 def edit_comment(actor: User, *, comment: Comment, body: str) -> Comment:
     _require_author(actor, comment)
+    policies.check_edit_window(actor, comment)
     check_space_open_for_changes(comment.post.space)
     body = _clean_body(body, limit=settings.ALVEOLE_COMMENT_MAX_LENGTH)
     parsed = markdown.parse(body)
@@ -423,7 +461,7 @@ def edit_comment(actor: User, *, comment: Comment, body: str) -> Comment:
     comment.body_html = _render(parsed, _resolve_mentions(actor, comment.post.space, parsed))
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
-    _emit(_comment_updated(comment), comment.post)
+    _emit(_comment_updated(comment), comment.post, item=comment)
     return comment
 
 
@@ -431,6 +469,7 @@ def edit_comment(actor: User, *, comment: Comment, body: str) -> Comment:
 def delete_comment(actor: User, *, comment: Comment) -> None:
     if comment.author_id != actor.pk and not _can_moderate(actor, comment.post):
         raise PermissionDenied(_("Only the author or the space's managers can delete this comment."))
+    policies.check_edit_window(actor, comment)
     check_space_open_for_changes(comment.post.space)
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at"])
@@ -464,8 +503,8 @@ def mark_answer(actor: User, *, comment: Comment, is_answer: bool = True) -> Com
     post.save(update_fields=["answered_at"])
     for old in previous:
         old.is_answer = False
-        _emit(_comment_updated(old), post)
-    _emit(_comment_updated(comment), post)
+        _emit(_comment_updated(old), post, item=old)
+    _emit(_comment_updated(comment), post, item=comment)
     _emit(_post_updated(post), post)
     return comment
 
@@ -579,7 +618,8 @@ def unfollow(
 
 def upload_attachment(actor: User, *, stream: IO[bytes], name: str, size: int) -> Attachment:
     """Check and store a file; it is attached to a post or comment when that is created."""
-    checked = files.check_upload(stream, name, size)
+    rules = policies.upload_rules(actor)
+    checked = files.check_upload(stream, name, size, limit=rules.max_bytes, allowed=rules.content_types)
     storage_name = files.new_storage_name(actor.organisation_id, checked.content_type)
     path = files.store(stream, storage_name)
     thumbnail = files.make_thumbnail(path, storage_name) if checked.width else ""

@@ -103,6 +103,7 @@ def item_out(item: selectors.FeedItem) -> dict:
         "edited_at": post.edited_at,
         "pinned": post.pinned_at is not None,
         "answered": post.answered_at is not None,
+        "hidden": post.hidden_at is not None,
         "comment_count": post.comment_count,
         "reactions": item.reactions,
         "my_reaction": item.my_reaction,
@@ -156,6 +157,7 @@ def comment_out(comment: Comment, warnings: list[str] | None = None) -> dict:
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,
         "is_answer": comment.is_answer,
+        "hidden": comment.hidden_at is not None,
         "attachments": [attachment_out(a) for a in comment.attachments.all()],
     }
     if warnings is not None:

@@ -46,6 +46,14 @@ class PostDeleted(LiveEvent):
     post_id: int
 
 
+class PostHidden(LiveEvent):
+    """A moderator hid or showed again a post: each page asks for the card as its viewer may see it."""
+
+    type: Literal["post.hidden"] = "post.hidden"
+    post_id: int
+    hidden: bool
+
+
 class CommentCreated(LiveEvent):
     type: Literal["comment.created"] = "comment.created"
     comment_id: int
@@ -73,6 +81,15 @@ class CommentDeleted(LiveEvent):
     comment_id: int
     post_id: int
     comment_count: int
+
+
+class CommentHidden(LiveEvent):
+    """As PostHidden, for a comment."""
+
+    type: Literal["comment.hidden"] = "comment.hidden"
+    comment_id: int
+    post_id: int
+    hidden: bool
 
 
 class ReactionChanged(LiveEvent):

@@ -127,9 +127,12 @@ def _unsupported() -> str:
     return _("This kind of file is not accepted. Share images, PDF, text, office documents or ZIP archives.")
 
 
-def check_upload(stream: IO[bytes], name: str, size: int) -> CheckedFile:
+def check_upload(
+    stream: IO[bytes], name: str, size: int, *, limit: int | None = None, allowed: frozenset[str] | None = None
+) -> CheckedFile:
+    """Check a file; `limit` and `allowed` (the organisation's policy) may only narrow the deployment's."""
     name = clean_file_name(name)
-    limit = settings.ALVEOLE_UPLOAD_MAX_BYTES
+    limit = min(limit or settings.ALVEOLE_UPLOAD_MAX_BYTES, settings.ALVEOLE_UPLOAD_MAX_BYTES)
     if size > limit:
         raise Invalid(
             fields={
@@ -140,6 +143,8 @@ def check_upload(stream: IO[bytes], name: str, size: int) -> CheckedFile:
     if size == 0:
         raise Invalid(fields={"file": _("The file is empty.")})
     checked = CheckedFile(name=name, content_type=sniff(stream), size=size)
+    if allowed is not None and checked.content_type not in allowed:
+        raise Invalid(fields={"file": _("Your organisation does not accept this kind of file here.")})
     if checked.content_type in INLINE_TYPES:
         checked.width, checked.height = _image_size(stream)
     return checked

@@ -53,6 +53,7 @@ class PostOut(Schema):
     edited_at: datetime | None
     pinned: bool
     answered: bool
+    hidden: bool = Field(description="hidden by a moderator: only its author and its moderators see it")
     comment_count: int
     reactions: dict[str, int] = Field(description="emoji -> how many people reacted with it")
     my_reaction: str | None = Field(description="the emoji I reacted with, if any")
@@ -100,6 +101,7 @@ class CommentOut(Schema):
     created_at: datetime
     edited_at: datetime | None
     is_answer: bool
+    hidden: bool = Field(description="hidden by a moderator: only its author and its moderators see it")
     attachments: list[AttachmentOut]
 
 

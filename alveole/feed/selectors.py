@@ -20,7 +20,7 @@ from alveole.core.cursors import paginate
 from alveole.core.errors import Invalid
 from alveole.spaces.models import Space, SpaceMembership
 
-from .access import readable_originals, visible_posts
+from .access import readable_originals, shown_unless_hidden, visible_posts
 from .models import Attachment, Comment, Follow, Mention, Post, PostKind, PostRead, Reaction, Topic
 
 FEED_ORDER = ("-created_at", "-id")
@@ -79,7 +79,9 @@ def space_posts(viewer: User, space: Space) -> QuerySet[Post]:
     """
     if not viewer.is_authenticated or not viewer.is_active or space.organisation_id != viewer.organisation_id:
         return Post.objects.none()
-    return Post.objects.filter(organisation_id=viewer.organisation_id, space=space, deleted_at__isnull=True)
+    return Post.objects.filter(
+        shown_unless_hidden(viewer), organisation_id=viewer.organisation_id, space=space, deleted_at__isnull=True
+    )
 
 
 def topic_posts(viewer: User, topic: Topic) -> QuerySet[Post]:
@@ -169,7 +171,7 @@ def assemble(viewer: User, posts: list[Post]) -> list[FeedItem]:
 def comments_of(viewer: User, post: Post) -> list[Comment]:
     """The comments of a post the viewer may see (check with access first), threads in order."""
     comments = list(
-        Comment.objects.filter(post=post, deleted_at__isnull=True)
+        Comment.objects.filter(shown_unless_hidden(viewer, post="post__"), post=post, deleted_at__isnull=True)
         .select_related("author")
         .prefetch_related("attachments")
         .order_by("created_at", "id")

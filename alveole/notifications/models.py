@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     TASK_ASSIGNED = "task_assigned", _("I am assigned a task")
     TASK_DUE = "task_due", _("A task of mine is due soon or late")
     DECISION = "decision", _("A vote I have not answered closes soon")
+    REPORT = "report", _("A moderator reviews something I reported")
 
 
 class Notification(models.Model):

@@ -72,6 +72,7 @@ def describe(notification: Notification) -> str:
         ),
         Kind.TASK_DUE: (_("A task of yours in %(space)s is due soon or late"),) * 2,
         Kind.DECISION: (_("%(name)s is waiting for your vote before it closes"),) * 2,
+        Kind.REPORT: (_report_outcome(notification),) * 2,
     }
     if notification.kind == Kind.REPLY and _is_comment_on_my_post(notification):
         # A comment under my post is not an answer to something I wrote in the thread.
@@ -86,6 +87,16 @@ def describe(notification: Notification) -> str:
     alone, together = texts.get(Kind(notification.kind), (_("%(name)s did something"),) * 2)
     space = notification.space.name if notification.space else ""
     return (together if others > 0 else alone) % {"name": name, "n": others, "space": space}
+
+
+def _report_outcome(notification: Notification) -> str:
+    """What the moderators did with the item the person reported, as it stands now."""
+    item = notification.comment or notification.post
+    if item is None or item.deleted_at is not None:
+        return _("A moderator deleted something you reported")
+    if item.hidden_at is not None:
+        return _("A moderator hid something you reported")
+    return _("A moderator reviewed your report and left it in place")
 
 
 def _is_comment_on_my_post(notification: Notification) -> bool:

@@ -32,7 +32,12 @@ PAGE_SIZE = 30
 
 def target_url(notification: Notification) -> str:
     """Where a notification leads: the comment or post it is about, else the space."""
-    if notification.post_id is not None:
+    if notification.kind == Kind.REPORT:
+        # The item may be gone or hidden from the reporter: lead to the space, which they can see.
+        item = notification.comment or notification.post
+        if item is not None and item.deleted_at is None and item.hidden_at is None and notification.post_id:
+            return reverse("post", args=[notification.post_id])
+    elif notification.post_id is not None:
         url = reverse("post", args=[notification.post_id])
         if notification.comment_id is not None and notification.kind in (Kind.MENTION, Kind.REPLY):
             return f"{url}#comment-{notification.comment_id}"

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from alveole.accounts.actions import clean_full_name
 from alveole.accounts.handles import unique_handle
 from alveole.accounts.models import AccessToken, Role, User
-from alveole.core import audit, ratelimit
+from alveole.core import audit, policies, ratelimit
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
 from alveole.core.secrets import hash_secret, new_secret
 from alveole.live.models import Audience
@@ -92,16 +92,93 @@ def create_organisation(*, name: str, owner_email: str, owner_name: str, passwor
     return owner
 
 
+# A year: longer than that, a window is only a typo of "always".
+MAX_EDIT_WINDOW_MINUTES = 525_600
+
+
+def clean_policies(
+    *,
+    space_creators: str | None = None,
+    guest_adders: str | None = None,
+    upload_families: Iterable[str] | None = None,
+    upload_max_mb: int | None = None,
+    edit_window_minutes: int | None = None,
+) -> dict[str, object]:
+    """The organisation's policies as given, checked; the ones not given are left out."""
+    values: dict[str, object] = {}
+    if space_creators is not None:
+        if space_creators not in policies.SpaceCreators.values:
+            raise Invalid(fields={"space_creators": _("Choose admins, managers or members.")})
+        values["space_creators"] = space_creators
+    if guest_adders is not None:
+        if guest_adders not in policies.GuestAdders.values:
+            raise Invalid(fields={"guest_adders": _("Choose admins, managers or members.")})
+        values["guest_adders"] = guest_adders
+    if upload_families is not None:
+        given = set(upload_families)
+        unknown = given - set(policies.FILE_FAMILIES)
+        if unknown or not given:
+            raise Invalid(
+                fields={
+                    "upload_families": _("Choose at least one of: %(families)s.")
+                    % {"families": ", ".join(policies.FILE_FAMILIES)}
+                }
+            )
+        values["upload_families"] = [f for f in policies.FILE_FAMILIES if f in given]
+    if upload_max_mb is not None:
+        server_mb = settings.ALVEOLE_UPLOAD_MAX_BYTES // 1024 // 1024
+        if not 0 <= upload_max_mb <= server_mb:
+            raise Invalid(
+                fields={
+                    "upload_max_mb": _("Choose a size from 1 to %(max)d MB, or 0 for the server's limit of %(max)d MB.")
+                    % {"max": server_mb}
+                }
+            )
+        values["upload_max_mb"] = upload_max_mb
+    if edit_window_minutes is not None:
+        if not 0 <= edit_window_minutes <= MAX_EDIT_WINDOW_MINUTES:
+            raise Invalid(
+                fields={
+                    "edit_window_minutes": _("Choose from 0 (always) to %(max)d minutes.")
+                    % {"max": MAX_EDIT_WINDOW_MINUTES}
+                }
+            )
+        values["edit_window_minutes"] = edit_window_minutes
+    return values
+
+
 @transaction.atomic
 def update_organisation(
-    actor: User, *, name: str | None = None, require_mfa_for_admins: bool | None = None
+    actor: User,
+    *,
+    name: str | None = None,
+    require_mfa_for_admins: bool | None = None,
+    space_creators: str | None = None,
+    guest_adders: str | None = None,
+    guests_may_post: bool | None = None,
+    upload_families: Iterable[str] | None = None,
+    upload_max_mb: int | None = None,
+    edit_window_minutes: int | None = None,
 ) -> Organisation:
     require_org_admin(actor)
+    values = clean_policies(
+        space_creators=space_creators,
+        guest_adders=guest_adders,
+        upload_families=upload_families,
+        upload_max_mb=upload_max_mb,
+        edit_window_minutes=edit_window_minutes,
+    )
+    if guests_may_post is not None:
+        values["guests_may_post"] = guests_may_post
     org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
     changed: dict[str, object] = {}
     if name is not None:
         org.name = clean_org_name(name)
         changed["name"] = org.name
+    for field, value in values.items():
+        if getattr(org, field) != value:
+            setattr(org, field, value)
+            changed[field] = value
     if require_mfa_for_admins is not None:
         if not actor.is_owner and require_mfa_for_admins != org.require_mfa_for_admins:
             raise PermissionDenied(_("Only an owner can change the two-factor requirement."))

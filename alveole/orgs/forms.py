@@ -4,11 +4,12 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxValueValidator, validate_email
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from alveole.accounts.models import Role
+from alveole.core import policies
 from alveole.core.bounds import validate_user_date
 from alveole.spaces.models import Space
 
@@ -86,10 +87,50 @@ class OrganisationForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, is_owner: bool, **kwargs: object) -> None:
+    space_creators = forms.ChoiceField(
+        label=_("Who may create spaces"),
+        choices=policies.SpaceCreators.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    guest_adders = forms.ChoiceField(
+        label=_("Who may add guests to spaces"),
+        choices=policies.GuestAdders.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Inviting someone new to the organisation stays with admins."),
+    )
+    guests_may_post = forms.BooleanField(
+        label=_("Guests may start posts"),
+        required=False,
+        help_text=_("When off, guests can still comment and react."),
+    )
+    upload_families = forms.MultipleChoiceField(
+        label=_("Files people may share"),
+        choices=policies.file_family_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    upload_max_mb = forms.IntegerField(label=_("Largest file (MB)"), min_value=0, required=False)
+    edit_window_minutes = forms.IntegerField(
+        label=_("Edit and delete window (minutes)"),
+        min_value=0,
+        required=False,
+        help_text=_(
+            "How long people may edit or delete their posts and comments; 0 means always. "
+            "Space managers and admins are not limited."
+        ),
+    )
+
+    def __init__(self, *args: object, is_owner: bool, server_max_mb: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if not is_owner:
             self.fields["require_mfa_for_admins"].disabled = True
+        field = self.fields["upload_max_mb"]
+        field.max_value = server_max_mb  # type: ignore[attr-defined]
+        field.validators.append(MaxValueValidator(server_max_mb))
+        field.widget.attrs["max"] = server_max_mb
+        field.help_text = _("At most %(max)d MB, the server's limit; 0 uses that limit.") % {"max": server_max_mb}
 
 
 class InvitationAcceptForm(forms.Form):

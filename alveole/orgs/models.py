@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alveole.accounts.models import Role
+from alveole.core.policies import GuestAdders, SpaceCreators, all_file_families
 
 
 class Organisation(models.Model):
@@ -15,6 +16,19 @@ class Organisation(models.Model):
     require_mfa_for_admins = models.BooleanField(
         _("require two-factor authentication for owners and admins"), default=False
     )
+    # Policies (README, "Organisation policies"); the defaults are what Alvéole did before they existed.
+    space_creators = models.CharField(
+        _("who may create spaces"), max_length=10, choices=SpaceCreators.choices, default=SpaceCreators.MEMBERS
+    )
+    guest_adders = models.CharField(
+        _("who may add guests to spaces"), max_length=10, choices=GuestAdders.choices, default=GuestAdders.MANAGERS
+    )
+    guests_may_post = models.BooleanField(_("guests may start posts"), default=True)
+    upload_families = models.JSONField(_("allowed file types"), default=all_file_families)
+    # Only ever lowers the deployment's ALVEOLE_UPLOAD_MAX_MB; 0 means that limit.
+    upload_max_mb = models.PositiveIntegerField(_("maximum file size (MB)"), default=0)
+    # Authors may edit or delete their posts and comments for this long; 0 means always.
+    edit_window_minutes = models.PositiveIntegerField(_("edit and delete window (minutes)"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,12 +13,24 @@ class OrganisationOut(Schema):
     id: int
     name: str
     require_mfa_for_admins: bool
+    space_creators: str = Field(description="Who may create spaces: members (everyone but guests), managers or admins")
+    guest_adders: str = Field(description="Who may add guests to spaces: admins, managers or members")
+    guests_may_post: bool = Field(description="Whether guests may start posts (they may always comment)")
+    upload_families: list[str] = Field(description="File kinds people may share: images, pdf, office, text, archives")
+    upload_max_mb: int = Field(description="Largest file in MB; 0 means the server's limit")
+    edit_window_minutes: int = Field(description="Minutes authors may edit or delete; 0 means always")
     created_at: datetime
 
 
 class OrganisationIn(Schema):
     name: str | None = Field(None, max_length=120)
     require_mfa_for_admins: bool | None = None
+    space_creators: str | None = Field(None, max_length=10)
+    guest_adders: str | None = Field(None, max_length=10)
+    guests_may_post: bool | None = None
+    upload_families: list[str] | None = Field(None, max_length=10)
+    upload_max_mb: int | None = Field(None, ge=0, le=1_000_000)
+    edit_window_minutes: int | None = Field(None, ge=0, le=1_000_000)
 
 
 class PersonPage(Schema):

@@ -298,22 +298,35 @@ def org_audit_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
     return response
 
 
+POLICY_FIELDS = (
+    "space_creators",
+    "guest_adders",
+    "guests_may_post",
+    "upload_families",
+    "upload_max_mb",
+    "edit_window_minutes",
+)
+
+
 @web_view
 def org_settings(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     require_org_admin(viewer)
     org = viewer.organisation
     status = 200
+    server_max_mb = settings.ALVEOLE_UPLOAD_MAX_BYTES // 1024 // 1024
+    initial = {"name": org.name, "require_mfa_for_admins": org.require_mfa_for_admins}
+    initial.update({field: getattr(org, field) for field in POLICY_FIELDS})
     if request.method == "POST":
-        form = OrganisationForm(
-            request.POST, is_owner=viewer.is_owner, initial={"require_mfa_for_admins": org.require_mfa_for_admins}
-        )
+        form = OrganisationForm(request.POST, is_owner=viewer.is_owner, server_max_mb=server_max_mb, initial=initial)
         if form.is_valid():
             try:
                 actions.update_organisation(
                     viewer,
                     name=form.cleaned_data["name"],
                     require_mfa_for_admins=form.cleaned_data["require_mfa_for_admins"] if viewer.is_owner else None,
+                    # Only a form that showed the policies changes them (unticked boxes send nothing).
+                    **({f: form.cleaned_data[f] for f in POLICY_FIELDS} if "policies" in request.POST else {}),
                 )
             except AlveoleError as exc:
                 status = apply_error(form, exc)
@@ -323,9 +336,7 @@ def org_settings(request: HttpRequest) -> HttpResponse:
         else:
             status = invalid_form_status(form)
     else:
-        form = OrganisationForm(
-            is_owner=viewer.is_owner, initial={"name": org.name, "require_mfa_for_admins": org.require_mfa_for_admins}
-        )
+        form = OrganisationForm(is_owner=viewer.is_owner, server_max_mb=server_max_mb, initial=initial)
     context = {"form": form, "admin_tab": "settings"}
     return render(request, "orgs/admin_settings.html", context, status=status)
 

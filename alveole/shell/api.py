@@ -15,6 +15,7 @@ from alveole.decisions.api import router as decisions_router
 from alveole.exports.api import router as exports_router
 from alveole.feed.api import router as feed_router
 from alveole.mail.api import router as mail_router
+from alveole.moderation.api import router as moderation_router
 from alveole.notifications.api import router as notifications_router
 from alveole.orgs.api import router as orgs_router
 from alveole.projects.api import router as projects_router
@@ -66,3 +67,4 @@ api.add_router("", notifications_router)
 api.add_router("", mail_router)
 api.add_router("", projects_router)
 api.add_router("", decisions_router)
+api.add_router("", moderation_router)

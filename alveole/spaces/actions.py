@@ -16,6 +16,7 @@ from alveole.live.publish import publish
 from . import events, signals
 from .access import can_manage, check_space_open_for_changes, membership_of
 from .models import Space, SpaceKind, SpaceMembership, SpaceRole, Visibility
+from .policies import check_may_add_guest, check_may_create_space
 
 MANAGERS_ONLY = gettext_lazy("Only the space's managers can do this.")
 
@@ -98,8 +99,7 @@ def create_space(
     kind: str = SpaceKind.TEAM,
     visibility: str = Visibility.OPEN,
 ) -> Space:
-    if actor.is_guest:
-        raise PermissionDenied(_("Guests cannot create spaces."))
+    check_may_create_space(actor)
     values = _clean_fields(name=name, description=description, kind=kind, visibility=visibility)
     space = Space.objects.create(organisation_id=actor.organisation_id, created_by=actor, **values)
     SpaceMembership.objects.create(space=space, user=actor, role=SpaceRole.MANAGER)
@@ -194,7 +194,10 @@ def leave_space(actor: User, *, space: Space) -> None:
 
 @transaction.atomic
 def add_space_member(actor: User, *, space: Space, user: User, role: str = SpaceRole.MEMBER) -> SpaceMembership:
-    _require_manager(actor, space)
+    if user.is_guest and user.organisation_id == space.organisation_id:
+        check_may_add_guest(actor, space)
+    else:
+        _require_manager(actor, space)
     check_space_open_for_changes(space, restore_hint=True)
     if user.organisation_id != space.organisation_id or not user.is_active:
         raise NotFound(_("This person does not exist or is not active in your organisation."))

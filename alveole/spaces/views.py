@@ -24,6 +24,7 @@ from .forms import AddMemberForm, SpaceForm, SpaceRoleForm, StarForm
 from .models import Space, Visibility
 from .pages import space_header
 from .people import get_person_for, people_visible_to
+from .policies import check_may_create_space
 from .selectors import members_of, spaces_for
 
 
@@ -57,6 +58,7 @@ def space_create(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if viewer.is_guest:
         raise PermissionDenied(_("Guests cannot create spaces. Ask a member of the organisation to create one."))
+    check_may_create_space(viewer)
     status = 200
     if request.method == "POST":
         form = SpaceForm(request.POST)

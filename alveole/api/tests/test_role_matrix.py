@@ -21,6 +21,7 @@ from alveole.decisions.actions import close_poll, create_poll, create_proposal
 from alveole.exports.actions import request_export
 from alveole.factories import TEST_PASSWORD
 from alveole.feed.actions import create_comment, create_post
+from alveole.moderation.actions import hide_reported, report_item
 from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
 from alveole.orgs.actions import invite_member
@@ -319,6 +320,26 @@ CASES = [
     Case("GET", "/me/calendar", every(OK)),
     Case("POST", "/me/calendar/rotate", every(OK)),
     Case("DELETE", "/me/calendar", every(GONE)),
+    # --- moderation: anyone who reads an item may report it (not its author); its moderators settle ---
+    Case(
+        "POST",
+        "/posts/{private_post}/report",
+        every(CREATED, {"member", "guest"}),
+        body={"reason": "spam", "note": "Ads"},
+        overrides={"owner": 400},
+    ),
+    Case(
+        "POST",
+        "/comments/{private_comment}/report",
+        every(CREATED, {"owner", "member"}),
+        body={"reason": "off_topic"},
+        overrides={"guest": 400},
+    ),
+    Case("GET", "/reports", every(OK, ORG_ADMINS)),
+    Case("POST", "/reports/{report}/dismiss", {"owner": OK}),
+    Case("POST", "/reports/{report}/hide", {"owner": OK}),
+    Case("POST", "/reports/{hidden_report}/unhide", {"owner": OK}),
+    Case("POST", "/reports/{report}/delete", {"owner": OK}),
 ]
 
 
@@ -339,7 +360,12 @@ def ids_of(world: World) -> dict[str, int | str]:
                           closes_at=soon)  # fmt: skip
     decision = close_poll(world.owner, poll=decided, outcome="A")
     owner_export = request_export(world.owner, space=world.private_space, password=TEST_PASSWORD)
+    report = report_item(world.member, post=private_post, reason="spam")
+    spam, _ = create_comment(world.guest, post=private_post, body="Buy now")
+    hidden_report = hide_reported(world.owner, report=report_item(world.member, comment=spam, reason="spam"))
     return {
+        "report": report.pk,
+        "hidden_report": hidden_report.pk,
         **project_ids,
         "owner_export": owner_export.pk,
         "owner_notification": owner_notification.pk,

@@ -176,6 +176,40 @@ function postDeleted(data) {
   }
 }
 
+// A moderator hid a post or showed it again: ask for the card as this viewer may see it now (its
+// author and those who moderate it get it marked; anyone else a "not found", and it goes).
+async function postHidden(data) {
+  const cards = cardsOf(data.post_id);
+  if (!cards.length) return;
+  const fresh = await cardFragment(data.post_id);
+  if (!fresh) {
+    postDeleted(data);
+    return;
+  }
+  await postUpdated(data);
+}
+
+async function commentHidden(data) {
+  const comment = document.querySelector(`#comment-${Number(data.comment_id)}`);
+  if (!comment) return;
+  let fresh = null;
+  try {
+    const params = new URLSearchParams({ fragment: "1", next: here() });
+    const fragment = html(await getFragment(`${urlFor("post_comments", { id: Number(data.post_id) })}?${params}`));
+    fresh = fragment.querySelector(`#comment-${Number(data.comment_id)}`);
+  } catch {
+    fresh = null; // the post itself is gone for this viewer
+  }
+  if (fresh) {
+    comment.replaceWith(fresh);
+    enhance(fresh);
+  } else {
+    const item = comment.closest("li");
+    if (item && !item.querySelector(".replies li")) item.remove();
+    else comment.remove();
+  }
+}
+
 function setCommentCount(card, count) {
   const label = card.querySelector("[data-comment-count]");
   if (label) label.textContent = plural("comments", count);
@@ -326,6 +360,8 @@ const HANDLERS = {
   "post.created": postCreated,
   "post.updated": postUpdated,
   "post.deleted": postDeleted,
+  "post.hidden": postHidden,
+  "comment.hidden": commentHidden,
   "comment.created": commentCreated,
   "comment.updated": commentUpdated,
   "comment.deleted": commentDeleted,

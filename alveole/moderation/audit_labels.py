@@ -1,0 +1,11 @@
+"""How the organisation's audit page words the moderation app's actions."""
+
+from django.utils.translation import gettext_lazy as _
+
+AUDIT_LABELS = {
+    "report.create": _("reported a post or comment"),
+    "report.dismiss": _("dismissed a report"),
+    "report.hide": _("hid a reported post or comment"),
+    "report.unhide": _("showed again a hidden post or comment"),
+    "report.delete": _("deleted a reported post or comment"),
+}
