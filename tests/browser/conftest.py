@@ -104,3 +104,38 @@ def browser() -> Iterator[object]:
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+PASSWORD = "hive-demo-2026"  # alveole.shell.demo.DEMO_PASSWORD
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 800}
+DOCS = ROOT / "docs" / "screenshots"
+
+
+def signed_in_pages(browser, base: str, *, console_errors: bool = False, then=None) -> Iterator:
+    """The body of a `sign_in` fixture: yields `sign_in(email, viewport)`, which opens a signed-in page in a
+    context of its own; at the end closes them all and fails on any page error (and console error when
+    asked). `then(page)` runs after each sign-in (say, wait for the live socket)."""
+    contexts = []
+    problems: list[str] = []
+
+    def _sign_in(email: str, viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: problems.append(f"{email}: {exc}"))
+        if console_errors:
+            page.on("console", lambda m: problems.append(f"{email}: {m.text}") if m.type == "error" else None)
+        page.goto(base + "/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/")
+        if then is not None:
+            then(page)
+        return page
+
+    yield _sign_in
+    for context in contexts:
+        context.close()
+    assert not problems, problems

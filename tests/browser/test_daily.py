@@ -16,11 +16,7 @@ from playwright.sync_api import expect
 from tests.browser import conftest
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "hive-demo-2026"  # alveole.shell.demo.DEMO_PASSWORD
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 800}
-DOCS = conftest.ROOT / "docs" / "screenshots"
+PASSWORD, DESKTOP, PHONE, DOCS = conftest.PASSWORD, conftest.DESKTOP, conftest.PHONE, conftest.DOCS
 
 
 @pytest.fixture(scope="module")
@@ -31,25 +27,7 @@ def daily_url():
 
 @pytest.fixture
 def sign_in(browser, daily_url: str):
-    contexts = []
-    problems: list[str] = []
-
-    def _sign_in(email: str, viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: problems.append(f"{email}: {exc}"))
-        page.goto(daily_url + "/accounts/login/")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(daily_url + "/")
-        return page
-
-    yield _sign_in
-    for context in contexts:
-        context.close()
-    assert not problems, problems
+    yield from conftest.signed_in_pages(browser, daily_url)
 
 
 def _shoot(page, name: str) -> None:

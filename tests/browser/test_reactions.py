@@ -15,11 +15,8 @@ from playwright.sync_api import expect
 from tests.browser import conftest
 
 pytestmark = pytest.mark.browser
+PASSWORD, DESKTOP, PHONE, DOCS = conftest.PASSWORD, conftest.DESKTOP, conftest.PHONE, conftest.DOCS
 
-PASSWORD = "hive-demo-2026"  # alveole.shell.demo.DEMO_PASSWORD
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 800}
-DOCS = conftest.ROOT / "docs" / "screenshots"
 POST = "Welcome to"  # Camille's welcome post in "Everyone": Sam and Diego reacted to it in the demo
 
 
@@ -31,27 +28,7 @@ def reactions_url():
 
 @pytest.fixture
 def sign_in(browser, reactions_url: str):
-    contexts = []
-    problems: list[str] = []
-
-    def _sign_in(email: str, viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: problems.append(f"{email}: {exc}"))
-        page.on("console", lambda m: problems.append(f"{email}: {m.text}") if m.type == "error" else None)
-        page.goto(reactions_url + "/accounts/login/")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(reactions_url + "/")
-        _wait_connected(page)
-        return page
-
-    yield _sign_in
-    for context in contexts:
-        context.close()
-    assert not problems, problems
+    yield from conftest.signed_in_pages(browser, reactions_url, console_errors=True, then=_wait_connected)
 
 
 def _wait_connected(page, timeout: float = 10_000) -> None:
