@@ -13,6 +13,14 @@ class PostKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", _("Announcement")
 
 
+class Review(models.TextChoices):
+    """Where a post or comment stands with the space's moderation (Space.hold_posts / hold_comments)."""
+
+    PUBLISHED = "published", _("Published")
+    HELD = "held", _("Waiting for validation")
+    REFUSED = "refused", _("Refused")
+
+
 class Topic(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=50)  # lower case: the identity of the topic
@@ -45,6 +53,16 @@ class Post(models.Model):
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Moderation before publication: a held item is seen by its author and the space's managers only;
+    # approval publishes it with its original created_at; a refusal tells its author why.
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PUBLISHED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True)
+    # Raises the space's confidentiality label for this post alone (never lowers it); empty: the space's.
+    label = models.ForeignKey("spaces.Label", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     pinned_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     # Kept on the row so that a feed page needs no COUNT per post.
@@ -62,6 +80,8 @@ class Post(models.Model):
             models.Index(
                 fields=["space", "-pinned_at"], condition=Q(pinned_at__isnull=False), name="post_space_pinned"
             ),
+            # The moderation queue: few rows wait, so a partial index keeps it off the feed's indexes.
+            models.Index(fields=["space", "created_at"], condition=~Q(review="published"), name="post_review_queue"),
         ]
 
     def __str__(self) -> str:
@@ -101,9 +121,19 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_answer = models.BooleanField(default=False)
+    # As Post.review.
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PUBLISHED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["post", "created_at", "id"], name="comment_post_time")]
+        indexes = [
+            models.Index(fields=["post", "created_at", "id"], name="comment_post_time"),
+            models.Index(fields=["post", "created_at"], condition=~Q(review="published"), name="comment_review_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"comment {self.pk}"

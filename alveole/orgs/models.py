@@ -29,6 +29,14 @@ class Organisation(models.Model):
     upload_max_mb = models.PositiveIntegerField(_("maximum file size (MB)"), default=0)
     # Authors may edit or delete their posts and comments for this long; 0 means always.
     edit_window_minutes = models.PositiveIntegerField(_("edit and delete window (minutes)"), default=0)
+    # Confidentiality (README, "Confidentiality").
+    confidential_space_creators = models.CharField(
+        _("who may create confidential spaces"),
+        max_length=10,
+        choices=SpaceCreators.choices,
+        default=SpaceCreators.MANAGERS,
+    )
+    confidential_downloads = models.BooleanField(_("allow downloads of confidential files"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -20,6 +20,48 @@ class SpaceRole(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+class Contributors(models.TextChoices):
+    """Who may post (or comment) in a space: everyone in it, or its managers only (announcement spaces)."""
+
+    EVERYONE = "everyone", _("Everyone in the space")
+    MANAGERS = "managers", _("Managers only")
+
+
+class HeldFor(models.TextChoices):
+    """Whose posts (or comments) wait for a manager's validation before anyone else sees them."""
+
+    NOBODY = "nobody", _("Nobody: publish at once")
+    GUESTS = "guests", _("Guests")
+    NEWCOMERS = "newcomers", _("Guests and new members")
+    EVERYONE = "everyone", _("Everyone but managers")
+
+
+class Label(models.Model):
+    """A confidentiality label an organisation defines (README, "Confidentiality").
+
+    Every organisation starts with Internal and Confidential (spaces.receivers); owners rename and
+    add. A higher rank is more confidential: a post may raise its space's label, never lower it.
+    Restricted content never reaches a guest or an email body, and only owners export it.
+    """
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(_("name"), max_length=40)
+    rank = models.PositiveSmallIntegerField(_("rank"), default=0)
+    restricted = models.BooleanField(_("confidential"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("confidentiality label")
+        ordering = ["rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unique_label_name"),
+            models.UniqueConstraint(fields=["organisation", "rank"], name="unique_label_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Space(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="spaces")
     name = models.CharField(_("name"), max_length=80)
@@ -30,6 +72,23 @@ class Space(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="SpaceMembership", related_name="spaces")
+    # Empty means the organisation's lowest label (Internal unless renamed), which restricts nothing.
+    label = models.ForeignKey(
+        Label, null=True, blank=True, on_delete=models.PROTECT, related_name="spaces", verbose_name=_("label")
+    )
+    # The space's moderation policy (README, "Moderation"); managers are never held.
+    posters = models.CharField(
+        _("who may post"), max_length=10, choices=Contributors.choices, default=Contributors.EVERYONE
+    )
+    commenters = models.CharField(
+        _("who may comment"), max_length=10, choices=Contributors.choices, default=Contributors.EVERYONE
+    )
+    hold_posts = models.CharField(
+        _("hold posts for validation from"), max_length=10, choices=HeldFor.choices, default=HeldFor.NOBODY
+    )
+    hold_comments = models.CharField(
+        _("hold comments for validation from"), max_length=10, choices=HeldFor.choices, default=HeldFor.NOBODY
+    )
 
     class Meta:
         verbose_name = _("space")

@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feed', '0001_initial'),
-        ('orgs', '0002_initial'),
-        ('spaces', '0001_initial'),
+        ("feed", "0001_initial"),
+        ("orgs", "0002_initial"),
+        ("spaces", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(condition=models.Q(('pinned_at__isnull', False)), fields=['space', '-pinned_at'], name='post_space_pinned'),
+            model_name="post",
+            index=models.Index(
+                condition=models.Q(("pinned_at__isnull", False)),
+                fields=["space", "-pinned_at"],
+                name="post_space_pinned",
+            ),
         ),
     ]

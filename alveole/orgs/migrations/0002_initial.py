@@ -5,27 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('spaces', '0001_initial'),
+        ("orgs", "0001_initial"),
+        ("spaces", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='spaces',
-            field=models.ManyToManyField(blank=True, related_name='+', to='spaces.space', verbose_name='spaces'),
+            model_name="invitation",
+            name="spaces",
+            field=models.ManyToManyField(blank=True, related_name="+", to="spaces.space", verbose_name="spaces"),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='orgs.organisation'),
+            model_name="invitation",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="invitations", to="orgs.organisation"
+            ),
         ),
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(fields=['organisation', 'email'], name='invitation_org_email'),
+            model_name="invitation",
+            index=models.Index(fields=["organisation", "email"], name="invitation_org_email"),
         ),
     ]
