@@ -318,6 +318,8 @@ ALVEOLE_LOGIN_FAILURES_PER_IP = env_int("ALVEOLE_LOGIN_FAILURES_PER_IP", 5)
 ALVEOLE_LOGIN_FAILURE_WINDOW = env_int("ALVEOLE_LOGIN_FAILURE_WINDOW", 30 * 60)
 ALVEOLE_BASE_URL = env("ALVEOLE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALVEOLE_INVITATION_DAYS = env_int("ALVEOLE_INVITATION_DAYS", 7)
+# Guest invitations one person may send from spaces in an hour (managers and members, as policy allows).
+ALVEOLE_GUEST_INVITATIONS_PER_HOUR = env_int("ALVEOLE_GUEST_INVITATIONS_PER_HOUR", 20)
 ALVEOLE_API_PAGE_SIZE = env_int("ALVEOLE_API_PAGE_SIZE", 50)
 ALVEOLE_TOKEN_TOUCH_SECONDS = 60
 ALVEOLE_POST_MAX_LENGTH = env_int("ALVEOLE_POST_MAX_LENGTH", 10_000)
@@ -328,6 +330,8 @@ ALVEOLE_ATTACHMENTS_PER_POST = env_int("ALVEOLE_ATTACHMENTS_PER_POST", 10)
 ALVEOLE_IMAGE_MAX_PIXELS = env_int("ALVEOLE_IMAGE_MAX_MEGAPIXELS", 50) * 1_000_000
 ALVEOLE_FEED_PAGE_SIZE = env_int("ALVEOLE_FEED_PAGE_SIZE", 30)
 ALVEOLE_READS_PER_BATCH = 200
+# Moderation: a space that holds newcomers' posts holds those of members who joined it less than this many days ago.
+ALVEOLE_NEWCOMER_DAYS = env_int("ALVEOLE_NEWCOMER_DAYS", 7)
 ALVEOLE_VOTE_REMINDER_HOURS = env_int("ALVEOLE_VOTE_REMINDER_HOURS", 24)
 # Dates people may enter (due dates, deadlines, vote closings, filters), inclusive; checked by core.bounds.
 ALVEOLE_DATE_MIN = env("ALVEOLE_DATE_MIN", "1900-01-01")

@@ -66,6 +66,9 @@ def test_demo_data_is_created_once():
     assert User.objects.filter(organisation=org).count() == len(DEMO_PEOPLE)
     guest = User.objects.get(role=Role.GUEST, organisation=org)
     assert [s.name for s in guest.spaces.all()] == ["Website redesign"]
+    # The confidential space shows what labels do; the guest never sees it.
+    leadership = org.spaces.get(name="Leadership")
+    assert leadership.label is not None and leadership.label.restricted
 
 
 def test_the_console_script_prints_its_usage():

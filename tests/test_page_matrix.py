@@ -49,6 +49,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "org_audit_csv": ("/admin/audit.csv", only(ADMINS, denied=403)),
     "org_audit_json": ("/admin/audit.json", only(ADMINS, denied=403)),
     "org_settings": ("/admin/settings/", only(ADMINS, denied=403)),
+    "org_labels": ("/admin/settings/labels/", only({"owner", "other"}, denied=403)),  # owners only
     "spaces": ("/spaces/", EVERYONE_OK),
     "space_create": ("/spaces/new/", only(set(SIGNED_IN) - {"guest"}, denied=403)),
     "space_detail": ("/spaces/{private_space}/", only(SEES_PRIVATE)),
@@ -83,6 +84,9 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "report_post": ("/posts/{open_post}/report/", only(SEES_OPEN)),
     "report_comment": ("/comments/{private_comment}/report/", only(SEES_PRIVATE)),
     "moderation_queue": ("/moderation/", only(ADMINS)),  # and the managers of a space (owner manages both)
+    "space_moderation": ("/spaces/{private_space}/moderation/", only({"owner"}, member=403, guest=403)),
+    # Who may invite guests is the organisation's policy (default: the space's managers and admins).
+    "space_guest_invite": ("/spaces/{private_space}/guests/invite/", only({"owner"}, member=403, guest=403)),
     "export_detail": ("/exports/{owner_export}/", only({"owner"})),
     # The test queue runs jobs at once, in the request's transaction: the ZIP is ready.
     "export_download": ("/exports/{owner_export}/download/", only({"owner"})),
@@ -136,6 +140,9 @@ POST_ONLY = {
     "organisation_retention": "/admin/retention/",
     "organisation_export": "/admin/export/",
     "moderation_settle": "/moderation/reports/1/dismiss/",
+    "moderation_approve": "/moderation/posts/1/approve/",
+    "moderation_refuse": "/moderation/comments/1/refuse/",
+    "org_label_update": "/admin/settings/labels/1/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
 PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed"}

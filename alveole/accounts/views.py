@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.core.errors import AlveoleError
-from alveole.web.shortcuts import apply_error, invalid_form_status, web_view
+from alveole.web.shortcuts import act, apply_error, invalid_form_status, submit, web_view
 
 from . import actions
 from .access import get_token_for, tokens_of, viewer_of
@@ -19,30 +20,25 @@ from .forms import ProfileForm, TokenForm
 @web_view
 def profile(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    status = 200
     if request.method == "POST":
         form = ProfileForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.update_profile(viewer, **form.cleaned_data)
-            except AlveoleError as exc:
-                status = apply_error(form, exc)
-            else:
-                messages.success(request, _("Your profile is saved."))
-                return redirect("profile")
-        else:
-            status = invalid_form_status(form)
-        viewer.refresh_from_db()
     else:
-        form = ProfileForm(
-            initial={
-                "full_name": viewer.full_name,
-                "title": viewer.title,
-                "language": viewer.language,
-                "time_zone": viewer.time_zone,
-            }
-        )
-    return render(request, "accounts/profile.html", {"form": form}, status=status)
+        fields = ("full_name", "title", "language", "time_zone")
+        form = ProfileForm(initial={name: getattr(viewer, name) for name in fields})
+
+    def page(status: int) -> HttpResponse:
+        if request.method == "POST":
+            viewer.refresh_from_db()  # the page around the refused form shows the profile as it is stored
+        return render(request, "accounts/profile.html", {"form": form}, status=status)
+
+    return submit(
+        request,
+        form,
+        lambda data: actions.update_profile(viewer, **data),
+        done=_("Your profile is saved."),
+        then=lambda _saved: reverse("profile"),
+        page=page,
+    )
 
 
 def _tokens_page(request: HttpRequest, form: TokenForm, *, secret: str = "", status: int = 200) -> HttpResponse:
@@ -77,6 +73,5 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     token = get_token_for(viewer, token_id)
-    actions.revoke_token(viewer, token=token)
-    messages.success(request, _("Token “%(name)s” revoked: it no longer works.") % {"name": token.name})
-    return redirect("tokens")
+    done = _("Token “%(name)s” revoked: it no longer works.") % {"name": token.name}
+    return act(request, lambda: actions.revoke_token(viewer, token=token), done=done, then=reverse("tokens"))

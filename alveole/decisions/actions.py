@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import Literal
 
 from django.db import transaction
 from django.db.models import F
@@ -83,6 +84,15 @@ def _open_vote(
     return post, closes_at
 
 
+def _lock_open(item: Poll | Proposal, *, closed: str) -> None:
+    """Votes and answers change only while the space is open and the vote is not closed. Locking the
+    row serialises them with each other and with the closing; `closed` is the refusal's sentence."""
+    check_space_open_for_changes(item.space)
+    item.closed_at = type(item).objects.select_for_update().values_list("closed_at", flat=True).get(pk=item.pk)
+    if item.is_closed:
+        raise Conflict(closed)
+
+
 # --- polls ---------------------------------------------------------------------------
 
 
@@ -143,11 +153,7 @@ def _poll_voted(poll: Poll) -> events.PollVoted:
 @transaction.atomic
 def vote(actor: User, *, poll: Poll, option_ids: Sequence[int]) -> Poll:
     """Vote, or change one's vote before the close. Anonymous votes are final."""
-    check_space_open_for_changes(poll.space)
-    # Locking the poll serialises votes with each other and with its closing.
-    poll.closed_at = Poll.objects.select_for_update().values_list("closed_at", flat=True).get(pk=poll.pk)
-    if poll.is_closed:
-        raise Conflict(_("This poll is closed."))
+    _lock_open(poll, closed=_("This poll is closed."))
     chosen = list(dict.fromkeys(option_ids))
     if not chosen:
         raise Invalid(fields={"option_ids": _("Choose an option.")})
@@ -206,10 +212,7 @@ def create_proposal(
 @transaction.atomic
 def respond(actor: User, *, proposal: Proposal, answer: str, reason: str = "") -> Response:
     """Agree, abstain, disagree or block (a block needs a reason); change it until the close."""
-    check_space_open_for_changes(proposal.space)
-    proposal.closed_at = Proposal.objects.select_for_update().values_list("closed_at", flat=True).get(pk=proposal.pk)
-    if proposal.is_closed:
-        raise Conflict(_("This proposal is closed."))
+    _lock_open(proposal, closed=_("This proposal is closed."))
     if answer not in Answer.values:
         raise Invalid(fields={"answer": _("Choose agree, abstain, disagree or block.")})
     reason = (reason or "").strip()
@@ -251,70 +254,69 @@ def _record(
         post_id=post_id,
         decided_by=by,
     )
-    audit.record(
-        "decision.record",
-        actor=by,
-        organisation=space.organisation,
-        target=decision,
-        label=decision.title[:80],
-        space=space.pk,
-    )
-    _emit(
-        events.DecisionRecorded(
-            decision_id=decision.pk,
-            space_id=space.pk,
-            post_id=post_id,
-            title=decision.title,
-            outcome=outcome,
-            outcome_pending=pending,
-            decided_at=decision.decided_at,
-        ),
-        space,
-    )
+    audit.record("decision.record", actor=by, organisation=space.organisation, target=decision,
+                 label=decision.title[:80], space=space.pk)  # fmt: skip
+    _announce(decision)
     return decision
 
 
-def _close_poll(poll: Poll, *, by: User | None, outcome: str, pending: bool) -> Decision:
-    poll.closed_at = timezone.now()
-    poll.save(update_fields=["closed_at"])
-    _emit(events.VoteClosed(kind="poll", id=poll.pk, post_id=poll.post_id, closed_at=poll.closed_at), poll.space)
-    _emit(_poll_voted(poll), poll.space)  # the results, now visible
-    return _record(space=poll.space, title=poll.question, outcome=outcome, pending=pending, by=by,
-                   tallies=selectors.poll_tallies(poll), post_id=poll.post_id, poll=poll)  # fmt: skip
-
-
-def _close_proposal(proposal: Proposal, *, by: User | None, outcome: str, pending: bool) -> Decision:
-    proposal.closed_at = timezone.now()
-    proposal.save(update_fields=["closed_at"])
+def _announce(decision: Decision) -> None:
+    """Tell the space a decision is recorded, or that its outcome is written."""
     _emit(
-        events.VoteClosed(kind="proposal", id=proposal.pk, post_id=proposal.post_id, closed_at=proposal.closed_at),
-        proposal.space,
+        events.DecisionRecorded(
+            decision_id=decision.pk,
+            space_id=decision.space_id,
+            post_id=decision.post_id,
+            title=decision.title,
+            outcome=decision.outcome,
+            outcome_pending=decision.outcome_pending,
+            decided_at=decision.decided_at,
+        ),
+        decision.space,
     )
-    return _record(space=proposal.space, title=proposal.statement, outcome=outcome, pending=pending, by=by,
-                   tallies=selectors.proposal_tallies(proposal), post_id=proposal.post_id,
-                   proposal=proposal)  # fmt: skip
+
+
+def _close(item: Poll | Proposal, *, by: User | None, outcome: str, pending: bool) -> Decision:
+    """Close a poll or a proposal (its row locked by the caller) and record its decision."""
+    item.closed_at = timezone.now()
+    item.save(update_fields=["closed_at"])
+    kind: Literal["poll", "proposal"] = "poll" if isinstance(item, Poll) else "proposal"
+    _emit(events.VoteClosed(kind=kind, id=item.pk, post_id=item.post_id, closed_at=item.closed_at), item.space)
+    if isinstance(item, Poll):
+        _emit(_poll_voted(item), item.space)  # the results, now visible
+        return _record(space=item.space, title=item.question, outcome=outcome, pending=pending, by=by,
+                       tallies=selectors.poll_tallies(item), post_id=item.post_id, poll=item)  # fmt: skip
+    return _record(space=item.space, title=item.statement, outcome=outcome, pending=pending, by=by,
+                   tallies=selectors.proposal_tallies(item), post_id=item.post_id, proposal=item)  # fmt: skip
+
+
+def close_vote(actor: User, *, item: Poll | Proposal, outcome: str) -> Decision:
+    """Its author closes a poll or a proposal with the outcome: what was decided."""
+    if isinstance(item, Poll):
+        return close_poll(actor, poll=item, outcome=outcome)
+    return close_proposal(actor, proposal=item, outcome=outcome)
 
 
 @transaction.atomic
 def close_poll(actor: User, *, poll: Poll, outcome: str) -> Decision:
-    if poll.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author can close this poll."))
-    outcome = _check_outcome(outcome)
-    poll = Poll.objects.select_for_update().select_related("space").get(pk=poll.pk)
-    if poll.closed_at is not None:
-        raise Conflict(_("This poll is already closed."))
-    return _close_poll(poll, by=actor, outcome=outcome, pending=False)
+    return _close_by_author(actor, poll, outcome, denied=_("Only the author can close this poll."),
+                            already=_("This poll is already closed."))  # fmt: skip
 
 
 @transaction.atomic
 def close_proposal(actor: User, *, proposal: Proposal, outcome: str) -> Decision:
-    if proposal.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author can close this proposal."))
+    return _close_by_author(actor, proposal, outcome, denied=_("Only the author can close this proposal."),
+                            already=_("This proposal is already closed."))  # fmt: skip
+
+
+def _close_by_author(actor: User, item: Poll | Proposal, outcome: str, *, denied: str, already: str) -> Decision:
+    if item.author_id != actor.pk:
+        raise PermissionDenied(denied)
     outcome = _check_outcome(outcome)
-    proposal = Proposal.objects.select_for_update().select_related("space").get(pk=proposal.pk)
-    if proposal.closed_at is not None:
-        raise Conflict(_("This proposal is already closed."))
-    return _close_proposal(proposal, by=actor, outcome=outcome, pending=False)
+    item = type(item).objects.select_for_update().select_related("space").get(pk=item.pk)
+    if item.closed_at is not None:
+        raise Conflict(already)
+    return _close(item, by=actor, outcome=outcome, pending=False)
 
 
 @transaction.atomic
@@ -328,18 +330,7 @@ def write_outcome(actor: User, *, decision: Decision, outcome: str) -> Decision:
     decision.decided_by = decision.decided_by or actor
     decision.save(update_fields=["outcome", "outcome_pending", "decided_by"])
     audit.record("decision.outcome", actor=actor, target=decision, label=decision.title[:80])
-    _emit(
-        events.DecisionRecorded(
-            decision_id=decision.pk,
-            space_id=decision.space_id,
-            post_id=decision.post_id,
-            title=decision.title,
-            outcome=decision.outcome,
-            outcome_pending=False,
-            decided_at=decision.decided_at,
-        ),
-        decision.space,
-    )
+    _announce(decision)
     return decision
 
 
@@ -347,15 +338,11 @@ def close_due(now: datetime.datetime | None = None) -> list[Decision]:
     """Close every poll and proposal whose deadline has passed (the periodic job); one transaction each."""
     now = now or timezone.now()
     decisions = []
-    for poll_id in Poll.objects.filter(closed_at__isnull=True, closes_at__lte=now).values_list("pk", flat=True):
-        with transaction.atomic():
-            poll = Poll.objects.select_for_update().select_related("space").get(pk=poll_id)
-            if poll.closed_at is None:
-                decisions.append(_close_poll(poll, by=None, outcome=DEADLINE_OUTCOME, pending=True))
-    due = Proposal.objects.filter(closed_at__isnull=True, closes_at__lte=now).values_list("pk", flat=True)
-    for proposal_id in due:
-        with transaction.atomic():
-            proposal = Proposal.objects.select_for_update().select_related("space").get(pk=proposal_id)
-            if proposal.closed_at is None:
-                decisions.append(_close_proposal(proposal, by=None, outcome=DEADLINE_OUTCOME, pending=True))
+    models: tuple[type[Poll] | type[Proposal], ...] = (Poll, Proposal)
+    for model in models:
+        for pk in model.objects.filter(closed_at__isnull=True, closes_at__lte=now).values_list("pk", flat=True):
+            with transaction.atomic():
+                item = model.objects.select_for_update().select_related("space").get(pk=pk)
+                if item.closed_at is None:
+                    decisions.append(_close(item, by=None, outcome=DEADLINE_OUTCOME, pending=True))
     return decisions

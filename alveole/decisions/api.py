@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -9,6 +11,7 @@ from alveole.accounts.models import User
 from alveole.core.bounds import Id
 from alveole.feed.schemas import AuthorOut
 from alveole.spaces.access import get_space_for
+from alveole.spaces.models import Space
 
 from . import actions, selectors
 from .access import get_decision_for, get_poll_for, get_proposal_for
@@ -34,6 +37,10 @@ def _person(user: User) -> dict:
     return {"id": user.pk, "full_name": user.full_name, "handle": user.handle}
 
 
+def _space(space: Space) -> dict:
+    return {"id": space.pk, "name": space.name}
+
+
 def _decision_id(obj: Poll | Proposal) -> int | None:
     return Decision.objects.filter(**{type(obj).__name__.lower(): obj}).values_list("pk", flat=True).first()
 
@@ -47,7 +54,7 @@ def poll_out(viewer: User, poll: Poll) -> dict:
     return {
         "id": poll.pk,
         "post_id": poll.post_id,
-        "space": {"id": poll.space.pk, "name": poll.space.name},
+        "space": _space(poll.space),
         "author": _person(poll.author),
         "question": poll.question,
         "multiple": poll.multiple,
@@ -80,7 +87,7 @@ def proposal_out(viewer: User, proposal: Proposal) -> dict:
     return {
         "id": proposal.pk,
         "post_id": proposal.post_id,
-        "space": {"id": proposal.space.pk, "name": proposal.space.name},
+        "space": _space(proposal.space),
         "author": _person(proposal.author),
         "statement": proposal.statement,
         "closes_at": proposal.closes_at,
@@ -103,7 +110,7 @@ def proposal_out(viewer: User, proposal: Proposal) -> dict:
 def decision_out(decision: Decision) -> dict:
     return {
         "id": decision.pk,
-        "space": {"id": decision.space.pk, "name": decision.space.name},
+        "space": _space(decision.space),
         "title": decision.title,
         "outcome": _(actions.DEADLINE_OUTCOME) if decision.outcome == actions.DEADLINE_OUTCOME else decision.outcome,
         "outcome_pending": decision.outcome_pending,
@@ -123,16 +130,7 @@ def decision_out(decision: Decision) -> dict:
 @router.post("/spaces/{space_id}/polls", response={201: PollOut}, summary="Ask a poll in a space (posted to its feed)")
 def create_poll(request: HttpRequest, space_id: Id, payload: PollIn) -> Status:
     viewer = viewer_of(request)
-    poll = actions.create_poll(
-        viewer,
-        space=get_space_for(viewer, space_id),
-        question=payload.question,
-        options=payload.options,
-        closes_at=payload.closes_at,
-        multiple=payload.multiple,
-        hide_results_until_closed=payload.hide_results_until_closed,
-        anonymous=payload.anonymous,
-    )
+    poll = actions.create_poll(viewer, space=get_space_for(viewer, space_id), **payload.dict())
     return Status(201, poll_out(viewer, get_poll_for(viewer, poll.pk)))
 
 
@@ -151,15 +149,12 @@ def vote(request: HttpRequest, poll_id: Id, payload: VoteIn) -> dict:
 
 @router.post("/polls/{poll_id}/close", response=DecisionOut, summary="Close my poll with its outcome")
 def close_poll(request: HttpRequest, poll_id: Id, payload: CloseIn) -> dict:
-    viewer = viewer_of(request)
-    decision = actions.close_poll(viewer, poll=get_poll_for(viewer, poll_id), outcome=payload.outcome)
-    return decision_out(decision)
+    return _close(request, get_poll_for, poll_id, payload.outcome)
 
 
 @router.get("/polls/{poll_id}/not-voted", response=list[AuthorOut], summary="Members who have not voted (author)")
 def poll_not_voted(request: HttpRequest, poll_id: Id) -> list[dict]:
-    viewer = viewer_of(request)
-    return [_person(u) for u in selectors.who_has_not_voted(viewer, get_poll_for(viewer, poll_id))]
+    return _not_voted(request, get_poll_for, poll_id)
 
 
 # --- proposals --------------------------------------------------------------------------
@@ -168,13 +163,7 @@ def poll_not_voted(request: HttpRequest, poll_id: Id) -> list[dict]:
 @router.post("/spaces/{space_id}/proposals", response={201: ProposalOut}, summary="Make a proposal (consent)")
 def create_proposal(request: HttpRequest, space_id: Id, payload: ProposalIn) -> Status:
     viewer = viewer_of(request)
-    proposal = actions.create_proposal(
-        viewer,
-        space=get_space_for(viewer, space_id),
-        statement=payload.statement,
-        closes_at=payload.closes_at,
-        quorum=payload.quorum,
-    )
+    proposal = actions.create_proposal(viewer, space=get_space_for(viewer, space_id), **payload.dict())
     return Status(201, proposal_out(viewer, get_proposal_for(viewer, proposal.pk)))
 
 
@@ -194,15 +183,27 @@ def respond(request: HttpRequest, proposal_id: Id, payload: RespondIn) -> dict:
 
 @router.post("/proposals/{proposal_id}/close", response=DecisionOut, summary="Close my proposal with its outcome")
 def close_proposal(request: HttpRequest, proposal_id: Id, payload: CloseIn) -> dict:
-    viewer = viewer_of(request)
-    decision = actions.close_proposal(viewer, proposal=get_proposal_for(viewer, proposal_id), outcome=payload.outcome)
-    return decision_out(decision)
+    return _close(request, get_proposal_for, proposal_id, payload.outcome)
 
 
 @router.get("/proposals/{proposal_id}/not-voted", response=list[AuthorOut], summary="Members who have not answered")
 def proposal_not_voted(request: HttpRequest, proposal_id: Id) -> list[dict]:
+    return _not_voted(request, get_proposal_for, proposal_id)
+
+
+# What closing and the not-voted list do the same way for a poll and a proposal: `item_for` finds
+# the one asked for among those the viewer may see.
+VoteFor = Callable[[User, int], Poll | Proposal]
+
+
+def _close(request: HttpRequest, item_for: VoteFor, item_id: int, outcome: str) -> dict:
     viewer = viewer_of(request)
-    return [_person(u) for u in selectors.who_has_not_voted(viewer, get_proposal_for(viewer, proposal_id))]
+    return decision_out(actions.close_vote(viewer, item=item_for(viewer, item_id), outcome=outcome))
+
+
+def _not_voted(request: HttpRequest, item_for: VoteFor, item_id: int) -> list[dict]:
+    viewer = viewer_of(request)
+    return [_person(u) for u in selectors.who_has_not_voted(viewer, item_for(viewer, item_id))]
 
 
 # --- decisions -----------------------------------------------------------------------------
@@ -239,11 +240,11 @@ def awaiting_my_vote(request: HttpRequest) -> list[dict]:
     viewer = viewer_of(request)
     waiting = selectors.awaiting_my_vote(viewer)
     items = [
-        {"kind": "poll", "id": p.pk, "post_id": p.post_id, "space": {"id": p.space.pk, "name": p.space.name},
+        {"kind": "poll", "id": p.pk, "post_id": p.post_id, "space": _space(p.space),
          "title": p.question, "closes_at": p.closes_at}
         for p in waiting.polls
     ] + [
-        {"kind": "proposal", "id": p.pk, "post_id": p.post_id, "space": {"id": p.space.pk, "name": p.space.name},
+        {"kind": "proposal", "id": p.pk, "post_id": p.post_id, "space": _space(p.space),
          "title": p.statement[:200], "closes_at": p.closes_at}
         for p in waiting.proposals
     ]  # fmt: skip

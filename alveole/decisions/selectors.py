@@ -10,12 +10,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
 from alveole.core.errors import PermissionDenied
+from alveole.spaces import labels
 from alveole.spaces.models import Space, SpaceMembership
 
 from .access import visible_decisions, visible_polls, visible_proposals
@@ -256,10 +257,14 @@ def open_deadlines_for(viewer: User) -> list[dict]:
     mine = SpaceMembership.objects.filter(user=viewer).values("space_id")
     polls = visible_polls(viewer).filter(space_id__in=mine, closed_at__isnull=True, closes_at__gt=now)
     proposals = visible_proposals(viewer).filter(space_id__in=mine, closed_at__isnull=True, closes_at__gt=now)
+    # A confidential vote (spaces.labels) is marked so: the calendar shows no text of it.
+    secret = labels.restricted_posts("post__")
+    polls = polls.annotate(confidential=ExpressionWrapper(secret, output_field=BooleanField()))
+    proposals = proposals.annotate(confidential=ExpressionWrapper(secret, output_field=BooleanField()))
     return [
-        {"id": f"poll-{pk}", "title": title, "deadline": when}
-        for pk, title, when in polls.values_list("pk", "question", "closes_at")
+        {"id": f"poll-{pk}", "title": title, "deadline": when, "confidential": bool(confidential)}
+        for pk, title, when, confidential in polls.values_list("pk", "question", "closes_at", "confidential")
     ] + [
-        {"id": f"proposal-{pk}", "title": title[:120], "deadline": when}
-        for pk, title, when in proposals.values_list("pk", "statement", "closes_at")
+        {"id": f"proposal-{pk}", "title": title[:120], "deadline": when, "confidential": bool(confidential)}
+        for pk, title, when, confidential in proposals.values_list("pk", "statement", "closes_at", "confidential")
     ]

@@ -3,8 +3,10 @@ with the outcome, the space's decision log and the organisation's key decisions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,72 +15,70 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
+from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, PermissionDenied
 from alveole.spaces.access import get_space_for, membership_of, visible_spaces
 from alveole.spaces.models import Space
 from alveole.spaces.pages import space_header
-from alveole.web.shortcuts import apply_error, invalid_form_status, safe_next, submit, web_view
+from alveole.web.shortcuts import safe_next, submit, web_view
 
 from . import actions, selectors
 from .access import get_decision_for, get_poll_for, get_proposal_for
 from .forms import DecisionFilterForm, OutcomeForm, PollForm, ProposalForm, RespondForm
 from .models import Answer, Decision, Poll, Proposal, Response
 
-
-def _post_url(post_id: int) -> str:
-    return reverse("post", args=[post_id])
-
-
 # --- new poll / proposal ------------------------------------------------------------------
 
 
 @web_view
 def poll_create(request: HttpRequest, space_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    space = get_space_for(viewer, space_id)
     form = PollForm(request.POST or None)
-    return submit(
+    return _new_vote(
         request,
+        space_id,
         form,
-        lambda data: actions.create_poll(
-            viewer,
-            space=space,
-            question=data["question"],
-            options=form.option_list(),
-            closes_at=data["closes_at"],
-            multiple=data["multiple"],
-            hide_results_until_closed=data["hide_results_until_closed"],
-            anonymous=data["anonymous"],
-        ),
+        # The form's fields are the action's arguments; the options come one a line.
+        lambda viewer, space, data: actions.create_poll(viewer, space=space, **{**data, "options": form.option_list()}),
         done=_("Your poll is posted."),
-        then=lambda poll: _in_space(space, poll.post_id),
-        page=lambda status: _new_page(request, viewer, space, form, "decisions/poll_new.html", status),
+        template="decisions/poll_new.html",
     )
 
 
 @web_view
 def proposal_create(request: HttpRequest, space_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    space = get_space_for(viewer, space_id)
     form = ProposalForm(request.POST or None)
-    return submit(
+    return _new_vote(
         request,
+        space_id,
         form,
-        lambda data: actions.create_proposal(
-            viewer, space=space, statement=data["statement"], closes_at=data["closes_at"], quorum=data["quorum"]
-        ),
+        lambda viewer, space, data: actions.create_proposal(viewer, space=space, **data),
         done=_("Your proposal is posted."),
-        then=lambda proposal: _in_space(space, proposal.post_id),
-        page=lambda status: _new_page(request, viewer, space, form, "decisions/proposal_new.html", status),
+        template="decisions/proposal_new.html",
     )
 
 
-def _in_space(space: Space, post_id: int) -> str:
-    return reverse("space_detail", args=[space.pk]) + f"#post-{post_id}"
-
-
-def _new_page(request: HttpRequest, viewer: Any, space: Space, form: Any, template: str, status: int) -> HttpResponse:
-    return render(request, template, {**space_header(viewer, space, "decisions"), "form": form}, status=status)
+def _new_vote(
+    request: HttpRequest,
+    space_id: int,
+    form: forms.Form,
+    create: Callable[[User, Space, dict[str, Any]], Poll | Proposal],
+    *,
+    done: str,
+    template: str,
+) -> HttpResponse:
+    """A new poll or proposal: the form page; once posted, its card in the space's feed."""
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    return submit(
+        request,
+        form,
+        lambda data: create(viewer, space, data),
+        done=done,
+        then=lambda item: reverse("space_detail", args=[space.pk]) + f"#post-{item.post_id}",
+        page=lambda status: render(
+            request, template, {**space_header(viewer, space, "decisions"), "form": form}, status=status
+        ),
+    )
 
 
 # --- voting ---------------------------------------------------------------------------------
@@ -89,18 +89,12 @@ def _new_page(request: HttpRequest, viewer: Any, space: Space, form: Any, templa
 def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     poll = get_poll_for(viewer, poll_id)
-    back = safe_next(request, _post_url(poll.post_id)) + f"#post-{poll.post_id}"
     try:
         option_ids = [int(v) for v in request.POST.getlist("option")]
     except ValueError:
         option_ids = []
-    try:
-        actions.vote(viewer, poll=poll, option_ids=option_ids)
-    except AlveoleError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your vote is counted."))
-    return redirect(back)
+    return _cast(request, poll.post_id, lambda: actions.vote(viewer, poll=poll, option_ids=option_ids),
+                 done=_("Your vote is counted."))  # fmt: skip
 
 
 @require_POST
@@ -108,19 +102,29 @@ def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
 def proposal_respond(request: HttpRequest, proposal_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     proposal = get_proposal_for(viewer, proposal_id)
-    back = safe_next(request, _post_url(proposal.post_id)) + f"#post-{proposal.post_id}"
     form = RespondForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose agree, abstain, disagree or block."))
-        return redirect(back)
+        return redirect(_back_to_card(request, proposal.post_id))
+    data = form.cleaned_data
+    return _cast(request, proposal.post_id,
+                 lambda: actions.respond(viewer, proposal=proposal, answer=data["answer"], reason=data["reason"]),
+                 done=_("Your answer is recorded."))  # fmt: skip
+
+
+def _cast(request: HttpRequest, post_id: int, action: Callable[[], object], *, done: str) -> HttpResponse:
+    """A vote or an answer from the post's card: call the action, say how it went, back to the card."""
     try:
-        actions.respond(viewer, proposal=proposal, answer=form.cleaned_data["answer"],
-                        reason=form.cleaned_data["reason"])  # fmt: skip
+        action()
     except AlveoleError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Your answer is recorded."))
-    return redirect(back)
+        messages.success(request, done)
+    return redirect(_back_to_card(request, post_id))
+
+
+def _back_to_card(request: HttpRequest, post_id: int) -> str:
+    return safe_next(request, reverse("post", args=[post_id])) + f"#post-{post_id}"
 
 
 # --- closing ----------------------------------------------------------------------------------
@@ -130,22 +134,24 @@ def _close_page(request: HttpRequest, item: Poll | Proposal) -> HttpResponse:
     viewer = viewer_of(request)
     if item.author_id != viewer.pk:
         raise PermissionDenied(_("Only the author can close this vote."))
-    status = 200
     form = OutcomeForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                if isinstance(item, Poll):
-                    decision = actions.close_poll(viewer, poll=item, outcome=form.cleaned_data["outcome"])
-                else:
-                    decision = actions.close_proposal(viewer, proposal=item, outcome=form.cleaned_data["outcome"])
-            except AlveoleError as exc:
-                status = apply_error(form, exc)
-            else:
-                messages.success(request, _("Closed. The decision is in the log."))
-                return redirect("decision", decision_id=decision.pk)
-        else:
-            status = invalid_form_status(form)
+    return submit(
+        request,
+        form,
+        lambda data: actions.close_vote(viewer, item=item, outcome=data["outcome"]),
+        done=_("Closed. The decision is in the log."),
+        then=_decision_url,
+        page=lambda status: _close_form(request, viewer, item, form, status),
+    )
+
+
+def _decision_url(decision: Decision) -> str:
+    return reverse("decision", args=[decision.pk])
+
+
+def _close_form(
+    request: HttpRequest, viewer: User, item: Poll | Proposal, form: OutcomeForm, status: int
+) -> HttpResponse:
     try:
         not_voted = list(selectors.who_has_not_voted(viewer, item))
     except PermissionDenied:  # an anonymous poll names nobody: the page leaves the line out
@@ -226,28 +232,27 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = get_decision_for(viewer, decision_id)
     source = decision.poll or decision.proposal
     is_author = source is not None and source.author_id == viewer.pk
-    status = 200
+    if request.method == "POST" and not is_author:
+        raise PermissionDenied(_("Only the author of the vote can write its outcome."))
     form = OutcomeForm(request.POST or None, initial={"outcome": "" if decision.outcome_pending else decision.outcome})
-    if request.method == "POST":
-        if not is_author:
-            raise PermissionDenied(_("Only the author of the vote can write its outcome."))
-        if form.is_valid():
-            try:
-                actions.write_outcome(viewer, decision=decision, outcome=form.cleaned_data["outcome"])
-            except AlveoleError as exc:
-                status = apply_error(form, exc)
-            else:
-                messages.success(request, _("The outcome is saved."))
-                return redirect("decision", decision_id=decision.pk)
-        else:
-            status = invalid_form_status(form)
-    context = {
-        **space_header(viewer, decision.space, "decisions"),
-        "decision": decision,
-        "form": form if is_author else None,
-        "rows": _tally_rows(decision),
-    }
-    return render(request, "decisions/decision.html", context, status=status)
+    return submit(
+        request,
+        form,
+        lambda data: actions.write_outcome(viewer, decision=decision, outcome=data["outcome"]),
+        done=_("The outcome is saved."),
+        then=_decision_url,
+        page=lambda status: render(
+            request,
+            "decisions/decision.html",
+            {
+                **space_header(viewer, decision.space, "decisions"),
+                "decision": decision,
+                "form": form if is_author else None,
+                "rows": _tally_rows(decision),
+            },
+            status=status,
+        ),
+    )
 
 
 def _tally_rows(decision: Decision) -> list[dict[str, Any]]:

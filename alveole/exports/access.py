@@ -10,7 +10,8 @@ from .models import Export
 
 def exports_of(viewer: User) -> QuerySet[Export]:
     """A person sees the exports they asked for (an export holds what *they* could see)."""
-    return Export.objects.filter(organisation_id=viewer.organisation_id, requested_by=viewer).select_related("space")
+    mine = Export.objects.filter(organisation_id=viewer.organisation_id, requested_by=viewer)
+    return mine.select_related("space__label")
 
 
 def get_export_for(viewer: User, export_id: int | str) -> Export:

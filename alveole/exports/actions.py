@@ -15,10 +15,14 @@ from alveole.spaces.models import Space
 
 from . import jobs
 from .models import Export
+from .selectors import confidential_refusal, is_confidential, may_export_confidential
 
 
 def request_export(actor: User, *, space: Space | None, password: str) -> Export:
     """A space's managers export their space; an organisation's owners export everything.
+
+    A confidential space (restricted label) is exported by owners only; in any other space, posts
+    raised to a confidential label are left out of a non-owner's export (jobs.build_export).
 
     The password is checked before the transaction: the audit row of a wrong one must stay, as
     must the one of a refusal."""
@@ -28,6 +32,8 @@ def request_export(actor: User, *, space: Space | None, password: str) -> Export
             refusal = _("Only the organisation's owners can export everything.")
     elif not (can_manage(actor, space) or actor.is_owner) or space.organisation_id != actor.organisation_id:
         refusal = _("Only the space's managers can export it.")
+    elif is_confidential(space) and not may_export_confidential(actor):
+        refusal = confidential_refusal(space)
     if refusal is not None:
         # A space of another organisation is not named in this organisation's log.
         target = space if space is not None and space.organisation_id == actor.organisation_id else actor.organisation

@@ -25,6 +25,7 @@ def export_out(export: Export) -> dict:
         "progress": export.progress,
         "size": export.size,
         "error": export.error,
+        "confidential_left_out": export.confidential_left_out,
         "created_at": export.created_at,
         "finished_at": export.finished_at,
         "download_url": reverse("export_download", args=[export.pk]) if ready else None,

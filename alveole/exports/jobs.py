@@ -16,18 +16,29 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from alveole.core.jobs import own_transactions
 from alveole.decisions.models import Decision
 from alveole.feed import reactions
 from alveole.feed.files import storage_root
-from alveole.feed.models import Attachment, Comment, Post, Reaction
+from alveole.feed.models import Attachment, Reaction
 from alveole.projects.models import Task
+from alveole.spaces import labels
 from alveole.spaces.models import Space, SpaceMembership
 
 from .models import Export, ExportStatus
 from .retention import purge_expired
+from .selectors import (
+    confidential_left_out,
+    confidential_refusal,
+    exported_comments,
+    exported_posts,
+    is_confidential,
+    label_name,
+    may_export_confidential,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +67,22 @@ def _attachment(a: Attachment) -> dict[str, Any]:
     }
 
 
-def collect(space: Space) -> dict[str, Any]:
-    """Everything of one space, as its managers see it. Anonymous votes appear as totals only."""
-    comments = Comment.objects.filter(deleted_at__isnull=True).select_related("author").order_by("created_at", "id")
+def collect(space: Space, *, confidential: bool) -> tuple[dict[str, Any], list[Attachment]]:
+    """Everything of one space an export holds, and the files to put beside it.
+
+    Published content only (selectors.exported_posts); `confidential`: whether the requester may take
+    posts with a confidential label (owners). Anonymous votes appear as totals only."""
     posts = (
-        Post.objects.filter(space=space, deleted_at__isnull=True)
-        .select_related("author", "shared_post")
+        exported_posts(space, confidential=confidential)
+        .select_related("author", "shared_post", *labels.FEED_JOINS)
         .prefetch_related(
-            Prefetch("comments", queryset=comments),
+            Prefetch("comments", queryset=exported_comments().select_related("author").order_by("created_at", "id")),
             Prefetch("reactions", queryset=Reaction.objects.select_related("user").order_by("created_at")),
             Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
         )
         .order_by("created_at", "id")
     )
+    left_out = 0 if confidential else confidential_left_out(space)
     data: dict[str, Any] = {
         "space": {
             "id": space.pk,
@@ -77,7 +91,11 @@ def collect(space: Space) -> dict[str, Any]:
             "kind": space.kind,
             "visibility": space.visibility,
             "archived": space.is_archived,
+            "label": label_name(space),
+            "confidential": is_confidential(space),
         },
+        # Posts with a confidential label this export does not hold (its requester is not an owner).
+        "confidential_posts_left_out": left_out,
         "members": [
             {"name": m.user.full_name, "email": m.user.email, "role": m.role, "joined_at": m.joined_at.isoformat()}
             for m in SpaceMembership.objects.filter(space=space).select_related("user").order_by("user__full_name")
@@ -86,7 +104,9 @@ def collect(space: Space) -> dict[str, Any]:
         "tasks": [],
         "decisions": [],
     }
+    files: list[Attachment] = []
     for post in posts:
+        files.extend(post.attachments.all())
         data["posts"].append(
             {
                 "id": post.pk,
@@ -95,6 +115,9 @@ def collect(space: Space) -> dict[str, Any]:
                 "created_at": post.created_at.isoformat(),
                 "edited_at": post.edited_at.isoformat() if post.edited_at else None,
                 "pinned": post.pinned_at is not None,
+                # The label the post raised itself to; empty: the space's.
+                "label": post.label.name if post.label is not None else None,
+                "confidential": labels.is_restricted(post),
                 "body": post.body,
                 "body_html": post.body_html,
                 "shared_post_id": post.shared_post_id,
@@ -118,13 +141,16 @@ def collect(space: Space) -> dict[str, Any]:
                 ],
             }
         )
-    data["tasks"] = _tasks(space)
-    data["decisions"] = _decisions(space)
-    return data
+    data["tasks"] = _tasks(space, confidential=confidential)
+    data["decisions"] = _decisions(space, confidential=confidential)
+    return data, files
 
 
-def _tasks(space: Space) -> list[dict[str, Any]]:
-    tasks = Task.objects.filter(space=space).prefetch_related("assignees").order_by("created_at", "id")
+def _tasks(space: Space, *, confidential: bool) -> list[dict[str, Any]]:
+    tasks = Task.objects.filter(space=space)
+    if not confidential:  # a task made from a confidential post may repeat it
+        tasks = tasks.exclude(source_post__label__restricted=True).exclude(source_comment__post__label__restricted=True)
+    tasks = tasks.prefetch_related("assignees").order_by("created_at", "id")
     return [
         {
             "title": t.title,
@@ -137,8 +163,11 @@ def _tasks(space: Space) -> list[dict[str, Any]]:
     ]
 
 
-def _decisions(space: Space) -> list[dict[str, Any]]:
-    decisions = Decision.objects.filter(space=space).select_related("decided_by").order_by("decided_at", "id")
+def _decisions(space: Space, *, confidential: bool) -> list[dict[str, Any]]:
+    decisions = Decision.objects.filter(space=space)
+    if not confidential:  # the outcome of a confidential poll or proposal is confidential too
+        decisions = decisions.exclude(post__label__restricted=True)
+    decisions = decisions.select_related("decided_by").order_by("decided_at", "id")
     # `tallies` hold totals per option or answer, never who voted what.
     return [
         {
@@ -156,15 +185,30 @@ def _decisions(space: Space) -> list[dict[str, Any]]:
 @task()
 @own_transactions  # minutes of work: not one transaction (SQLite would hold its write lock throughout)
 def build_export(export_id: int) -> None:
-    export = Export.objects.select_related("organisation", "requested_by", "space").filter(pk=export_id).first()
+    export = Export.objects.select_related("organisation", "requested_by", "space__label").filter(pk=export_id).first()
     # RUNNING too: a worker killed mid-build leaves it so, and the lease gives the job to another.
     if export is None or export.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
         return  # already built or failed (a job may run twice)
     Export.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING)
+    # Read again now, not at the request: a role or a label may have changed in between.
+    confidential = may_export_confidential(export.requested_by)
+    refusal = ""
+    with translation.override(export.requested_by.language or settings.LANGUAGE_CODE):
+        if export.space is None and not confidential:
+            refusal = _("Only the organisation's owners can export everything.")
+        elif export.space is not None and not confidential and is_confidential(export.space):
+            refusal = confidential_refusal(export.space)
+    if refusal:  # shown on the export's page and by the API
+        Export.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, error=refusal[:500], finished_at=timezone.now()
+        )
+        return
     spaces = (
         [export.space]
         if export.space is not None
-        else list(Space.objects.filter(organisation_id=export.organisation_id).order_by("name", "id"))
+        else list(
+            Space.objects.filter(organisation_id=export.organisation_id).select_related("label").order_by("name", "id")
+        )
     )
     folder = exports_root() / str(export.organisation_id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -173,7 +217,7 @@ def build_export(export_id: int) -> None:
     partial = final.with_suffix(".part")
     try:
         with translation.override(export.requested_by.language or settings.LANGUAGE_CODE):
-            _write(export, spaces, partial)
+            left_out = _write(export, spaces, partial, confidential=confidential)
         os.replace(partial, final)
     except Exception as exc:
         partial.unlink(missing_ok=True)
@@ -187,36 +231,54 @@ def build_export(export_id: int) -> None:
         progress=100,
         storage_name=storage_name,
         size=final.stat().st_size,
+        confidential_left_out=left_out,
         finished_at=timezone.now(),
     )
 
 
-def _write(export: Export, spaces: list[Space], path: Path) -> None:
+def _write(export: Export, spaces: list[Space], path: Path, *, confidential: bool) -> int:
+    """Write the ZIP; returns how many confidential posts were left out."""
     exported_at = timezone.now()
     index = []
+    left_out = 0
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for number, space in enumerate(spaces, start=1):
-            data = collect(space)
+            data, files = collect(space, confidential=confidential)
+            left_out += data["confidential_posts_left_out"]
             slug = _slug(space)
             archive.writestr(f"{slug}/data.json", json.dumps(data, indent=2, ensure_ascii=False))
-            for post in Post.objects.filter(space=space, deleted_at__isnull=True).prefetch_related("attachments"):
-                for attachment in post.attachments.all():
-                    source = storage_root() / attachment.storage_name
-                    if source.is_file():
-                        archive.write(source, f"{slug}/{_file_path(attachment)}")
+            for attachment in files:
+                source = storage_root() / attachment.storage_name
+                if source.is_file():
+                    archive.write(source, f"{slug}/{_file_path(attachment)}")
             page = render_to_string(
                 "exports/space.html",
                 {"data": data, "exported_at": exported_at, "organisation": export.organisation},
             )
             archive.writestr(f"{slug}/index.html", page)
-            index.append({"name": space.name, "path": f"{slug}/index.html", "posts": len(data["posts"])})
+            index.append(
+                {
+                    "name": space.name,
+                    "path": f"{slug}/index.html",
+                    "posts": len(data["posts"]),
+                    "label": data["space"]["label"],
+                    "left_out": data["confidential_posts_left_out"],
+                }
+            )
             Export.objects.filter(pk=export.pk).update(progress=int(number * 95 / max(1, len(spaces))))
         archive.writestr(
             "index.html",
             render_to_string(
-                "exports/index.html", {"spaces": index, "exported_at": exported_at, "organisation": export.organisation}
+                "exports/index.html",
+                {
+                    "spaces": index,
+                    "exported_at": exported_at,
+                    "organisation": export.organisation,
+                    "left_out": left_out,
+                },
             ),
         )
+    return left_out
 
 
 # On the shared schedule (alveole.core.periodic finds it): retention, hourly.

@@ -23,6 +23,8 @@ class Export(models.Model):
     storage_name = models.CharField(max_length=200, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
+    # Published posts with a confidential label left out because the requester is not an owner.
+    confidential_left_out = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

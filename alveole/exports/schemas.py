@@ -19,6 +19,9 @@ class ExportOut(Schema):
     progress: int
     size: int
     error: str
+    confidential_left_out: int = Field(
+        description="Posts with a confidential label left out: only the organisation's owners export them"
+    )
     created_at: datetime
     finished_at: datetime | None
     download_url: str | None

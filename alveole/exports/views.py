@@ -16,6 +16,7 @@ from .access import get_export_for
 from .forms import ExportForm
 from .jobs import exports_root
 from .models import ExportStatus
+from .selectors import is_confidential, label_name, may_export_confidential
 
 
 def _request(request: HttpRequest, space_id: int | None) -> HttpResponse:
@@ -45,9 +46,20 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 @web_view
 def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
-    export = get_export_for(viewer_of(request), export_id)
+    viewer = viewer_of(request)
+    export = get_export_for(viewer, export_id)
     running = export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
-    return render(request, "exports/detail.html", {"export": export, "running": running})
+    # Refused when it was built (a role or a label changed after the request): the stored sentence says why.
+    refused = export.status == ExportStatus.FAILED and (
+        not may_export_confidential(viewer) and (export.space is None or is_confidential(export.space))
+    )
+    context = {
+        "export": export,
+        "running": running,
+        "refused": refused,
+        "label": label_name(export.space) if export.space is not None else "",
+    }
+    return render(request, "exports/detail.html", context)
 
 
 @require_GET

@@ -6,36 +6,63 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from alveole.accounts.models import Role, User
 from alveole.core.errors import NotFound
+from alveole.spaces import labels
 from alveole.spaces.access import visible_spaces
 from alveole.spaces.models import Space, SpaceMembership, SpaceRole, Visibility
 
-from .models import Attachment, Comment, Follow, Post, Topic
+from .models import Attachment, Comment, Follow, Post, Review, Topic
 
 
 def shown_unless_hidden(viewer: User, *, post: str = "") -> Q:
-    """The one rule for items a moderator hid: only their author and those who moderate them see them.
+    """The one rule for items a moderator hid, held for validation, or refused.
 
-    Those are the managers of the item's space and the organisation's admins (who manage every
-    space they can see, and profile posts). `post` is the path from the filtered model to its
-    post ("" for posts, "post__" for comments). A subquery, never an extra query.
+    Hidden and held items are seen only by their author and those who moderate them: the managers of
+    the item's space and the organisation's admins (who manage every space they can see, and profile
+    posts). A refused item is seen by its author alone (with the reason). `post` is the path from the
+    filtered model to its post ("" for posts, "post__" for comments). A subquery, never an extra query.
     """
+    mine = Q(author_id=viewer.pk)
     if viewer.is_org_admin:
-        return Q()
+        return ~Q(review=Review.REFUSED) | mine
     managed = SpaceMembership.objects.filter(user_id=viewer.pk, role=SpaceRole.MANAGER).values("space_id")
-    return Q(hidden_at__isnull=True) | Q(author_id=viewer.pk) | Q(**{f"{post}space_id__in": managed})
+    public = Q(hidden_at__isnull=True, review=Review.PUBLISHED)
+    return public | mine | (Q(**{f"{post}space_id__in": managed}) & ~Q(review=Review.REFUSED))
+
+
+def is_public(item: Post | Comment) -> bool:
+    """Whether every reader of its post sees `item` (as far as the item itself goes)."""
+    return item.hidden_at is None and item.review == Review.PUBLISHED
 
 
 def hidden_readers(post: Post, item: Post | Comment | None = None) -> list[int]:
-    """Who still sees `item` (default: `post`) once hidden: its author, the space's managers and the
-    admins, as shown_unless_hidden says; the live layer sends them its events one by one."""
-    item = item if item is not None else post
-    readers = {item.author_id}
+    """Who still sees `item` (default: `post`) when it or its post is hidden, held or refused, as
+    shown_unless_hidden says: the authors, the space's managers and the admins — a refused item its
+    author alone. The live layer sends them its events one by one."""
+    objects = [post] if item is None or item is post else [post, item]
+    allowed: set[int] | None = None
+    moderators: set[int] | None = None
+    for obj in objects:
+        if is_public(obj):
+            continue
+        if obj.review == Review.REFUSED:
+            readers = {obj.author_id}
+        else:
+            moderators = set(_moderators(post)) if moderators is None else moderators
+            readers = {obj.author_id} | moderators
+        allowed = readers if allowed is None else allowed & readers
+    if allowed is None:  # nothing restricted (any more): its author and the moderators
+        allowed = {(item if item is not None else post).author_id} | set(_moderators(post))
+    return sorted(allowed)
+
+
+def _moderators(post: Post) -> list[int]:
+    """The space's managers and the admins who moderate `post` (every admin for a profile post)."""
     admins = User.objects.filter(
         organisation_id=post.organisation_id, role__in=(Role.OWNER, Role.ADMIN), is_active=True
     )
     if post.space_id is None:
-        readers.update(admins.values_list("pk", flat=True))
-        return sorted(readers)
+        return list(admins.values_list("pk", flat=True))
+    readers: set[int] = set()
     memberships = SpaceMembership.objects.filter(space_id=post.space_id)
     readers.update(memberships.filter(role=SpaceRole.MANAGER).values_list("user_id", flat=True))
     if not Space.objects.filter(pk=post.space_id, visibility=Visibility.OPEN).exists():
@@ -44,24 +71,35 @@ def hidden_readers(post: Post, item: Post | Comment | None = None) -> list[int]:
     return sorted(readers)
 
 
-def visible_posts(viewer: User) -> QuerySet[Post]:
-    """Posts the viewer may read: in spaces they can see, or on profiles (not for guests); hidden
-    ones only as shown_unless_hidden says."""
+def visible_posts(viewer: User, *, published: bool = False) -> QuerySet[Post]:
+    """Posts the viewer may read: in spaces they can see, or on profiles (not for guests); hidden,
+    held and refused ones only as shown_unless_hidden says.
+
+    `published=True` leaves out held and refused posts even for those who may see them: what counts
+    as news (catch-up, digests, search, unread marks, notifications) starts at publication.
+    """
     if not viewer.is_authenticated or not viewer.is_active:
         return Post.objects.none()
     in_spaces = Q(space_id__in=visible_spaces(viewer).values("pk"))
     qs = Post.objects.filter(organisation_id=viewer.organisation_id, deleted_at__isnull=True)
     qs = qs.filter(shown_unless_hidden(viewer))
+    if published:
+        qs = qs.filter(review=Review.PUBLISHED)
     if viewer.is_guest:
-        return qs.filter(in_spaces)
+        # Guests are never let into confidential content (spaces.labels); this is the backstop.
+        return qs.filter(in_spaces).exclude(labels.restricted_posts())
     return qs.filter(in_spaces | Q(space__isnull=True))
 
 
-def visible_comments(viewer: User) -> QuerySet[Comment]:
-    """Comments the viewer may read: not deleted, under a post they may read, hidden ones as the rule says."""
-    return Comment.objects.filter(
-        shown_unless_hidden(viewer, post="post__"), post__in=visible_posts(viewer), deleted_at__isnull=True
+def visible_comments(viewer: User, *, published: bool = False) -> QuerySet[Comment]:
+    """Comments the viewer may read: not deleted, under a post they may read, hidden, held and refused
+    ones as the rule says (`published`: as visible_posts)."""
+    qs = Comment.objects.filter(
+        shown_unless_hidden(viewer, post="post__"),
+        post__in=visible_posts(viewer, published=published),
+        deleted_at__isnull=True,
     )
+    return qs.filter(review=Review.PUBLISHED) if published else qs
 
 
 def get_post_for(viewer: User, post_id: int | str) -> Post:

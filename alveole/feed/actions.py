@@ -19,12 +19,13 @@ from alveole.core.bounds import is_id
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from alveole.live.models import Audience
 from alveole.live.publish import LiveEvent, publish
+from alveole.spaces import labels
 from alveole.spaces.access import can_manage, check_space_open_for_changes, membership_of, readers_filter
-from alveole.spaces.models import Space, SpaceMembership
+from alveole.spaces.models import Contributors, HeldFor, Label, Space, SpaceMembership
 from alveole.spaces.people import people_visible_to
 
 from . import events, files, policies, reactions, signals
-from .access import hidden_readers, readable_originals, visible_posts
+from .access import hidden_readers, is_public, readable_originals, visible_posts
 from .models import (
     Attachment,
     Comment,
@@ -35,6 +36,7 @@ from .models import (
     PostRead,
     PostRevision,
     Reaction,
+    Review,
     Topic,
 )
 
@@ -153,8 +155,8 @@ def _record_mentions(post: Post, report: MentionReport, *, author: User, comment
 
 def _emit(event: LiveEvent, post: Post, *, item: Comment | None = None) -> None:
     """Publish to whoever can read `post` (and `item`, a comment of it): its space's readers, or everyone
-    but guests for a profile post; only those who still see it when a moderator hid it."""
-    if post.hidden_at is not None or (item is not None and item.hidden_at is not None):
+    but guests for a profile post; only those who still see it when it is hidden, held or refused."""
+    if not is_public(post) or (item is not None and not is_public(item)):
         for user_id in hidden_readers(post, item):
             publish(event, organisation_id=post.organisation_id, audience=Audience.USER, user_id=user_id)
     elif post.space_id is None:
@@ -258,9 +260,12 @@ def create_post(
     body: str,
     kind: str = PostKind.UPDATE,
     attachment_ids: Sequence[int] = (),
+    label: Label | None = None,
 ) -> tuple[Post, MentionReport]:
-    _check_can_post_in(actor, space, kind)
+    membership = _check_can_post_in(actor, space, kind)
+    stored_label = labels.clean_post_label(actor, space, label)  # may raise the space's, never lower it
     policies.check_may_start_posts(actor)
+    review = policies.review_of_new(actor, space, membership, comment=False)
     file_ids = _check_attachment_count(attachment_ids)
     body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=not file_ids)
     parsed = markdown.parse(body)
@@ -273,12 +278,16 @@ def create_post(
         kind=kind,
         body=body,
         body_html=_render(parsed, report),
+        review=review,
+        label=stored_label,
     )
     if topics:
         post.topics.add(*topics)
     mentions = _record_mentions(post, report, author=actor)
     _claim_attachments(actor, file_ids, post=post)
     _emit(_post_created(post, file_ids), post)
+    if review == Review.HELD:
+        return post, report  # its author and the moderators see it; the rest waits for approve_post
     if mentions:
         # The job only tells the people mentioned: a job per post cost a third of creating one.
         signals.post_published.send(Post, post_id=post.pk)
@@ -311,7 +320,7 @@ def edit_post(actor: User, *, post: Post, body: str) -> tuple[Post, MentionRepor
     already = set(Mention.objects.filter(post=post, comment__isnull=True).values_list("user_id", flat=True))
     report.reached = [u for u in report.reached if u.pk not in already]
     report.space_member_ids = [pk for pk in report.space_member_ids if pk not in already]
-    if _record_mentions(post, report, author=actor):
+    if _record_mentions(post, report, author=actor) and post.review == Review.PUBLISHED:
         signals.post_published.send(Post, post_id=post.pk)
     _emit(_post_updated(post), post)
     return post, report
@@ -403,6 +412,100 @@ def set_hidden(actor: User, *, post: Post, comment: Comment | None = None, hidde
         publish(event, organisation_id=post.organisation_id, audience=Audience.SPACE, space_id=post.space_id)
 
 
+# --- review: held posts and comments (the space's policy, feed.policies) ----------------------
+
+# A refusal reason is a sentence or two for the author; the same bound as a report's note.
+REFUSAL_REASON_MAX = 1000
+
+
+def _check_reviewable(actor: User, post: Post, item: Post | Comment) -> None:
+    if not _can_moderate(actor, post):
+        raise PermissionDenied(_("Only the space's managers can validate posts and comments."))
+    if item.deleted_at is not None or (item is not post and post.deleted_at is not None):
+        raise NotFound()
+    if item.review != Review.HELD:
+        raise Conflict(_("This has already been reviewed."))
+
+
+def _reviewed(actor: User, item: Post | Comment, review: str, reason: str = "") -> None:
+    item.review = review
+    item.reviewed_by = actor
+    item.reviewed_at = timezone.now()
+    item.refusal_reason = reason
+    item.save(update_fields=["review", "reviewed_by", "reviewed_at", "refusal_reason"])
+
+
+def _tell_who_saw_it(event: LiveEvent, post: Post, readers: list[int]) -> None:
+    for user_id in readers:
+        publish(event, organisation_id=post.organisation_id, audience=Audience.USER, user_id=user_id)
+
+
+@transaction.atomic
+def approve_post(actor: User, *, post: Post) -> Post:
+    """Publish a held post with its original time; everything a new post sets off happens now (live
+    delivery to every reader, mentions). moderation.actions audits and calls this."""
+    _check_reviewable(actor, post, post)
+    saw_it = hidden_readers(post)
+    _reviewed(actor, post, Review.PUBLISHED)
+    _tell_who_saw_it(events.PostReviewed(post_id=post.pk, review=post.review), post, saw_it)
+    _emit(_post_created(post, list(post.attachments.values_list("pk", flat=True))), post)
+    if Mention.objects.filter(post=post, comment__isnull=True).exists():
+        signals.post_published.send(Post, post_id=post.pk)
+    return post
+
+
+@transaction.atomic
+def approve_comment(actor: User, *, comment: Comment) -> Comment:
+    """As approve_post, for a comment: it counts from now on, and replies and mentions are told."""
+    post = comment.post
+    _check_reviewable(actor, post, comment)
+    saw_it = hidden_readers(post, comment)
+    _reviewed(actor, comment, Review.PUBLISHED)
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    post.refresh_from_db(fields=["comment_count"])
+    reviewed = events.CommentReviewed(
+        comment_id=comment.pk, post_id=post.pk, review=comment.review, comment_count=post.comment_count
+    )
+    _tell_who_saw_it(reviewed, post, saw_it)
+    _emit(_comment_created(comment, post), post, item=comment)
+    signals.comment_published.send(Comment, comment_id=comment.pk)
+    return comment
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(fields={"reason": _("Tell the author why, so they can do better next time.")})
+    if len(reason) > REFUSAL_REASON_MAX:
+        raise Invalid(fields={"reason": _("Keep the reason under %(n)d characters.") % {"n": REFUSAL_REASON_MAX}})
+    return reason
+
+
+@transaction.atomic
+def refuse_post(actor: User, *, post: Post, reason: str) -> Post:
+    """Refuse a held post: from now on its author alone sees it, with the reason."""
+    _check_reviewable(actor, post, post)
+    reason = _clean_reason(reason)
+    saw_it = hidden_readers(post)
+    _reviewed(actor, post, Review.REFUSED, reason)
+    _tell_who_saw_it(events.PostReviewed(post_id=post.pk, review=post.review), post, saw_it)
+    return post
+
+
+@transaction.atomic
+def refuse_comment(actor: User, *, comment: Comment, reason: str) -> Comment:
+    post = comment.post
+    _check_reviewable(actor, post, comment)
+    reason = _clean_reason(reason)
+    saw_it = hidden_readers(post, comment)
+    _reviewed(actor, comment, Review.REFUSED, reason)
+    reviewed = events.CommentReviewed(
+        comment_id=comment.pk, post_id=post.pk, review=comment.review, comment_count=post.comment_count
+    )
+    _tell_who_saw_it(reviewed, post, saw_it)
+    return comment
+
+
 # --- comments -------------------------------------------------------------------
 
 
@@ -416,6 +519,7 @@ def create_comment(
     attachment_ids: Sequence[int] = (),
 ) -> tuple[Comment, MentionReport]:
     check_space_open_for_changes(post.space)
+    review = _review_of_comment(actor, post)
     if parent is not None:
         if parent.post_id != post.pk or parent.deleted_at is not None:
             raise Invalid(fields={"parent_id": _("You can only reply to a comment of the same post.")})
@@ -427,27 +531,42 @@ def create_comment(
     parsed = markdown.parse(body)
     report = _resolve_mentions(actor, post.space, parsed)
     comment = Comment.objects.create(
-        post=post, parent=parent, author=actor, body=body, body_html=_render(parsed, report)
+        post=post, parent=parent, author=actor, body=body, body_html=_render(parsed, report), review=review
     )
-    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    if review == Review.PUBLISHED:  # a held comment counts once approved
+        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     _record_mentions(post, report, author=actor, comment=comment)
     _claim_attachments(actor, file_ids, comment=comment)
     post.refresh_from_db(fields=["comment_count"])
-    _emit(
-        events.CommentCreated(
-            comment_id=comment.pk,
-            post_id=post.pk,
-            parent_id=comment.parent_id,
-            author=_author(actor),
-            body=comment.body,
-            body_html=comment.body_html,
-            created_at=comment.created_at,
-            comment_count=post.comment_count,
-        ),
-        post,
-    )
-    signals.comment_published.send(Comment, comment_id=comment.pk)
+    _emit(_comment_created(comment, post), post, item=comment)
+    if review == Review.PUBLISHED:
+        signals.comment_published.send(Comment, comment_id=comment.pk)
     return comment, report
+
+
+def _review_of_comment(actor: User, post: Post) -> str:
+    """The space's policy for a new comment on `post` (feed.policies): refused, held or published."""
+    if post.review == Review.REFUSED:
+        raise Conflict(_("This post was refused by a moderator: it takes no comments."))
+    space = post.space
+    if space is None:
+        return Review.PUBLISHED
+    policy_applies = space.commenters == Contributors.MANAGERS or space.hold_comments != HeldFor.NOBODY
+    membership = membership_of(actor, space) if policy_applies else None  # no query in a space without one
+    return policies.review_of_new(actor, space, membership, comment=True)
+
+
+def _comment_created(comment: Comment, post: Post) -> events.CommentCreated:
+    return events.CommentCreated(
+        comment_id=comment.pk,
+        post_id=post.pk,
+        parent_id=comment.parent_id,
+        author=_author(comment.author),
+        body=comment.body,
+        body_html=comment.body_html,
+        created_at=comment.created_at,
+        comment_count=post.comment_count,
+    )
 
 
 @transaction.atomic
@@ -473,7 +592,8 @@ def delete_comment(actor: User, *, comment: Comment) -> None:
     check_space_open_for_changes(comment.post.space)
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at"])
-    Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
+    if comment.review == Review.PUBLISHED:  # held and refused comments were never counted
+        Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
     if comment.is_answer:
         Post.objects.filter(pk=comment.post_id).update(answered_at=None)
     post = comment.post
@@ -564,7 +684,12 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
     if original is None or (original.pk != post.pk and original.pk not in readable_originals(actor, [post])):
         # Sharing a share passes the original on; only someone who may read it can do that.
         raise NotFound(_("This post is not available to you."))
-    _check_can_post_in(actor, space, PostKind.UPDATE)
+    if original.review != Review.PUBLISHED:
+        raise Conflict(_("This post waits for validation: share it once it is published."))
+    if labels.is_restricted(original) and (space is None or space.pk != original.space_id):
+        raise PermissionDenied(_("This post is confidential: it cannot be shared out of its space."))
+    membership = _check_can_post_in(actor, space, PostKind.UPDATE)
+    review = policies.review_of_new(actor, space, membership, comment=False)
     body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=False)
     parsed = markdown.parse(body)
     report = _resolve_mentions(actor, space, parsed)
@@ -576,11 +701,12 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
         body_html=_render(parsed, report),
         is_share=True,
         shared_post=original,
+        review=review,
     )
     share.topics.add(*_topics_for(actor, parsed))
     mentions = _record_mentions(share, report, author=actor)
     _emit(_post_created(share, []), share)
-    if mentions:
+    if mentions and review == Review.PUBLISHED:
         signals.post_published.send(Post, post_id=share.pk)
     return share, report
 
@@ -653,3 +779,50 @@ def record_reads(actor: User, *, post_ids: Iterable[int]) -> int:
         [PostRead(user=actor, post_id=pk, read_at=now) for pk in visible], ignore_conflicts=True
     )
     return len(created)
+
+
+@transaction.atomic
+def set_post_label(actor: User, *, post: Post, label: Label) -> Post:
+    """Change a post's confidentiality label (its author, or a manager of its space): any label from its
+    space's up (spaces.labels); restricted only in a space without guests."""
+    if post.author_id != actor.pk and not _can_moderate(actor, post):
+        raise PermissionDenied(_("Only the author or a moderator can change this post's label."))
+    check_space_open_for_changes(post.space)
+    stored = labels.clean_post_label(actor, post.space, label)
+    if stored == (post.label if post.label_id is not None else None):
+        return post
+    before = str(labels.post_label(post) or "")
+    post.label = stored
+    post.save(update_fields=["label"])
+    audit.record("post.label", actor=actor, target=post, before=before, after=str(label))
+    _emit(_post_updated(post), post)
+    return post
+
+
+def _post_of(attachment: Attachment) -> Post | None:
+    if attachment.post_id is not None:
+        return attachment.post
+    if attachment.comment_id is not None and attachment.comment is not None:
+        return attachment.comment.post
+    return None
+
+
+def download_name(actor: User, *, attachment: Attachment) -> str:
+    """The name a file is downloaded under. A confidential one (spaces.labels) carries the downloader's name
+    and the time, and each download is audited; the organisation may refuse such downloads altogether
+    (refused attempts are audited too)."""
+    post = _post_of(attachment)
+    if post is None or not labels.is_restricted(post):
+        return attachment.original_name
+    if not actor.organisation.confidential_downloads:
+        audit.record("file.download.denied", actor=actor, target=attachment, label=attachment.original_name)
+        raise PermissionDenied(_("Your organisation does not allow downloading confidential files."))
+    now = timezone.localtime()
+    stem, dot, ext = attachment.original_name.rpartition(".")
+    if not dot:
+        stem, ext = attachment.original_name, ""
+    name = f"{stem} ({actor.full_name}, {now:%Y-%m-%d %H-%M})" + (f".{ext}" if ext else "")
+    audit.record(
+        "file.download", actor=actor, target=attachment, label=attachment.original_name, post=post.pk, as_name=name
+    )
+    return name

@@ -18,6 +18,7 @@ from alveole.core import markdown
 from alveole.core.bounds import Id
 from alveole.core.errors import Invalid, NotFound
 from alveole.orgs.selectors import search_people
+from alveole.spaces import labels
 from alveole.spaces.access import get_space_for, readers_filter
 from alveole.spaces.models import Space
 from alveole.spaces.people import get_person_for, people_visible_to
@@ -38,6 +39,7 @@ from .schemas import (
     FollowOut,
     PostCreatedOut,
     PostIn,
+    PostLabelIn,
     PostOut,
     PostPatch,
     ReactionIn,
@@ -104,6 +106,8 @@ def item_out(item: selectors.FeedItem) -> dict:
         "pinned": post.pinned_at is not None,
         "answered": post.answered_at is not None,
         "hidden": post.hidden_at is not None,
+        "review": post.review,
+        "refusal_reason": post.refusal_reason,
         "comment_count": post.comment_count,
         "reactions": item.reactions,
         "my_reaction": item.my_reaction,
@@ -123,6 +127,8 @@ def item_out(item: selectors.FeedItem) -> dict:
             "attachments": [attachment_out(a) for a in item.original_attachments],
         },
         "shared_post_unavailable": item.original_unavailable,
+        "label_id": label.pk if (label := labels.post_label(post)) is not None else None,
+        "confidential": labels.is_restricted(post),
     }
 
 
@@ -158,6 +164,8 @@ def comment_out(comment: Comment, warnings: list[str] | None = None) -> dict:
         "edited_at": comment.edited_at,
         "is_answer": comment.is_answer,
         "hidden": comment.hidden_at is not None,
+        "review": comment.review,
+        "refusal_reason": comment.refusal_reason,
         "attachments": [attachment_out(a) for a in comment.attachments.all()],
     }
     if warnings is not None:
@@ -242,8 +250,9 @@ def top_posts(request: HttpRequest, query: Query[TopQuery]) -> list[dict]:
 def create_post(request: HttpRequest, payload: PostIn) -> Status:
     viewer = viewer_of(request)
     space = get_space_for(viewer, payload.space_id) if payload.space_id is not None else None
+    label = labels.get_label_for(viewer, payload.label_id) if payload.label_id is not None else None
     post, report = actions.create_post(
-        viewer, space=space, body=payload.body, kind=payload.kind, attachment_ids=payload.attachment_ids
+        viewer, space=space, body=payload.body, kind=payload.kind, attachment_ids=payload.attachment_ids, label=label
     )
     warnings = [report.warning] if report.warning else []
     return Status(201, new_post_out(post, warnings, has_files=bool(payload.attachment_ids)))
@@ -260,6 +269,14 @@ def edit_post(request: HttpRequest, post_id: Id, payload: PostPatch) -> dict:
     viewer = viewer_of(request)
     post, report = actions.edit_post(viewer, post=get_post_for(viewer, post_id), body=payload.body)
     return post_out(viewer, post, [report.warning] if report.warning else [])
+
+
+@router.put("/posts/{post_id}/label", response=PostOut, summary="Change a post's confidentiality label (author)")
+def set_post_label(request: HttpRequest, post_id: Id, payload: PostLabelIn) -> dict:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, post_id)
+    actions.set_post_label(viewer, post=post, label=labels.get_label_for(viewer, payload.label_id))
+    return post_out(viewer, post)
 
 
 @router.delete("/posts/{post_id}", response={204: None}, summary="Delete a post (author or managers)")

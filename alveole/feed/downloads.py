@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from alveole.accounts.access import viewer_of
-from alveole.core.errors import AlveoleError
+from alveole.core.errors import AlveoleError, PermissionDenied
+from alveole.web.shortcuts import render_error
 
-from . import files
+from . import actions, files
 from .access import get_attachment_for
 from .models import Attachment
 
@@ -38,10 +40,15 @@ def _respond(path_name: str, content_type: str, download_name: str, inline: bool
 
 
 @require_GET
-def attachment(request: HttpRequest, attachment_id: int, name: str) -> FileResponse:
+def attachment(request: HttpRequest, attachment_id: int, name: str) -> HttpResponseBase:
     item = _lookup(request, attachment_id)
+    try:
+        # A confidential file: the downloader's name and the time in its name, audited; or refused.
+        download_name = actions.download_name(viewer_of(request), attachment=item)
+    except PermissionDenied as denied:
+        return render_error(request, denied)
     inline = item.content_type in files.INLINE_TYPES
-    return _respond(item.storage_name, item.content_type, item.original_name, inline)
+    return _respond(item.storage_name, item.content_type, download_name, inline)
 
 
 @require_GET

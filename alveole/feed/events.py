@@ -54,6 +54,16 @@ class PostHidden(LiveEvent):
     hidden: bool
 
 
+class PostReviewed(LiveEvent):
+    """A moderator approved or refused a held post. Sent to those who saw it waiting (its author and
+    moderators): each page asks for the card as its viewer may see it now. Everyone else gets
+    post.created on approval."""
+
+    type: Literal["post.reviewed"] = "post.reviewed"
+    post_id: int
+    review: str  # published or refused
+
+
 class CommentCreated(LiveEvent):
     type: Literal["comment.created"] = "comment.created"
     comment_id: int
@@ -90,6 +100,16 @@ class CommentHidden(LiveEvent):
     comment_id: int
     post_id: int
     hidden: bool
+
+
+class CommentReviewed(LiveEvent):
+    """As PostReviewed, for a comment; everyone else gets comment.created on approval."""
+
+    type: Literal["comment.reviewed"] = "comment.reviewed"
+    comment_id: int
+    post_id: int
+    review: str
+    comment_count: int
 
 
 class ReactionChanged(LiveEvent):

@@ -37,13 +37,25 @@ class PostForm(forms.Form):
         ),
     )
     attachment_ids = _AnyInts(required=False, widget=forms.MultipleHiddenInput)
+    # Raises the space's confidentiality label for this post (spaces.labels); empty: the space's.
+    label = forms.TypedChoiceField(label=_("Confidentiality"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args: object, spaces: list | None = None, followers: bool = True, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        spaces: list | None = None,
+        followers: bool = True,
+        labels: list | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         choices = [(str(s.pk), s.name) for s in spaces or []]
         if followers:
             choices.append((FOLLOWERS, str(_("My followers (on my profile)"))))
         self.fields["space"].choices = choices  # type: ignore[attr-defined]
+        label_choices: list[tuple[object, object]] = [("", _("The space's label"))]
+        label_choices += [(label.pk, label.name) for label in labels or []]
+        self.fields["label"].choices = label_choices  # type: ignore[attr-defined]
 
 
 class EditForm(forms.Form):

@@ -17,8 +17,9 @@ from alveole.accounts.models import User
 from alveole.core import policies
 from alveole.core.errors import PermissionDenied
 from alveole.spaces.access import can_manage
+from alveole.spaces.models import Contributors, HeldFor, Space, SpaceMembership
 
-from .models import Comment, Post
+from .models import Comment, Post, Review
 
 
 def may_start_posts(actor: User) -> bool:
@@ -28,6 +29,58 @@ def may_start_posts(actor: User) -> bool:
 def check_may_start_posts(actor: User) -> None:
     if not may_start_posts(actor):
         raise PermissionDenied(_("Your organisation lets guests comment only."))
+
+
+# --- a space's moderation policy (Space.posters / commenters / hold_posts / hold_comments) ---------
+
+
+def may_contribute(actor: User, space: Space | None, membership: SpaceMembership | None, *, comment: bool) -> bool:
+    """Whether the space lets `actor` post (or comment): everyone, or its managers only (org admins
+    who manage the space count as managers). Profile posts have no such policy."""
+    if space is None:
+        return True
+    who = space.commenters if comment else space.posters
+    return who != Contributors.MANAGERS or can_manage(actor, space, membership)
+
+
+def check_may_contribute(
+    actor: User, space: Space | None, membership: SpaceMembership | None, *, comment: bool
+) -> None:
+    if may_contribute(actor, space, membership, comment=comment):
+        return
+    if comment:
+        raise PermissionDenied(_("Only the managers of this space can comment in it."))
+    raise PermissionDenied(_("Only the managers of this space can post in it; you can still comment."))
+
+
+def is_newcomer(actor: User, membership: SpaceMembership | None) -> bool:
+    """A guest, someone not in the space (a comment in an open space), or a member who joined it less
+    than ALVEOLE_NEWCOMER_DAYS days ago."""
+    if actor.is_guest or membership is None:
+        return True
+    return timezone.now() - membership.joined_at < timedelta(days=settings.ALVEOLE_NEWCOMER_DAYS)
+
+
+def is_held(actor: User, space: Space | None, membership: SpaceMembership | None, *, comment: bool) -> bool:
+    """Whether what `actor` writes in `space` waits for a manager's validation. Managers and the
+    organisation's admins are never held; profile posts never are."""
+    if space is None:
+        return False
+    held_for = space.hold_comments if comment else space.hold_posts
+    if held_for == HeldFor.NOBODY or actor.is_org_admin or can_manage(actor, space, membership):
+        return False
+    if held_for == HeldFor.GUESTS:
+        return actor.is_guest
+    if held_for == HeldFor.NEWCOMERS:
+        return is_newcomer(actor, membership)
+    return True  # HeldFor.EVERYONE: everyone but managers
+
+
+def review_of_new(actor: User, space: Space | None, membership: SpaceMembership | None, *, comment: bool) -> str:
+    """The one rule for something new: refuses it when the space does not let `actor` contribute,
+    otherwise says whether it starts published or held (a Review value)."""
+    check_may_contribute(actor, space, membership, comment=comment)
+    return Review.HELD if is_held(actor, space, membership, comment=comment) else Review.PUBLISHED
 
 
 def _post_of(obj: Post | Comment) -> Post:

@@ -54,6 +54,11 @@ class PostOut(Schema):
     pinned: bool
     answered: bool
     hidden: bool = Field(description="hidden by a moderator: only its author and its moderators see it")
+    review: str = Field(
+        description="published; held (waiting for a manager's validation: only its author and moderators see it); "
+        "refused (only its author sees it)"
+    )
+    refusal_reason: str = Field(description="why a moderator refused it (empty unless refused)")
     comment_count: int
     reactions: dict[str, int] = Field(description="emoji -> how many people reacted with it")
     my_reaction: str | None = Field(description="the emoji I reacted with, if any")
@@ -62,6 +67,10 @@ class PostOut(Schema):
     is_share: bool
     shared_post: SharedPostOut | None
     shared_post_unavailable: bool = Field(description="a share whose original the viewer may not read")
+    label_id: int | None = Field(
+        None, description="its confidentiality label, the higher of its space's and its own; null: the lowest"
+    )
+    confidential: bool = Field(False, description="confidential: not shared out of its space, not in emails")
 
 
 class PostCreatedOut(PostOut):
@@ -79,6 +88,7 @@ class PostIn(Schema):
     body: str = ""
     kind: str = "update"
     attachment_ids: list[Id] = Field(default_factory=list)
+    label_id: Id | None = Field(None, description="raise the space's confidentiality label for this post")
 
 
 class PostPatch(Schema):
@@ -102,6 +112,11 @@ class CommentOut(Schema):
     edited_at: datetime | None
     is_answer: bool
     hidden: bool = Field(description="hidden by a moderator: only its author and its moderators see it")
+    review: str = Field(
+        description="published; held (waiting for a manager's validation: only its author and moderators see it); "
+        "refused (only its author sees it)"
+    )
+    refusal_reason: str = Field(description="why a moderator refused it (empty unless refused)")
     attachments: list[AttachmentOut]
 
 
@@ -183,3 +198,7 @@ class TopPostOut(Schema):
     author: AuthorOut
     excerpt: str
     score: int
+
+
+class PostLabelIn(Schema):
+    label_id: Id = Field(description="a label of the organisation (GET /labels), at least the space's")

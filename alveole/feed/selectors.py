@@ -18,10 +18,11 @@ from django.utils import timezone
 from alveole.accounts.models import User
 from alveole.core.cursors import paginate
 from alveole.core.errors import Invalid
+from alveole.spaces import labels
 from alveole.spaces.models import Space, SpaceMembership
 
 from .access import readable_originals, shown_unless_hidden, visible_posts
-from .models import Attachment, Comment, Follow, Mention, Post, PostKind, PostRead, Reaction, Topic
+from .models import Attachment, Comment, Follow, Mention, Post, PostKind, PostRead, Reaction, Review, Topic
 
 FEED_ORDER = ("-created_at", "-id")
 FILTERS = ("all", "mentions", "questions", "following")
@@ -43,7 +44,9 @@ class FeedItem:
 
 
 def with_joins(qs: QuerySet[Post]) -> QuerySet[Post]:
-    return qs.select_related("author", "space", "shared_post", "shared_post__author", "shared_post__space")
+    return qs.select_related(
+        "author", "space", "shared_post", "shared_post__author", "shared_post__space", *labels.FEED_JOINS
+    )
 
 
 def home_posts(viewer: User, *, filter: str = "all") -> QuerySet[Post]:
@@ -79,9 +82,14 @@ def space_posts(viewer: User, space: Space) -> QuerySet[Post]:
     """
     if not viewer.is_authenticated or not viewer.is_active or space.organisation_id != viewer.organisation_id:
         return Post.objects.none()
-    return Post.objects.filter(
+    qs = Post.objects.filter(
         shown_unless_hidden(viewer), organisation_id=viewer.organisation_id, space=space, deleted_at__isnull=True
     )
+    if viewer.is_guest:  # the backstop of spaces.labels: no confidential post reaches a guest
+        qs = qs.exclude(label__restricted=True)
+        if labels.is_restricted(space):
+            return Post.objects.none()
+    return qs
 
 
 def topic_posts(viewer: User, topic: Topic) -> QuerySet[Post]:
@@ -108,7 +116,8 @@ def feed_page(
     """One page in feed order. Give `space` when every post is in it: its row is not joined again."""
     # Joining five tables for 31 rows built five model instances per row, and shares are rare:
     # the page joins only what every row needs, and shared originals come in a second query.
-    joins = ("author",) if space is not None else ("author", "space")
+    # The labels come joined (spaces.labels.FEED_JOINS): a card's badge costs no query.
+    joins = ("author", "label") if space is not None else ("author", "space", *labels.FEED_JOINS)
     posts, next_cursor = paginate(qs.select_related(*joins), order=FEED_ORDER, cursor=cursor, limit=limit)
     if space is not None:
         for post in posts:
@@ -122,7 +131,7 @@ def _load_originals(posts: list[Post]) -> None:
     ids = {p.shared_post_id for p in posts if p.shared_post_id}
     if not ids:
         return
-    originals = Post.objects.select_related("author", "space").in_bulk(ids)
+    originals = Post.objects.select_related("author", "space", *labels.FEED_JOINS).in_bulk(ids)
     for post in posts:
         original = originals.get(post.shared_post_id) if post.shared_post_id else None
         if original is not None:
@@ -160,7 +169,8 @@ def assemble(viewer: User, posts: list[Post]) -> list[FeedItem]:
                 reactions=reactions.get(post.pk, {}),
                 my_reaction=mine.get(post.pk),
                 attachments=attachments.get(post.pk, []),
-                unread=post.pk not in read and post.author_id != viewer.pk,
+                # Held and refused posts are not news yet (their author and moderators see them, marked).
+                unread=post.pk not in read and post.author_id != viewer.pk and post.review == Review.PUBLISHED,
                 original=original,
                 original_attachments=attachments.get(original.pk, []) if original else [],
             )
@@ -191,14 +201,21 @@ def top_posts(viewer: User, *, by: str, period: str, space: Space | None = None,
     if period not in PERIODS:
         raise Invalid(fields={"period": "Choose week or month."})
     since = timezone.now() - timedelta(days=PERIODS[period])
-    qs = visible_posts(viewer)
+    qs = visible_posts(viewer, published=True)
     if space is not None:
         qs = qs.filter(space=space)
     if by == "read":
         qs = qs.annotate(score=Count("reads", filter=Q(reads__read_at__gte=since)))
     elif by == "commented":
         qs = qs.annotate(
-            score=Count("comments", filter=Q(comments__created_at__gte=since, comments__deleted_at__isnull=True))
+            score=Count(
+                "comments",
+                filter=Q(
+                    comments__created_at__gte=since,
+                    comments__deleted_at__isnull=True,
+                    comments__review=Review.PUBLISHED,
+                ),
+            )
         )
     else:
         raise Invalid(fields={"by": "Choose read or commented."})
@@ -217,4 +234,4 @@ def search_posts(viewer: User, query: str) -> QuerySet[Post]:
     query = " ".join(query.split())
     if len(query) < SEARCH_MIN_LENGTH:
         return Post.objects.none()
-    return visible_posts(viewer).filter(body__icontains=query)
+    return visible_posts(viewer, published=True).filter(body__icontains=query)

@@ -22,16 +22,26 @@ from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, Invalid, NotFound, PermissionDenied
 from alveole.orgs.selectors import search_people
+from alveole.spaces import labels
 from alveole.spaces.access import get_space_for
 from alveole.spaces.pages import space_header
 from alveole.spaces.people import get_person_for
 from alveole.spaces.selectors import spaces_for
-from alveole.web.shortcuts import act, apply_error, invalid_form_status, safe_next, web_view
+from alveole.web.shortcuts import (
+    act,
+    apply_error,
+    invalid_form_status,
+    render_error,
+    safe_next,
+    submit,
+    ticked,
+    web_view,
+)
 
 from . import actions, reactions, selectors
 from .access import get_comment_for, get_post_for, get_topic_for, visible_posts
 from .forms import FOLLOWERS, CommentForm, EditForm, FollowForm, PinForm, PostForm, ReactForm, ShareForm
-from .models import Comment, Post, Topic
+from .models import Comment, Post, Review, Topic
 from .pages import (
     card_context,
     feed_context,
@@ -64,6 +74,13 @@ def _form_message(form: Any) -> str:
 
 def _error_fragment(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return render(request, "feed/_error.html", {"message": message}, status=status)
+
+
+def _refused(request: HttpRequest, exc: AlveoleError) -> HttpResponse:
+    """A refused change: for the JS layer, a fragment that says why; otherwise an error page."""
+    if wants_fragment(request):
+        return _error_fragment(request, exc.message, exc.status)
+    return render_error(request, exc)
 
 
 def _threads(comments: list[Comment]) -> list[dict[str, Any]]:
@@ -193,7 +210,10 @@ def emoji_data(request: HttpRequest, language: str) -> HttpResponse:
 
 
 def _composer_form(viewer: User, data: Any = None, initial: dict | None = None) -> PostForm:
-    return PostForm(data, initial=initial, spaces=postable_spaces(viewer), followers=not viewer.is_guest)
+    org_labels = labels.labels_of(viewer.organisation_id)
+    return PostForm(
+        data, initial=initial, spaces=postable_spaces(viewer), followers=not viewer.is_guest, labels=org_labels
+    )
 
 
 @web_view
@@ -212,8 +232,14 @@ def post_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             space = get_space_for(viewer, data["space"]) if data["space"] != FOLLOWERS else None
+            label = labels.get_label_for(viewer, data["label"]) if data.get("label") is not None else None
             post, report = actions.create_post(
-                viewer, space=space, body=data["body"], kind=data["kind"], attachment_ids=data["attachment_ids"]
+                viewer,
+                space=space,
+                body=data["body"],
+                kind=data["kind"],
+                attachment_ids=data["attachment_ids"],
+                label=label,
             )
         except AlveoleError as exc:
             status = apply_error(form, exc, field_map={"attachment_ids": "body"})
@@ -223,7 +249,9 @@ def post_create(request: HttpRequest) -> HttpResponse:
             here = safe_next(request, default)
             if fragment:
                 return _card(request, viewer, post, here=here, status=201, warning=report.warning, created=True)
-            messages.success(request, _("Posted."))
+            held = post.review == Review.HELD
+            sent = _("Sent: a manager validates it before the others see it.") if held else _("Posted.")
+            messages.success(request, sent)
             if report.warning:
                 messages.warning(request, report.warning)
             return redirect(here)
@@ -239,25 +267,19 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     if post.author_id != viewer.pk:
         # Others may read the post, not open its editor (the action refuses the change anyway).
         raise PermissionDenied(_("Only the author can edit this."))
-    status = 200
-    if request.method == "POST":
-        form = EditForm(request.POST)
-        if form.is_valid():
-            try:
-                post, report = actions.edit_post(viewer, post=post, body=form.cleaned_data["body"])
-            except AlveoleError as exc:
-                status = apply_error(form, exc)
-            else:
-                messages.success(request, _("Your changes are saved."))
-                if report.warning:
-                    messages.warning(request, report.warning)
-                return redirect(safe_next(request, _post_url(post)) + f"#post-{post.pk}")
-        else:
-            status = invalid_form_status(form)
-    else:
-        form = EditForm(initial={"body": post.body})
-    context = {"form": form, "post": post, "next": safe_next(request, _post_url(post))}
-    return render(request, "feed/edit.html", context, status=status)
+    form = EditForm(request.POST) if request.method == "POST" else EditForm(initial={"body": post.body})
+    back = safe_next(request, _post_url(post))
+    return submit(
+        request,
+        form,
+        lambda data: actions.edit_post(viewer, post=post, body=data["body"]),
+        done=_("Your changes are saved."),
+        warning=lambda edited: edited[1].warning,
+        then=lambda edited: back + f"#post-{edited[0].pk}",
+        page=lambda status: render(
+            request, "feed/edit.html", {"form": form, "post": post, "next": back}, status=status
+        ),
+    )
 
 
 @require_POST
@@ -268,9 +290,7 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     try:
         actions.delete_post(viewer, post=post)
     except AlveoleError as exc:
-        if wants_fragment(request):
-            return _error_fragment(request, exc.message, exc.status)
-        raise
+        return _refused(request, exc)
     if wants_fragment(request):
         return render(request, "feed/_deleted.html", {})
     messages.success(request, _("The post is deleted."))
@@ -283,17 +303,14 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_pin(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     post = get_post_for(viewer, post_id)
-    form = PinForm(request.POST)
-    form.is_valid()  # a checkbox: absent means "unpin"
-    pinned = bool(form.cleaned_data.get("pinned"))
-    try:
-        actions.set_pinned(viewer, post=post, pinned=pinned)
-    except AlveoleError as exc:
-        if wants_fragment(request):
-            return _error_fragment(request, exc.message, exc.status)
-        raise
-    messages.success(request, _("Pinned to the top of the space.") if pinned else _("Unpinned."))
-    return redirect(safe_next(request, _post_url(post)))
+    pinned = ticked(request, PinForm, "pinned")
+    return act(
+        request,
+        lambda: actions.set_pinned(viewer, post=post, pinned=pinned),
+        done=_("Pinned to the top of the space.") if pinned else _("Unpinned."),
+        then=_post_url(post),
+        refused=lambda exc: _refused(request, exc),
+    )
 
 
 @require_POST
@@ -308,9 +325,7 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
             raise reactions.invalid()
         actions.react(viewer, post=post, kind=form.cleaned_data["kind"])
     except AlveoleError as exc:
-        if fragment:
-            return _error_fragment(request, exc.message, exc.status)
-        raise
+        return _refused(request, exc)
     here = safe_next(request, _post_url(post))
     if fragment:
         item = selectors.assemble(viewer, [post])[0]
@@ -408,14 +423,12 @@ def _comment_change(request: HttpRequest, comment_id: int, change: Any, done: st
     try:
         change(viewer, comment)
     except AlveoleError as exc:
-        if wants_fragment(request):
-            return _error_fragment(request, exc.message, exc.status)
-        if exc.status == 400:
-            form = CommentForm(request.POST)
-            form.is_valid()
-            apply_error(form, exc)
-            return _post_page(request, viewer, post, comment_form=form, status=400)
-        raise
+        if exc.status != 400 or wants_fragment(request):
+            return _refused(request, exc)
+        form = CommentForm(request.POST)
+        form.is_valid()
+        apply_error(form, exc)
+        return _post_page(request, viewer, post, comment_form=form, status=400)
     if wants_fragment(request):
         return _comments_response(request, viewer, post)
     messages.success(request, done)
@@ -455,39 +468,33 @@ def comment_answer(request: HttpRequest, comment_id: int) -> HttpResponse:
 # --- follows ------------------------------------------------------------------------------------
 
 
-def _follow(request: HttpRequest, *, then: str, done_on: str, done_off: str, **target: Any) -> HttpResponse:
-    """Follow or unfollow `target` (topic= or person=), by the form's `following` box."""
-    viewer = viewer_of(request)
-    form = FollowForm(request.POST)
-    following = form.is_valid() and bool(form.cleaned_data.get("following"))
-    action = actions.follow if following else actions.unfollow
-    return act(request, lambda: action(viewer, **target), done=done_on if following else done_off, then=then)
-
-
 @require_POST
 @web_view
 def topic_follow(request: HttpRequest, name: str) -> HttpResponse:
-    found = get_topic_for(viewer_of(request), name)
-    return _follow(
-        request,
-        topic=found,
-        then=reverse("topic", args=[found.name]),
-        done_on=_("You follow #%(topic)s: its posts appear in your home feed.") % {"topic": found.label},
-        done_off=_("You no longer follow #%(topic)s.") % {"topic": found.label},
-    )
+    return _follow(request, get_topic_for(viewer_of(request), name))
 
 
 @require_POST
 @web_view
 def person_follow(request: HttpRequest, user_id: int) -> HttpResponse:
-    person = get_person_for(viewer_of(request), user_id)
-    return _follow(
-        request,
-        person=person,
-        then=reverse("person", args=[person.pk]),
-        done_on=_("You follow %(name)s: their posts appear in your home feed.") % {"name": person.full_name},
-        done_off=_("You no longer follow %(name)s.") % {"name": person.full_name},
-    )
+    return _follow(request, get_person_for(viewer_of(request), user_id))
+
+
+def _follow(request: HttpRequest, target: Topic | User) -> HttpResponse:
+    """Follow or unfollow a topic or a person, by the form's `following` box; then back to its page."""
+    viewer = viewer_of(request)
+    following = ticked(request, FollowForm, "following")
+    kwargs: dict[str, Any]
+    if isinstance(target, Topic):
+        kwargs, then, names = {"topic": target}, reverse("topic", args=[target.name]), {"topic": target.label}
+        on = _("You follow #%(topic)s: its posts appear in your home feed.")
+        off = _("You no longer follow #%(topic)s.")
+    else:
+        kwargs, then, names = {"person": target}, reverse("person", args=[target.pk]), {"name": target.full_name}
+        on = _("You follow %(name)s: their posts appear in your home feed.")
+        off = _("You no longer follow %(name)s.")
+    action = actions.follow if following else actions.unfollow
+    return act(request, lambda: action(viewer, **kwargs), done=(on if following else off) % names, then=then)
 
 
 # --- a space's page and a person's page: their feeds ---------------------------------------------
@@ -511,7 +518,12 @@ def space_detail(request: HttpRequest, space_id: int) -> HttpResponse:
             "pinned": pinned if first else [],
             "managed": feed["managed"] | managed_ids(viewer, pinned),
             "composer_space": space,
-            "form": PostForm(spaces=[space], followers=False, initial={"space": str(space.pk)}),
+            "form": PostForm(
+                spaces=[space],
+                followers=False,
+                initial={"space": str(space.pk)},
+                labels=labels.post_label_choices(space, labels.labels_of(space.organisation_id)),
+            ),
             "can_post": context["membership"] is not None and not space.is_archived,
             "can_announce": context["can_manage"],
             "top_read": selectors.top_posts(viewer, by="read", period="week", space=space) if first else [],

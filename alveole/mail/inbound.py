@@ -28,7 +28,7 @@ from alveole.accounts.mfa import must_set_up_mfa
 from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, NotFound
 from alveole.feed.access import get_comment_for, get_post_for
-from alveole.feed.models import Comment
+from alveole.feed.models import Comment, Review
 from alveole.spaces.access import membership_of
 
 from . import actions
@@ -347,7 +347,8 @@ def _reply(message: EmailMessage, recipient: Recipient, sender: str, key: str) -
             sender,
         )
     comment = actions.comment_by_email(user, post=post, parent=parent, body=body, files=files, receipt=key)
-    return _ok(recipient.address, "comment posted", post_id=post.pk, comment_id=comment.pk)
+    said = "comment posted" if comment.review == Review.PUBLISHED else "comment waiting for a manager's validation"
+    return _ok(recipient.address, said, post_id=post.pk, comment_id=comment.pk)
 
 
 def _mfa_refusal(address: str, sender: str) -> Result:
@@ -388,7 +389,8 @@ def _post_in_space(message: EmailMessage, recipient: Recipient, sender: str, key
     heading = "**" + MARKDOWN_SPECIALS.sub(r"\\\1", title) + "**" if title else ""
     body = "\n\n".join(part for part in (heading, text) if part)
     post = actions.post_by_email(user, space=space, body=body, files=files, receipt=key)
-    return _ok(recipient.address, "post published", post_id=post.pk)
+    said = "post published" if post.review == Review.PUBLISHED else "post waiting for a manager's validation"
+    return _ok(recipient.address, said, post_id=post.pk)
 
 
 # --- bounces ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from alveole.feed.access import visible_posts
 from alveole.notifications.access import settings_of
 from alveole.notifications.models import EmailMode, Kind, Notification
 from alveole.notifications.selectors import describe
+from alveole.spaces import labels
 
 from . import actions, selectors
 from .addresses import inbound_enabled, reply_address, unsubscribe_address, unsubscribe_token
@@ -110,7 +111,9 @@ def notification_email(notification: Notification) -> Outgoing:
     user, post = notification.user, notification.post
     sentence = describe(notification)
     space = post.space if post is not None else notification.space
-    show_content = post is not None and selectors.content_allowed(post.space_id)
+    # Confidential content never goes into an email: the sentence, the label and a link only.
+    confidential = post is not None and labels.is_restricted(post)
+    show_content = post is not None and not confidential and selectors.content_allowed(post.space_id)
     comment = notification.comment if notification.kind in {Kind.REPLY, Kind.MENTION} else None
     if comment is not None and comment.deleted_at is not None:
         comment = None
@@ -138,6 +141,8 @@ def notification_email(notification: Notification) -> Outgoing:
             "post": post,
             "comment": comment,
             "show_content": show_content,
+            "confidential": confidential,
+            "label": labels.post_label(post) if post is not None else None,
             "post_text": _excerpt(post.body) if show_content and post is not None else "",
             "comment_text": _excerpt(comment.body) if show_content and comment is not None else "",
             "url": url,
@@ -161,6 +166,8 @@ def digest_email(user: User, mode: str, digest: selectors.Digest) -> Outgoing:
             "post": b.post,
             "activity": b.activity,
             "title": plain_text(b.post.body, 140) if b.show_content else "",
+            "confidential": b.confidential,
+            "label": labels.post_label(b.post),
             "url": absolute(reverse("post", args=[b.post.pk])),
         }
         for b in digest.busiest
@@ -200,7 +207,7 @@ def send_notification_emails(now: datetime.datetime | None = None) -> int:
             if not selectors.in_working_hours(prefs, now.astimezone(selectors.time_zone_of(user))):
                 continue  # it waits for the start of their working day
             muted = selectors.muted_space_ids(user)
-            visible = visible_posts(user)
+            visible = visible_posts(user, published=True)
             for line in lines:
                 if line.pk in paced or not selectors.wants_kind(prefs, line.kind):
                     continue

@@ -10,13 +10,17 @@ from django.db.models import Count, Q, QuerySet
 
 from alveole.accounts.models import User
 from alveole.feed.access import visible_posts
-from alveole.feed.models import Post
+from alveole.feed.models import Post, Review
 from alveole.notifications.access import settings_of
 from alveole.notifications.models import EmailMode, Notification, NotificationSettings, SpaceMute
 from alveole.notifications.selectors import notification_list
+from alveole.spaces import labels
 from alveole.spaces.models import SpaceMembership
 
 from .models import SentEmail, SentKind, SpaceMailSettings
+
+# A comment counts in a digest once published (not deleted, not held, not refused).
+PUBLISHED_COMMENT = {"comments__deleted_at__isnull": True, "comments__review": Review.PUBLISHED}
 
 # A line older than this is not emailed any more (e.g. someone switches emails back on after a month).
 MAX_AGE = datetime.timedelta(days=7)
@@ -105,6 +109,7 @@ class BusyPost:
     post: Post
     activity: int
     show_content: bool
+    confidential: bool = False
 
 
 @dataclass
@@ -122,7 +127,7 @@ def digest_for(user: User, *, since: datetime.datetime) -> Digest:
     prefs = settings_of(user)
     muted = muted_space_ids(user)
     digest = Digest(since=since)
-    visible = visible_posts(user)
+    visible = visible_posts(user, published=True)
     lines = notification_list(user).filter(read_at__isnull=True, emailed_at__isnull=True).order_by("-updated_at")
     for line in lines[:200]:
         if len(digest.notifications) >= DIGEST_NOTIFICATIONS:
@@ -135,13 +140,11 @@ def digest_for(user: User, *, since: datetime.datetime) -> Digest:
     mine = SpaceMembership.objects.filter(user=user).exclude(space_id__in=muted).values("space_id")
     busy = (
         visible.filter(space_id__in=mine)
-        .filter(Q(created_at__gte=since) | Q(comments__created_at__gte=since, comments__deleted_at__isnull=True))
+        .filter(Q(created_at__gte=since) | Q(comments__created_at__gte=since, **PUBLISHED_COMMENT))
         .annotate(
-            activity=Count(
-                "comments", filter=Q(comments__created_at__gte=since, comments__deleted_at__isnull=True), distinct=True
-            )
+            activity=Count("comments", filter=Q(comments__created_at__gte=since, **PUBLISHED_COMMENT), distinct=True)
         )
-        .select_related("author", "space")
+        .select_related("author", "space", *labels.FEED_JOINS)
         .order_by("-activity", "-created_at")[:DIGEST_BUSIEST]
     )
     busy_posts = list(busy)
@@ -150,5 +153,14 @@ def digest_for(user: User, *, since: datetime.datetime) -> Digest:
             space_id__in={p.space_id for p in busy_posts}, include_content=True
         ).values_list("space_id", flat=True)
     )
-    digest.busiest = [BusyPost(p, getattr(p, "activity", 0), p.space_id in allowed) for p in busy_posts]
+    # Confidential posts (spaces.labels) show no text in a digest, whatever the space allows.
+    digest.busiest = [
+        BusyPost(
+            p,
+            getattr(p, "activity", 0),
+            p.space_id in allowed and not labels.is_restricted(p),
+            confidential=labels.is_restricted(p),
+        )
+        for p in busy_posts
+    ]
     return digest

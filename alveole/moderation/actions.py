@@ -11,12 +11,14 @@ from django.utils.translation import ngettext
 
 from alveole.accounts.models import User
 from alveole.core import audit, markdown, ratelimit
-from alveole.core.errors import Conflict, Invalid, RateLimited
+from alveole.core.errors import Conflict, Invalid, PermissionDenied, RateLimited
 from alveole.feed import actions as feed_actions
 from alveole.feed.access import get_comment_for, get_post_for
 from alveole.feed.models import Comment, Post
 from alveole.notifications.actions import notify
 from alveole.notifications.models import Kind
+from alveole.spaces.access import can_manage, check_space_open_for_changes
+from alveole.spaces.models import Contributors, HeldFor, Space
 
 from .models import Reason, Report, Reporter, Status
 
@@ -191,3 +193,108 @@ def delete_reported(actor: User, *, report: Report) -> Report:
     audit.record("report.delete", actor=actor, target=report, **_about(report))
     _tell_reporters(actor, report)
     return report
+
+
+# --- validation before publication (the space's policy: feed.policies) ------------------------------
+
+
+def _item_about(post: Post, comment: Comment | None) -> dict:
+    item: Post | Comment = comment if comment is not None else post
+    return {
+        "label": markdown.plain_text(item.body, 80),
+        "post": post.pk,
+        "comment": comment.pk if comment is not None else None,
+        "space": post.space_id,
+        "author": item.author_id,
+    }
+
+
+def _tell_author(actor: User, post: Post, comment: Comment | None) -> None:
+    """The author is told; the notification reads the item's state (and the reason) for its sentence."""
+    item: Post | Comment = comment if comment is not None else post
+    notify(
+        item.author,
+        kind=Kind.REVIEW,
+        actor=actor,
+        post_id=post.pk,
+        comment_id=comment.pk if comment is not None else None,
+        space_id=post.space_id,
+    )
+
+
+@transaction.atomic
+def approve_item(actor: User, *, post: Post | None = None, comment: Comment | None = None) -> Post | Comment:
+    """Publish a held post or comment (from access.get_held_*_for): with its original time, and with
+    everything a new one sets off — live delivery, mentions, replies — happening now."""
+    if (post is None) == (comment is None):
+        raise ValueError("approve a post or a comment")
+    item: Post | Comment
+    if comment is not None:
+        post = comment.post
+        item = feed_actions.approve_comment(actor, comment=comment)
+    else:
+        assert post is not None
+        item = feed_actions.approve_post(actor, post=post)
+    audit.record("review.approve", actor=actor, target=item, **_item_about(post, comment))
+    _tell_author(actor, post, comment)
+    return item
+
+
+@transaction.atomic
+def refuse_item(
+    actor: User, *, post: Post | None = None, comment: Comment | None = None, reason: str
+) -> Post | Comment:
+    """Refuse a held post or comment: its author alone sees it from now on, with `reason`, and is told."""
+    if (post is None) == (comment is None):
+        raise ValueError("refuse a post or a comment")
+    item: Post | Comment
+    if comment is not None:
+        post = comment.post
+        item = feed_actions.refuse_comment(actor, comment=comment, reason=reason)
+    else:
+        assert post is not None
+        item = feed_actions.refuse_post(actor, post=post, reason=reason)
+    audit.record("review.refuse", actor=actor, target=item, reason=item.refusal_reason, **_item_about(post, comment))
+    _tell_author(actor, post, comment)
+    return item
+
+
+POLICY_FIELDS = ("posters", "commenters", "hold_posts", "hold_comments")
+
+
+@transaction.atomic
+def set_space_moderation(
+    actor: User, *, space: Space, posters: str, commenters: str, hold_posts: str, hold_comments: str
+) -> Space:
+    """Change who may post and comment in a space and whose posts and comments wait for validation.
+
+    `space` comes from access.get_moderated_space_for(actor, …) (its managers, admins who manage it)."""
+    if not can_manage(actor, space):
+        raise PermissionDenied(_("Only the space's managers can change how it is moderated."))
+    check_space_open_for_changes(space)
+    wanted = {"posters": posters, "commenters": commenters, "hold_posts": hold_posts, "hold_comments": hold_comments}
+    errors = {}
+    for name in ("posters", "commenters"):
+        if wanted[name] not in Contributors.values:
+            errors[name] = _("Choose everyone or managers only.")
+    for name in ("hold_posts", "hold_comments"):
+        if wanted[name] not in HeldFor.values:
+            errors[name] = _("Choose nobody, guests, newcomers or everyone.")
+    if errors:
+        raise Invalid(fields=errors)
+    changed = {name: value for name, value in wanted.items() if getattr(space, name) != value}
+    if not changed:
+        return space
+    before = {name: getattr(space, name) for name in changed}
+    for name, value in changed.items():
+        setattr(space, name, value)
+    space.save(update_fields=list(changed))
+    audit.record(
+        "space.moderation",
+        actor=actor,
+        target=space,
+        label=space.name,
+        before=before,
+        after=changed,
+    )
+    return space

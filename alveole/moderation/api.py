@@ -1,21 +1,47 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.api.pagination import cursor_page
 from alveole.core.bounds import Id
 from alveole.core.errors import NotFound
 from alveole.feed.access import get_comment_for, get_post_for
+from alveole.feed.models import Comment, Post, Review
 from alveole.spaces.access import get_space_for
+from alveole.spaces.models import Space
 
 from . import actions, selectors
-from .access import get_report_for, moderates_anything
+from .access import (
+    get_held_comment_for,
+    get_held_post_for,
+    get_moderated_space_for,
+    get_report_for,
+    moderated_comments,
+    moderated_posts,
+    moderates_anything,
+)
 from .models import Report, Reporter
-from .schemas import MyReportOut, ReportIn, ReportOut, ReportQuery, ReportStateOut
+from .schemas import (
+    HeldPage,
+    HeldQuery,
+    MyReportOut,
+    RefuseIn,
+    ReportIn,
+    ReportPage,
+    ReportQuery,
+    ReportStateOut,
+    ReviewStateOut,
+    SpaceModerationIn,
+    SpaceModerationOut,
+)
 
 router = Router(tags=["moderation"])
 
@@ -67,13 +93,25 @@ def report_comment(request: HttpRequest, comment_id: Id, payload: ReportIn) -> S
     return Status(201, _mine(report, viewer))
 
 
-@router.get("/reports", response=list[ReportOut], summary="Reports to review: open ones and hidden items I moderate")
-def list_reports(request: HttpRequest, query: Query[ReportQuery]) -> list[dict]:
+def _report_row(report: Report) -> dict:
+    reporters = list(report.reporters.all())
+    return report_out(selectors.QueueItem(report=report, reporters=reporters))
+
+
+@router.get("/reports", response=ReportPage, summary="Reports to review: open ones and hidden items I moderate")
+def list_reports(request: HttpRequest, query: Query[ReportQuery]) -> dict:
     viewer = viewer_of(request)
     if not moderates_anything(viewer):
         raise NotFound()
     space = get_space_for(viewer, query.space_id) if query.space_id is not None else None
-    return [report_out(row) for row in selectors.queue(viewer, space=space)]
+    rows = (
+        selectors.reports(viewer, space=space, settled=query.state == "settled")
+        .select_related("post", "post__author", "post__space", "comment", "comment__author")
+        .prefetch_related(
+            Prefetch("reporters", queryset=Reporter.objects.select_related("user").order_by("-created_at", "-id"))
+        )
+    )
+    return cursor_page(query, rows, order=("-updated_at", "-id"), out=_report_row)
 
 
 def _settle(request: HttpRequest, report_id: int, action: actions.Settle) -> dict:
@@ -104,3 +142,102 @@ def unhide(request: HttpRequest, report_id: Id) -> dict:
 @router.post("/reports/{report_id}/delete", response=ReportStateOut, summary="Delete the reported item")
 def delete(request: HttpRequest, report_id: Id) -> dict:
     return _settle(request, report_id, actions.delete_reported)
+
+
+# --- validation before publication ---------------------------------------------------------------
+
+
+def _held_out(item: Post | Comment) -> dict:
+    post = item.post if isinstance(item, Comment) else item
+    space = post.space
+    return {
+        "kind": "comment" if isinstance(item, Comment) else "post",
+        "id": item.pk,
+        "post_id": post.pk,
+        "comment_id": item.pk if isinstance(item, Comment) else None,
+        "space": {"id": space.pk, "name": space.name} if space is not None else None,
+        "author": _person(item.author),
+        "body": item.body,
+        "body_html": item.body_html,
+        "created_at": item.created_at,
+        "review": item.review,
+        "refusal_reason": item.refusal_reason,
+    }
+
+
+@router.get("/moderation/held", response=HeldPage, summary="Posts or comments waiting for my validation (or refused)")
+def list_held(request: HttpRequest, query: Query[HeldQuery]) -> dict:
+    viewer = viewer_of(request)
+    if not moderates_anything(viewer):
+        raise NotFound()
+    space = get_space_for(viewer, query.space_id) if query.space_id is not None else None
+    review = Review.REFUSED if query.state == "refused" else Review.HELD
+    rows: QuerySet[Any]
+    if query.kind == "comment":
+        rows = moderated_comments(viewer).filter(review=review).select_related("author", "post", "post__space")
+        rows = rows.filter(post__space=space) if space is not None else rows
+    else:
+        rows = moderated_posts(viewer).filter(review=review).select_related("author", "space")
+        rows = rows.filter(space=space) if space is not None else rows
+    return cursor_page(query, rows, order=("created_at", "id"), out=_held_out)
+
+
+def _state(item: Post | Comment) -> dict:
+    comment = item if isinstance(item, Comment) else None
+    return {"post_id": comment.post_id if comment else item.pk, "comment_id": item.pk if comment else None,
+            "review": item.review}  # fmt: skip
+
+
+@router.post("/posts/{post_id}/approve", response=ReviewStateOut, summary="Publish a post that waits for validation")
+def approve_post(request: HttpRequest, post_id: Id) -> dict:
+    viewer = viewer_of(request)
+    return _state(actions.approve_item(viewer, post=get_held_post_for(viewer, post_id)))
+
+
+@router.post("/posts/{post_id}/refuse", response=ReviewStateOut, summary="Refuse a post that waits for validation")
+def refuse_post(request: HttpRequest, post_id: Id, payload: RefuseIn) -> dict:
+    viewer = viewer_of(request)
+    return _state(actions.refuse_item(viewer, post=get_held_post_for(viewer, post_id), reason=payload.reason))
+
+
+@router.post(
+    "/comments/{comment_id}/approve", response=ReviewStateOut, summary="Publish a comment that waits for validation"
+)
+def approve_comment(request: HttpRequest, comment_id: Id) -> dict:
+    viewer = viewer_of(request)
+    return _state(actions.approve_item(viewer, comment=get_held_comment_for(viewer, comment_id)))
+
+
+@router.post(
+    "/comments/{comment_id}/refuse", response=ReviewStateOut, summary="Refuse a comment that waits for validation"
+)
+def refuse_comment(request: HttpRequest, comment_id: Id, payload: RefuseIn) -> dict:
+    viewer = viewer_of(request)
+    comment = get_held_comment_for(viewer, comment_id)
+    return _state(actions.refuse_item(viewer, comment=comment, reason=payload.reason))
+
+
+def _policy_out(space: Space) -> dict:
+    return {
+        "space_id": space.pk,
+        **{name: getattr(space, name) for name in actions.POLICY_FIELDS},
+        "newcomer_days": settings.ALVEOLE_NEWCOMER_DAYS,
+    }
+
+
+@router.get(
+    "/spaces/{space_id}/moderation", response=SpaceModerationOut, summary="Who may post and comment, and who is held"
+)
+def get_space_moderation(request: HttpRequest, space_id: Id) -> dict:
+    return _policy_out(get_moderated_space_for(viewer_of(request), space_id))
+
+
+@router.patch(
+    "/spaces/{space_id}/moderation", response=SpaceModerationOut, summary="Change a space's moderation (managers)"
+)
+def update_space_moderation(request: HttpRequest, space_id: Id, payload: SpaceModerationIn) -> dict:
+    viewer = viewer_of(request)
+    space = get_moderated_space_for(viewer, space_id)
+    wanted = {name: getattr(space, name) for name in actions.POLICY_FIELDS}
+    wanted.update(payload.dict(exclude_unset=True, exclude_none=True))
+    return _policy_out(actions.set_space_moderation(viewer, space=space, **wanted))

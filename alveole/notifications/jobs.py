@@ -7,20 +7,20 @@ from django_tasks import task
 
 from alveole.accounts.models import User
 from alveole.feed.access import visible_posts
-from alveole.feed.models import Comment, Mention, Post
+from alveole.feed.models import Comment, Mention, Post, Review
 
 from . import actions
 from .models import Kind
 
 
 def _can_see(user: User, post: Post) -> bool:
-    return visible_posts(user).filter(pk=post.pk).exists()
+    return visible_posts(user, published=True).filter(pk=post.pk).exists()
 
 
 @task()
 def post_published(post_id: int) -> None:
     post = Post.objects.select_related("author").filter(pk=post_id, deleted_at__isnull=True).first()
-    if post is None:
+    if post is None or post.review != Review.PUBLISHED:  # held: told on approval
         return
     for mention in Mention.objects.filter(post=post, comment__isnull=True).select_related("user"):
         if _can_see(mention.user, post):
@@ -31,7 +31,7 @@ def post_published(post_id: int) -> None:
 def comment_published(comment_id: int) -> None:
     comment = (
         Comment.objects.select_related("author", "post", "post__author", "parent__author")
-        .filter(pk=comment_id, deleted_at__isnull=True)
+        .filter(pk=comment_id, deleted_at__isnull=True, review=Review.PUBLISHED)
         .first()
     )
     if comment is None:

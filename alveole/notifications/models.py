@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     TASK_DUE = "task_due", _("A task of mine is due soon or late")
     DECISION = "decision", _("A vote I have not answered closes soon")
     REPORT = "report", _("A moderator reviews something I reported")
+    REVIEW = "review", _("A moderator validates or refuses what I wrote")
 
 
 class Notification(models.Model):

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from alveole.accounts.models import User
 from alveole.feed.access import visible_posts
-from alveole.feed.models import Mention, Post
+from alveole.feed.models import Mention, Post, Review
 from alveole.spaces.models import Space, SpaceMembership
 
 from .access import notifications_of, settings_of
@@ -73,6 +73,7 @@ def describe(notification: Notification) -> str:
         Kind.TASK_DUE: (_("A task of yours in %(space)s is due soon or late"),) * 2,
         Kind.DECISION: (_("%(name)s is waiting for your vote before it closes"),) * 2,
         Kind.REPORT: (_report_outcome(notification),) * 2,
+        Kind.REVIEW: (_review_outcome(notification),) * 2,
     }
     if notification.kind == Kind.REPLY and _is_comment_on_my_post(notification):
         # A comment under my post is not an answer to something I wrote in the thread.
@@ -87,6 +88,25 @@ def describe(notification: Notification) -> str:
     alone, together = texts.get(Kind(notification.kind), (_("%(name)s did something"),) * 2)
     space = notification.space.name if notification.space else ""
     return (together if others > 0 else alone) % {"name": name, "n": others, "space": space}
+
+
+def _review_outcome(notification: Notification) -> str:
+    """What a moderator decided about the person's held post or comment, as it stands now (% escaped:
+    the reason is written by a person, and describe() fills the sentence in)."""
+    item = notification.comment or notification.post
+    if item is None or item.deleted_at is not None:
+        return _("A moderator reviewed something you wrote")
+    is_comment = notification.comment is not None
+    if item.review == Review.REFUSED:
+        text = (
+            _("A moderator refused your comment: %(reason)s")
+            if is_comment
+            else _("A moderator refused your post: %(reason)s")
+        )
+        return text % {"reason": item.refusal_reason.replace("%", "%%")}
+    if item.review == Review.PUBLISHED:
+        return _("A moderator published your comment") if is_comment else _("A moderator published your post")
+    return _("A moderator reviewed something you wrote")
 
 
 def _report_outcome(notification: Notification) -> str:
@@ -139,18 +159,25 @@ def catch_up(viewer: User) -> CatchUp:
     prefs = settings_of(viewer)
     since = prefs.caught_up_at or timezone.now() - timedelta(days=CATCH_UP_DEFAULT_DAYS)
     mine = SpaceMembership.objects.filter(user=viewer).values("space_id")
-    recent = visible_posts(viewer).filter(space_id__in=mine).exclude(author=viewer)
+    recent = visible_posts(viewer, published=True).filter(space_id__in=mine).exclude(author=viewer)
     about_me = set(Mention.objects.filter(user=viewer, created_at__gte=since).values_list("post_id", flat=True)) | set(
         notifications_of(viewer)
         .filter(updated_at__gte=since, kind__in=[Kind.REPLY, Kind.MENTION], post__isnull=False)
         .values_list("post_id", flat=True)
     )
     for_me = list(
-        visible_posts(viewer).filter(pk__in=about_me).select_related("author", "space").order_by("-created_at")[:50]
+        visible_posts(viewer, published=True)
+        .filter(pk__in=about_me)
+        .select_related("author", "space")
+        .order_by("-created_at")[:50]
     )
     activity = (
-        recent.filter(Q(created_at__gte=since) | Q(comments__created_at__gte=since))
-        .annotate(activity=Count("comments", filter=Q(comments__created_at__gte=since), distinct=True))
+        recent.filter(Q(created_at__gte=since) | Q(comments__created_at__gte=since, comments__review=Review.PUBLISHED))
+        .annotate(
+            activity=Count(
+                "comments", filter=Q(comments__created_at__gte=since, comments__review=Review.PUBLISHED), distinct=True
+            )
+        )
         .select_related("author", "space")
         .order_by("-activity", "-created_at")[:200]
     )

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.cursors import paginate
-from alveole.core.errors import AlveoleError, Invalid
+from alveole.core.errors import Invalid
 from alveole.spaces.access import get_space_for
 from alveole.spaces.selectors import my_open_spaces
-from alveole.web.shortcuts import apply_error, invalid_form_status, safe_next, web_view
+from alveole.web.shortcuts import act, safe_next, submit, ticked, web_view
 
 from . import actions, selectors
 from .access import get_notification_for, settings_of
@@ -39,7 +39,7 @@ def target_url(notification: Notification) -> str:
             return reverse("post", args=[notification.post_id])
     elif notification.post_id is not None:
         url = reverse("post", args=[notification.post_id])
-        if notification.comment_id is not None and notification.kind in (Kind.MENTION, Kind.REPLY):
+        if notification.comment_id is not None and notification.kind in (Kind.MENTION, Kind.REPLY, Kind.REVIEW):
             return f"{url}#comment-{notification.comment_id}"
         return url
     if notification.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
@@ -115,23 +115,22 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         }
         return _settings_page(request, viewer, SettingsForm(initial=initial))
     form = SettingsForm(request.POST)
-    if not form.is_valid():
-        return _settings_page(request, viewer, form, status=invalid_form_status(form))
-    data = form.cleaned_data
-    try:
-        actions.update_settings(
+    return submit(
+        request,
+        form,
+        lambda data: actions.update_settings(
             viewer,
             muted_kinds=[k for k in Kind.values if k not in data["kinds"]],
             email_mode=data["email_mode"],
             work_start=data["work_start"],
             work_end=data["work_end"],
             work_days=data["work_days"],
-        )
-    except AlveoleError as exc:
-        status = apply_error(form, exc, field_map={"muted_kinds": "kinds"})
-        return _settings_page(request, viewer, form, status=status)
-    messages.success(request, _("Your notification settings are saved."))
-    return redirect("notification_settings")
+        ),
+        done=_("Your notification settings are saved."),
+        then=lambda _saved: reverse("notification_settings"),
+        page=lambda status: _settings_page(request, viewer, form, status=status),
+        field_map={"muted_kinds": "kinds"},
+    )
 
 
 @require_POST
@@ -139,15 +138,10 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 def notification_space_mute(request: HttpRequest, space_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
-    form = MuteForm(request.POST)
-    form.is_valid()  # a checkbox: absent means "unmute"
-    muted = bool(form.cleaned_data.get("muted"))
-    actions.set_space_muted(viewer, space=space, muted=muted)
-    if muted:
-        messages.success(request, _("No more notifications from %(space)s.") % {"space": space.name})
-    else:
-        messages.success(request, _("Notifications from %(space)s are back on.") % {"space": space.name})
-    return redirect(safe_next(request, reverse("notification_settings") + "#spaces"))
+    muted = ticked(request, MuteForm, "muted")
+    done = _("No more notifications from %(space)s.") if muted else _("Notifications from %(space)s are back on.")
+    return act(request, lambda: actions.set_space_muted(viewer, space=space, muted=muted),
+               done=done % {"space": space.name}, then=reverse("notification_settings") + "#spaces")  # fmt: skip
 
 
 # --- catch-up ---------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied, R
 from alveole.core.secrets import hash_secret, new_secret
 from alveole.live.models import Audience
 from alveole.live.publish import publish
+from alveole.spaces import labels
 from alveole.spaces.models import Space, SpaceMembership
+from alveole.spaces.policies import guest_invitation_refusal
 
 from .access import require_org_admin
 from .events import MemberDeactivated, MemberUpdated
@@ -103,9 +105,14 @@ def clean_policies(
     upload_families: Iterable[str] | None = None,
     upload_max_mb: int | None = None,
     edit_window_minutes: int | None = None,
+    confidential_space_creators: str | None = None,
 ) -> dict[str, object]:
     """The organisation's policies as given, checked; the ones not given are left out."""
     values: dict[str, object] = {}
+    if confidential_space_creators is not None:
+        if confidential_space_creators not in policies.SpaceCreators.values:
+            raise Invalid(fields={"confidential_space_creators": _("Choose admins, managers or members.")})
+        values["confidential_space_creators"] = confidential_space_creators
     if space_creators is not None:
         if space_creators not in policies.SpaceCreators.values:
             raise Invalid(fields={"space_creators": _("Choose admins, managers or members.")})
@@ -159,6 +166,8 @@ def update_organisation(
     upload_families: Iterable[str] | None = None,
     upload_max_mb: int | None = None,
     edit_window_minutes: int | None = None,
+    confidential_space_creators: str | None = None,
+    confidential_downloads: bool | None = None,
 ) -> Organisation:
     require_org_admin(actor)
     values = clean_policies(
@@ -167,9 +176,12 @@ def update_organisation(
         upload_families=upload_families,
         upload_max_mb=upload_max_mb,
         edit_window_minutes=edit_window_minutes,
+        confidential_space_creators=confidential_space_creators,
     )
     if guests_may_post is not None:
         values["guests_may_post"] = guests_may_post
+    if confidential_downloads is not None:
+        values["confidential_downloads"] = confidential_downloads
     org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
     changed: dict[str, object] = {}
     if name is not None:
@@ -212,10 +224,18 @@ def invite_member(
             raise NotFound()
         if space.is_archived:
             raise Invalid(fields={"spaces": _("“%(space)s” is archived; choose an active space.") % {"space": space}})
+        if role == Role.GUEST and labels.holds_restricted_content(space):
+            refusal = _("“%(space)s” holds confidential content: guests cannot join it.") % {"space": space}
+            raise Invalid(fields={"spaces": refusal})
     if role == Role.GUEST and not spaces:
         raise Invalid(
             fields={"spaces": _("Choose at least one space for a guest: guests only see the spaces they are added to.")}
         )
+    return _issue_invitation(actor, email=email, role=role, spaces=spaces)
+
+
+def _issue_invitation(actor: User, *, email: str, role: str, spaces: list[Space]) -> tuple[Invitation, str]:
+    """Write an allowed invitation (inside the caller's transaction); its email leaves on commit."""
     # Only this organisation's accounts are a conflict: the inviter may already see those people.
     # An account elsewhere must not be confirmed, so that address is invited like a new one, with
     # the same single query and the same work; its owner is told when they open the link.
@@ -245,10 +265,60 @@ def invite_member(
     return invitation, link
 
 
+def invite_guest(actor: User, *, email: str, space: Space) -> tuple[Invitation, str]:
+    """Invite someone from outside into `space` alone, as a guest: its managers, or its members, as the
+    organisation's guest policy says (spaces.policies.guest_invitation_refusal). A refusal is audited."""
+    try:
+        return _invite_guest(actor, email=email, space=space)
+    except PermissionDenied as denied:
+        # After the rollback, in a transaction of its own: the refusal stays on record.
+        audit.record("invitation.guest.denied", actor=actor, target=space, email=email[:254], reason=str(denied))
+        raise
+
+
+@transaction.atomic
+def _invite_guest(actor: User, *, email: str, space: Space) -> tuple[Invitation, str]:
+    if space.organisation_id != actor.organisation_id:
+        raise NotFound()
+    refusal = guest_invitation_refusal(actor, space)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if space.is_archived:
+        raise Conflict(_("“%(space)s” is archived: restore it before inviting anyone.") % {"space": space})
+    email = clean_email(email)
+    if not actor.is_org_admin:
+        # Replacing a pending invitation would cancel what an admin sent: changing it is theirs.
+        pending = Invitation.objects.filter(
+            organisation_id=actor.organisation_id,
+            email=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        if pending.exists():
+            raise Conflict(_("%(email)s already has a pending invitation; an admin can change it.") % {"email": email})
+    limit = settings.ALVEOLE_GUEST_INVITATIONS_PER_HOUR
+    wait = ratelimit.retry_after("invitation:guest", str(actor.pk), limit=limit, window=3600)
+    if wait is not None:
+        raise RateLimited(
+            _("You have invited %(count)d guests in the last hour, the most allowed. Try again later.")
+            % {"count": limit},
+            retry_after=wait,
+        )
+    invited = _issue_invitation(actor, email=email, role=Role.GUEST, spaces=[space])
+    ratelimit.add_hit("invitation:guest", str(actor.pk), window=3600)
+    return invited
+
+
 def send_invitation_email(invitation_id: int, link: str, language: str | None) -> None:
     invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
     with translation.override(language):
-        context = {"invitation": invitation, "link": link, "days": settings.ALVEOLE_INVITATION_DAYS}
+        context = {
+            "invitation": invitation,
+            "link": link,
+            "days": settings.ALVEOLE_INVITATION_DAYS,
+            "spaces": ", ".join(s.name for s in invitation.spaces.order_by("name")),
+        }
         subject = render_to_string("orgs/email/invitation_subject.txt", context).strip()
         body = render_to_string("orgs/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
@@ -385,7 +455,9 @@ def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
     clean_password(password, user)
     user.set_password(password)
     user.save()
-    spaces = invitation.spaces.filter(organisation_id=invitation.organisation_id, archived_at__isnull=True)
+    spaces = list(invitation.spaces.filter(organisation_id=invitation.organisation_id, archived_at__isnull=True))
+    if user.is_guest:  # a space that became confidential since the invitation is not joined
+        spaces = [s for s in spaces if not labels.holds_restricted_content(s)]
     SpaceMembership.objects.bulk_create([SpaceMembership(space=s, user=user) for s in spaces])
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user

@@ -11,13 +11,14 @@ from alveole.accounts.schemas import PersonOut
 from alveole.api.pagination import PageQuery, cursor_page
 from alveole.core.bounds import Id, UserDate
 from alveole.core.errors import NotFound
-from alveole.spaces.access import visible_spaces
+from alveole.spaces.access import get_space_for, visible_spaces
 from alveole.spaces.people import get_person_for
 
 from . import actions
 from .access import get_invitation_for, invitations_for
 from .schemas import (
     AuditPage,
+    GuestInvitationIn,
     InvitationCreatedOut,
     InvitationIn,
     InvitationOut,
@@ -92,6 +93,17 @@ def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
     if len(spaces) != len(set(payload.space_ids)):
         raise NotFound(_("One of the spaces does not exist or you do not have access to it."))
     invitation, link = actions.invite_member(viewer, email=payload.email, role=payload.role, spaces=spaces)
+    return Status(201, {"invitation": invitation, "link": link})
+
+
+@router.post(
+    "/spaces/{space_id}/guest-invitations",
+    response={201: InvitationCreatedOut},
+    summary="Invite someone from outside into a space as its guest (as the organisation's guest policy allows)",
+)
+def create_guest_invitation(request: HttpRequest, space_id: Id, payload: GuestInvitationIn) -> Status:
+    viewer = viewer_of(request)
+    invitation, link = actions.invite_guest(viewer, email=payload.email, space=get_space_for(viewer, space_id))
     return Status(201, {"invitation": invitation, "link": link})
 
 

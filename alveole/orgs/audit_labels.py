@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 AUDIT_LABELS = {
     "invitation.resend": _("sent the invitation again to"),
+    "invitation.guest.denied": _("was refused a guest invitation to"),
     "member.role.denied": _("was refused a role change for"),
     "member.deactivate.denied": _("was refused the deactivation of"),
 }

@@ -122,6 +122,25 @@ class OrganisationForm(forms.Form):
         ),
     )
 
+    confidential_space_creators = forms.ChoiceField(
+        label=_("Who may create confidential spaces"),
+        choices=policies.SpaceCreators.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Also who may take a confidential label off a space. Guests never can."),
+    )
+    confidential_downloads = forms.BooleanField(
+        label=_("Allow downloads of confidential files"),
+        required=False,
+        help_text=_(
+            "When on, each download is recorded in the audit log and the file's name carries who downloaded it "
+            "and when. When off, confidential files can be viewed as previews only."
+        ),
+    )
+
+    def clean_confidential_space_creators(self) -> str | None:
+        return self.cleaned_data.get("confidential_space_creators") or None  # not sent: unchanged
+
     def __init__(self, *args: object, is_owner: bool, server_max_mb: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if not is_owner:
@@ -178,3 +197,14 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("Choose a day on or after the first one."))
         return cleaned
+
+
+class GuestInvitationForm(forms.Form):
+    """Someone from outside, invited into one space as its guest (orgs.guest_invites)."""
+
+    email = forms.EmailField(
+        label=_("Their email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "anna@client.example"}),
+        help_text=_("They receive a link to join as a guest: they will see this space only."),
+    )

@@ -19,6 +19,10 @@ class OrganisationOut(Schema):
     upload_families: list[str] = Field(description="File kinds people may share: images, pdf, office, text, archives")
     upload_max_mb: int = Field(description="Largest file in MB; 0 means the server's limit")
     edit_window_minutes: int = Field(description="Minutes authors may edit or delete; 0 means always")
+    confidential_space_creators: str = Field(
+        description="Who may give a space a confidential label (or lift it): members, managers or admins"
+    )
+    confidential_downloads: bool = Field(description="Whether files of confidential content may be downloaded at all")
     created_at: datetime
 
 
@@ -31,6 +35,8 @@ class OrganisationIn(Schema):
     upload_families: list[str] | None = Field(None, max_length=10)
     upload_max_mb: int | None = Field(None, ge=0, le=1_000_000)
     edit_window_minutes: int | None = Field(None, ge=0, le=1_000_000)
+    confidential_space_creators: str | None = Field(None, max_length=10)
+    confidential_downloads: bool | None = None
 
 
 class PersonPage(Schema):
@@ -46,6 +52,10 @@ class InvitationIn(Schema):
     email: str = Field(max_length=254)
     role: str = Field("member", description="owner, admin, member or guest")
     space_ids: list[Id] = Field(default_factory=list, description="Spaces to join on acceptance; required for guests")
+
+
+class GuestInvitationIn(Schema):
+    email: str = Field(max_length=254, description="Who to invite; they join this one space as a guest")
 
 
 class InvitationOut(Schema):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import guest_invites, label_views, views
 
 urlpatterns = [
     path("people/", views.people, name="people"),
@@ -15,5 +15,8 @@ urlpatterns = [
     path("admin/audit.csv", views.org_audit_download, {"fmt": "csv"}, name="org_audit_csv"),
     path("admin/audit.json", views.org_audit_download, {"fmt": "json"}, name="org_audit_json"),
     path("admin/settings/", views.org_settings, name="org_settings"),
+    path("admin/settings/labels/", label_views.org_labels, name="org_labels"),
+    path("admin/settings/labels/<int:label_id>/", label_views.org_label_update, name="org_label_update"),
     path("invite/<str:key>/", views.invitation_accept, name="invitation_accept"),
+    path("spaces/<int:space_id>/guests/invite/", guest_invites.space_guest_invite, name="space_guest_invite"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
-from alveole.accounts.models import Role
+from alveole.accounts.models import Role, User
 from alveole.core.audit import labels as audit_labels
 from alveole.core.cursors import paginate
 from alveole.core.errors import AlveoleError, Conflict, Invalid
@@ -25,11 +28,20 @@ from alveole.core.models import AuditEvent
 from alveole.spaces.access import visible_spaces
 from alveole.spaces.people import get_person_for
 from alveole.web.forms import SearchForm
-from alveole.web.shortcuts import apply_error, invalid_form_status, render_error, web_view
+from alveole.web.shortcuts import (
+    act,
+    apply_error,
+    invalid_form_status,
+    render_error,
+    submit,
+    web_view,
+    with_retry_after,
+)
 
 from . import actions, audit_export
 from .access import get_invitation_for, invitations_for, require_org_admin
 from .forms import AuditFilterForm, InvitationAcceptForm, InvitationForm, OrganisationForm, RoleForm
+from .models import Invitation
 from .selectors import audit_events_for, audit_filter_choices, filter_audit, search_people
 
 PAGE_SIZE = 50
@@ -89,34 +101,28 @@ def org_member_role(request: HttpRequest, user_id: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if not form.is_valid():
         return _members_page(request, error=_("Choose one of: owner, admin, member, guest."), status=400)
-    try:
-        actions.change_role(viewer, member=member, role=form.cleaned_data["role"])
-    except AlveoleError as exc:
-        return _members_page(request, error=exc.fields.get("role") or exc.message, status=exc.status)
-    messages.success(
-        request, _("%(name)s is now %(role)s.") % {"name": member, "role": Role(member.role).label.lower()}
-    )
-    return redirect("org_admin")
+    role = form.cleaned_data["role"]
+    # The role asked for: the sentence is written before the action changes `member`.
+    done = _("%(name)s is now %(role)s.") % {"name": member, "role": Role(role).label.lower()}
+    return act(request, lambda: actions.change_role(viewer, member=member, role=role), done=done,
+               then=reverse("org_admin"), refused=partial(_members_refused, request, field="role"))  # fmt: skip
 
 
 def _member_switch(request: HttpRequest, user_id: int, *, activate: bool) -> HttpResponse:
     viewer = viewer_of(request)
     require_org_admin(viewer)
     member = get_person_for(viewer, user_id, include_inactive=True)
-    try:
-        if activate:
-            actions.reactivate_member(viewer, member=member)
-        else:
-            actions.deactivate_member(viewer, member=member)
-    except AlveoleError as exc:
-        return _members_page(request, error=exc.message, status=exc.status)
     if activate:
-        messages.success(request, _("%(name)s can sign in again.") % {"name": member})
+        action, done = actions.reactivate_member, _("%(name)s can sign in again.")
     else:
-        messages.success(
-            request, _("%(name)s is deactivated: signed out everywhere, tokens revoked.") % {"name": member}
-        )
-    return redirect("org_admin")
+        action, done = actions.deactivate_member, _("%(name)s is deactivated: signed out everywhere, tokens revoked.")
+    return act(request, lambda: action(viewer, member=member), done=done % {"name": member},
+               then=reverse("org_admin"), refused=partial(_members_refused, request))  # fmt: skip
+
+
+def _members_refused(request: HttpRequest, exc: AlveoleError, *, field: str = "") -> HttpResponse:
+    """The members page again, saying why (the error on `field` when it names one)."""
+    return _members_page(request, error=exc.fields.get(field) or exc.message, status=exc.status)
 
 
 @require_POST
@@ -201,17 +207,11 @@ def org_invitations(request: HttpRequest) -> HttpResponse:
 @require_POST
 @web_view
 def org_invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    require_org_admin(viewer)
-    invitation = get_invitation_for(viewer, invitation_id)
+    viewer, invitation = _invitation_for_admin(request, invitation_id)
     try:
         invitation, link = actions.resend_invitation(viewer, invitation=invitation)
     except AlveoleError as exc:
-        response = _invitations_page(request, _invitation_form(request), error=exc.message, status=exc.status)
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after:
-            response["Retry-After"] = str(retry_after)
-        return response
+        return with_retry_after(_invitations_refused(request, exc), exc)
     messages.success(
         request,
         ngettext(
@@ -230,17 +230,20 @@ def org_invitation_resend(request: HttpRequest, invitation_id: int) -> HttpRespo
 @require_POST
 @web_view
 def org_invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    viewer, invitation = _invitation_for_admin(request, invitation_id)
+    done = _("The invitation for %(email)s is revoked; its link no longer works.") % {"email": invitation.email}
+    return act(request, lambda: actions.revoke_invitation(viewer, invitation=invitation), done=done,
+               then=reverse("org_invitations"), refused=partial(_invitations_refused, request))  # fmt: skip
+
+
+def _invitation_for_admin(request: HttpRequest, invitation_id: int) -> tuple[User, Invitation]:
     viewer = viewer_of(request)
     require_org_admin(viewer)
-    invitation = get_invitation_for(viewer, invitation_id)
-    try:
-        actions.revoke_invitation(viewer, invitation=invitation)
-    except AlveoleError as exc:
-        return _invitations_page(request, _invitation_form(request), error=exc.message, status=exc.status)
-    messages.success(
-        request, _("The invitation for %(email)s is revoked; its link no longer works.") % {"email": invitation.email}
-    )
-    return redirect("org_invitations")
+    return viewer, get_invitation_for(viewer, invitation_id)
+
+
+def _invitations_refused(request: HttpRequest, exc: AlveoleError) -> HttpResponse:
+    return _invitations_page(request, _invitation_form(request), error=exc.message, status=exc.status)
 
 
 # --- admin: audit, settings -----------------------------------------------------------
@@ -305,6 +308,8 @@ POLICY_FIELDS = (
     "upload_families",
     "upload_max_mb",
     "edit_window_minutes",
+    "confidential_space_creators",
+    "confidential_downloads",
 )
 
 
@@ -313,32 +318,27 @@ def org_settings(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     require_org_admin(viewer)
     org = viewer.organisation
-    status = 200
     server_max_mb = settings.ALVEOLE_UPLOAD_MAX_BYTES // 1024 // 1024
     initial = {"name": org.name, "require_mfa_for_admins": org.require_mfa_for_admins}
     initial.update({field: getattr(org, field) for field in POLICY_FIELDS})
-    if request.method == "POST":
-        form = OrganisationForm(request.POST, is_owner=viewer.is_owner, server_max_mb=server_max_mb, initial=initial)
-        if form.is_valid():
-            try:
-                actions.update_organisation(
-                    viewer,
-                    name=form.cleaned_data["name"],
-                    require_mfa_for_admins=form.cleaned_data["require_mfa_for_admins"] if viewer.is_owner else None,
-                    # Only a form that showed the policies changes them (unticked boxes send nothing).
-                    **({f: form.cleaned_data[f] for f in POLICY_FIELDS} if "policies" in request.POST else {}),
-                )
-            except AlveoleError as exc:
-                status = apply_error(form, exc)
-            else:
-                messages.success(request, _("Organisation settings saved."))
-                return redirect("org_settings")
-        else:
-            status = invalid_form_status(form)
-    else:
-        form = OrganisationForm(is_owner=viewer.is_owner, server_max_mb=server_max_mb, initial=initial)
-    context = {"form": form, "admin_tab": "settings"}
-    return render(request, "orgs/admin_settings.html", context, status=status)
+    data = request.POST if request.method == "POST" else None
+    form = OrganisationForm(data, is_owner=viewer.is_owner, server_max_mb=server_max_mb, initial=initial)
+    return submit(
+        request,
+        form,
+        lambda data: actions.update_organisation(
+            viewer,
+            name=data["name"],
+            require_mfa_for_admins=data["require_mfa_for_admins"] if viewer.is_owner else None,
+            # Only a form that showed the policies changes them (unticked boxes send nothing).
+            **({f: data[f] for f in POLICY_FIELDS} if "policies" in request.POST else {}),
+        ),
+        done=_("Organisation settings saved."),
+        then=lambda _org: reverse("org_settings"),
+        page=lambda status: render(
+            request, "orgs/admin_settings.html", {"form": form, "admin_tab": "settings"}, status=status
+        ),
+    )
 
 
 # --- joining through an invitation ---------------------------------------------------

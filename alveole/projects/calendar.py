@@ -18,6 +18,7 @@ from icalendar import Calendar, Event
 from alveole.accounts.mfa import require_mfa_set_up
 from alveole.accounts.models import User
 from alveole.core.secrets import hash_secret
+from alveole.spaces import labels
 
 from .access import visible_tasks
 from .models import CalendarFeed, Milestone, ProjectPlan, TaskStatus
@@ -107,19 +108,23 @@ def build(user: User) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", _("Alvéole: %(name)s") % {"name": user.full_name})
     events: list[Event | None] = []
+    # A calendar app is outside Alvéole: confidential titles (spaces.labels) become a placeholder.
+    secret = str(labels.CONFIDENTIAL_PLACEHOLDER)
     tasks = (
         visible_tasks(user)
         .filter(assignments__user=user, due_date__isnull=False)
         .exclude(status=TaskStatus.DONE)
-        .select_related("space")
+        .select_related("space__label", "source_post__label", "source_post__space__label")
     )
     for task in tasks:
         assert task.due_date is not None
-        summary = _("Task due: %(title)s") % {"title": task.title}
+        hidden = labels.is_restricted(task.space) or labels.is_restricted(task.source_post)
+        summary = _("Task due: %(title)s") % {"title": secret if hidden else task.title}
         events.append(_event(_uid("task", task.pk, user), task.due_date, summary, stamp, task.space.name))
     spaces = list(calendar_spaces(user))
-    for milestone in Milestone.objects.filter(space__in=spaces).select_related("space"):
-        summary = _("Milestone: %(title)s") % {"title": milestone.title}
+    for milestone in Milestone.objects.filter(space__in=spaces).select_related("space__label"):
+        title = secret if labels.is_restricted(milestone.space) else milestone.title
+        summary = _("Milestone: %(title)s") % {"title": title}
         events.append(
             _event(_uid("milestone", milestone.pk, user), milestone.date, summary, stamp, milestone.space.name)
         )
@@ -133,7 +138,7 @@ def build(user: User) -> bytes:
         day = _day_of(when, zone) if isinstance(when, datetime.date) else None
         if day is None:
             continue
-        title = _field(item, "title") or _field(item, "question") or ""
+        title = secret if _field(item, "confidential") else (_field(item, "title") or _field(item, "question") or "")
         pk = _field(item, "id") or _field(item, "pk")
         summary = _("Vote closes: %(title)s") % {"title": title}
         events.append(_event(_uid("decision", pk, user), day, summary, stamp))

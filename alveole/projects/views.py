@@ -21,7 +21,7 @@ from alveole.feed.access import get_post_for
 from alveole.spaces.access import can_manage, get_space_for, membership_of
 from alveole.spaces.models import Space
 from alveole.spaces.pages import space_header
-from alveole.web.shortcuts import apply_error, invalid_form_status, web_view
+from alveole.web.shortcuts import act, submit, web_view
 
 from . import actions, calendar, selectors
 from .access import assignable_people, get_checklist_item_for, get_milestone_for, get_task_for, visible_tasks
@@ -39,6 +39,9 @@ def _can_work(viewer: User, space: Space) -> bool:
     return not space.is_archived and (membership_of(viewer, space) is not None or can_manage(viewer, space))
 
 
+TASK_FIELDS = {"assignee_ids": "assignees"}  # the action's argument: the form's field
+
+
 def _task_fields(form: TaskForm) -> dict:
     data = form.cleaned_data
     return {
@@ -54,29 +57,29 @@ def _task_fields(form: TaskForm) -> dict:
 def space_tasks(request: HttpRequest, space_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
-    status = 200
     form = TaskForm(request.POST or None, people=_people(viewer, space), prefix="task")
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                task = actions.create_task(viewer, space=space, **_task_fields(form))
-            except AlveoleError as exc:
-                status = apply_error(form, exc, field_map={"assignee_ids": "assignees"})
-            else:
-                messages.success(request, _("Task “%(title)s” created.") % {"title": task.title})
-                return redirect("space_tasks", space_id=space.pk)
-        else:
-            status = invalid_form_status(form)
-    context = space_header(viewer, space, "tasks")
-    context.update(
-        {
-            "tasks": list(selectors.space_tasks(viewer, space)),
-            "form": form,
-            "can_work": _can_work(viewer, space),
-            "today": selectors.today(),
-        }
+
+    def page(status: int) -> HttpResponse:
+        context = space_header(viewer, space, "tasks")
+        context.update(
+            {
+                "tasks": list(selectors.space_tasks(viewer, space)),
+                "form": form,
+                "can_work": _can_work(viewer, space),
+                "today": selectors.today(),
+            }
+        )
+        return render(request, "projects/space_tasks.html", context, status=status)
+
+    return submit(
+        request,
+        form,
+        lambda _data: actions.create_task(viewer, space=space, **_task_fields(form)),
+        done=lambda task: _("Task “%(title)s” created.") % {"title": task.title},
+        then=lambda _task: reverse("space_tasks", args=[space.pk]),
+        page=page,
+        field_map=TASK_FIELDS,
     )
-    return render(request, "projects/space_tasks.html", context, status=status)
 
 
 @web_view
@@ -84,7 +87,6 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     task = get_task_for(viewer, task_id)
     space = task.space
-    status = 200
     assigned = list(task.assignments.values_list("user_id", flat=True))
     initial = {
         "title": task.title,
@@ -96,34 +98,35 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     form = TaskForm(
         request.POST or None, initial=initial, people=_people(viewer, space, assigned=assigned), prefix="task"
     )
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                actions.update_task(viewer, task=task, **_task_fields(form))
-            except AlveoleError as exc:
-                status = apply_error(form, exc, field_map={"assignee_ids": "assignees"})
-            else:
-                messages.success(request, _("Task saved."))
-                return redirect("task", task_id=task.pk)
-        else:
-            status = invalid_form_status(form)
-    detail = selectors.with_details(visible_tasks(viewer).filter(pk=task.pk)).get()
-    context = space_header(viewer, space, "tasks")
-    context.update(
-        {
-            "task": detail,
-            "overdue": selectors.is_overdue(detail),
-            "checklist": list(detail.checklist.all()),
-            "comments": list(detail.comments.select_related("author")),
-            "form": form,
-            "checklist_form": ChecklistForm(),
-            "comment_form": CommentForm(),
-            "statuses": TaskStatus.choices,
-            "can_work": _can_work(viewer, space),
-            "can_delete": not space.is_archived and (task.created_by_id == viewer.pk or can_manage(viewer, space)),
-        }
+
+    def page(status: int) -> HttpResponse:
+        detail = selectors.with_details(visible_tasks(viewer).filter(pk=task.pk)).get()
+        context = space_header(viewer, space, "tasks")
+        context.update(
+            {
+                "task": detail,
+                "overdue": selectors.is_overdue(detail),
+                "checklist": list(detail.checklist.all()),
+                "comments": list(detail.comments.select_related("author")),
+                "form": form,
+                "checklist_form": ChecklistForm(),
+                "comment_form": CommentForm(),
+                "statuses": TaskStatus.choices,
+                "can_work": _can_work(viewer, space),
+                "can_delete": not space.is_archived and (task.created_by_id == viewer.pk or can_manage(viewer, space)),
+            }
+        )
+        return render(request, "projects/task.html", context, status=status)
+
+    return submit(
+        request,
+        form,
+        lambda _data: actions.update_task(viewer, task=task, **_task_fields(form)),
+        done=_("Task saved."),
+        then=lambda _task: reverse("task", args=[task.pk]),
+        page=page,
+        field_map=TASK_FIELDS,
     )
-    return render(request, "projects/task.html", context, status=status)
 
 
 def _back_to_task(request: HttpRequest, task: Task, exc: AlveoleError | None = None) -> HttpResponse:
@@ -141,9 +144,9 @@ def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose to do, doing or done."))
         return _back_to_task(request, task)
-    actions.set_task_status(viewer, task=task, status=form.cleaned_data["status"])
-    nxt = request.POST.get("next", "")
-    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("task", args=[task.pk]))
+    status = form.cleaned_data["status"]
+    return act(request, lambda: actions.set_task_status(viewer, task=task, status=status), done="",
+               then=reverse("task", args=[task.pk]))  # fmt: skip
 
 
 @require_POST
@@ -171,11 +174,17 @@ def checklist_add(request: HttpRequest, task_id: int) -> HttpResponse:
 def checklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     item = get_checklist_item_for(viewer, item_id)
-    if request.POST.get("delete"):
-        actions.delete_checklist_item(viewer, item=item)
-    else:
-        actions.update_checklist_item(viewer, item=item, done=request.POST.get("done") == "on")
+    _delete_or_tick(request, lambda: actions.delete_checklist_item(viewer, item=item),
+                    lambda done: actions.update_checklist_item(viewer, item=item, done=done))  # fmt: skip
     return _back_to_task(request, item.task)
+
+
+def _delete_or_tick(request: HttpRequest, delete: Callable[[], object], tick: Callable[[bool], object]) -> None:
+    """A checklist item's or a milestone's row: its Delete button, or its Done box ticked or not."""
+    if request.POST.get("delete"):
+        delete()
+    else:
+        tick(request.POST.get("done") == "on")
 
 
 @require_POST
@@ -228,26 +237,22 @@ def space_plan(request: HttpRequest, space_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     view = selectors.plan_of(viewer, space)
-    status = 200
     form = PlanForm(
         request.POST or None,
         initial={"start_date": view.start_date, "deadline": view.deadline, "status": view.status},
         prefix="plan",
     )
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                actions.update_plan(viewer, space=space, **form.cleaned_data)
-            except AlveoleError as exc:
-                status = apply_error(form, exc)
-            else:
-                messages.success(request, _("Plan saved."))
-                return redirect("space_plan", space_id=space.pk)
-        else:
-            status = invalid_form_status(form)
-    context = space_header(viewer, space, "plan")
-    context.update({"plan": view, "form": form, "milestone_form": MilestoneForm(prefix="milestone")})
-    return render(request, "projects/plan.html", context, status=status)
+    context = {"plan": view, "form": form, "milestone_form": MilestoneForm(prefix="milestone")}
+    return submit(
+        request,
+        form,
+        lambda data: actions.update_plan(viewer, space=space, **data),
+        done=_("Plan saved."),
+        then=lambda _saved: reverse("space_plan", args=[space.pk]),
+        page=lambda status: render(
+            request, "projects/plan.html", {**space_header(viewer, space, "plan"), **context}, status=status
+        ),
+    )
 
 
 @require_POST
@@ -256,10 +261,10 @@ def milestone_add(request: HttpRequest, space_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
     form = MilestoneForm(request.POST, prefix="milestone")
-    if not form.is_valid():
-        messages.error(request, _("Give the milestone a title and a date."))
-    else:
+    if form.is_valid():
         actions.create_milestone(viewer, space=space, **form.cleaned_data)
+    else:
+        messages.error(request, _("Give the milestone a title and a date."))
     return redirect("space_plan", space_id=space.pk)
 
 
@@ -268,10 +273,8 @@ def milestone_add(request: HttpRequest, space_id: int) -> HttpResponse:
 def milestone_item(request: HttpRequest, milestone_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     milestone = get_milestone_for(viewer, milestone_id)
-    if request.POST.get("delete"):
-        actions.delete_milestone(viewer, milestone=milestone)
-    else:
-        actions.update_milestone(viewer, milestone=milestone, done=request.POST.get("done") == "on")
+    _delete_or_tick(request, lambda: actions.delete_milestone(viewer, milestone=milestone),
+                    lambda done: actions.update_milestone(viewer, milestone=milestone, done=done))  # fmt: skip
     return redirect("space_plan", space_id=milestone.space_id)
 
 

@@ -1,4 +1,4 @@
-"""Demo data for `make run`: a small company, a client guest, two spaces."""
+"""Demo data for `make run`: a small company, a client guest, three spaces (one confidential)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from alveole.feed import actions as feed
 from alveole.orgs import actions as org_actions
 from alveole.orgs.models import Organisation
 from alveole.spaces import actions as space_actions
-from alveole.spaces.models import Space, SpaceKind, SpaceRole, Visibility
+from alveole.spaces.models import Label, Space, SpaceKind, SpaceRole, Visibility
 
 DEMO_PASSWORD = "hive-demo-2026"
 DEMO_ORG = "Hexagone & Co (demo)"
@@ -65,7 +65,17 @@ def seed_demo() -> Organisation:
     space_actions.add_space_member(owner, space=project, user=people["lena@example.com"], role=SpaceRole.MANAGER)
     space_actions.add_space_member(owner, space=project, user=people["diego@example.com"])
     space_actions.add_space_member(owner, space=project, user=people["priya@client.example"])
+    leadership = space_actions.create_space(
+        owner,
+        name="Leadership",
+        kind=SpaceKind.TEAM,
+        visibility=Visibility.PRIVATE,
+        description="Budgets, hiring and the board. Confidential: never shown to guests, never sent by email.",
+        label=Label.objects.get(organisation=org, restricted=True),
+    )
+    space_actions.add_space_member(owner, space=leadership, user=people["sam@example.com"])
     _demo_content(people, everyone, project)
+    feed.create_post(people["sam@example.com"], space=leadership, body="Draft budget for next year: review by Friday.")
     return org
 
 

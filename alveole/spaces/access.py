@@ -30,7 +30,8 @@ def visible_spaces(viewer: User) -> QuerySet[Space]:
     mine = Exists(SpaceMembership.objects.filter(space=OuterRef("pk"), user=viewer))
     qs = Space.objects.filter(organisation_id=viewer.organisation_id)
     if viewer.is_guest:
-        return qs.filter(mine)
+        # Confidential spaces take no guests (spaces.labels); this is the backstop.
+        return qs.filter(mine).exclude(label__restricted=True)
     return qs.filter(Q(visibility=Visibility.OPEN) | mine)
 
 
@@ -48,8 +49,14 @@ def visible_space_ids_many(user_ids: Iterable[int]) -> dict[int, SpaceAccess | N
         )
     }
     member: dict[int, set[int]] = {pk: set() for pk in people}
-    for user_id, space_id in SpaceMembership.objects.filter(user_id__in=people).values_list("user_id", "space_id"):
+    restricted: set[int] = set()
+    rows = SpaceMembership.objects.filter(user_id__in=people).values_list(
+        "user_id", "space_id", "space__label__restricted"
+    )
+    for user_id, space_id, confidential in rows:
         member[user_id].add(space_id)
+        if confidential:
+            restricted.add(space_id)
     open_spaces: dict[int, set[int]] = {}
     orgs = {org_id for org_id, _role in people.values()}
     for org_id, space_id in Space.objects.filter(organisation_id__in=orgs, visibility=Visibility.OPEN).values_list(
@@ -59,7 +66,7 @@ def visible_space_ids_many(user_ids: Iterable[int]) -> dict[int, SpaceAccess | N
     states: dict[int, SpaceAccess | None] = dict.fromkeys(user_ids)
     for pk, (org_id, role) in people.items():
         guest = role == Role.GUEST
-        visible = member[pk] if guest else member[pk] | open_spaces.get(org_id, set())
+        visible = member[pk] - restricted if guest else member[pk] | open_spaces.get(org_id, set())
         admin = role in (Role.OWNER, Role.ADMIN)
         states[pk] = SpaceAccess(guest, frozenset(visible), frozenset(member[pk]), admin)
     return states
@@ -67,7 +74,7 @@ def visible_space_ids_many(user_ids: Iterable[int]) -> dict[int, SpaceAccess | N
 
 def get_space_for(viewer: User, space_id: int | str) -> Space:
     try:
-        return visible_spaces(viewer).get(pk=int(space_id))
+        return visible_spaces(viewer).select_related("label").get(pk=int(space_id))
     except (Space.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 

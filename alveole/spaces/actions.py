@@ -13,10 +13,10 @@ from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from alveole.live.models import Audience
 from alveole.live.publish import publish
 
-from . import events, signals
+from . import events, labels, signals
 from .access import can_manage, check_space_open_for_changes, membership_of
-from .models import Space, SpaceKind, SpaceMembership, SpaceRole, Visibility
-from .policies import check_may_add_guest, check_may_create_space
+from .models import Label, Space, SpaceKind, SpaceMembership, SpaceRole, Visibility
+from .policies import check_may_add_guest, check_may_create_confidential_space, check_may_create_space
 
 MANAGERS_ONLY = gettext_lazy("Only the space's managers can do this.")
 
@@ -90,6 +90,34 @@ def _require_manager(actor: User, space: Space) -> None:
         raise PermissionDenied(MANAGERS_ONLY)
 
 
+def _clean_label(actor: User, label: Label | None) -> Label | None:
+    """The label to store: one of the actor's organisation, None for its lowest (spaces.labels)."""
+    if label is None:
+        return None
+    if label.organisation_id != actor.organisation_id:
+        raise NotFound(_("This label does not exist."))
+    lowest = labels.lowest_label(actor.organisation_id)
+    return None if lowest is not None and lowest.pk == label.pk else label
+
+
+def _change_label(actor: User, space: Space, label: Label) -> bool:
+    """Give `space` another label; True when it changed. Restricting it, or lifting the restriction, is
+    for those who may create confidential spaces; restricting a space with guests is refused, naming them."""
+    new = _clean_label(actor, label)
+    if new == labels.space_label(space):
+        return False
+    was = labels.is_restricted(space)
+    now = new is not None and new.restricted
+    if was != now:
+        check_may_create_confidential_space(actor)
+    if now and not was:
+        labels.check_no_guests(space)
+    before = str(labels.space_label(space) or labels.lowest_label(space.organisation_id) or "")
+    space.label = new
+    audit.record("space.label", actor=actor, target=space, before=before, after=str(label))
+    return True
+
+
 @transaction.atomic
 def create_space(
     actor: User,
@@ -98,12 +126,16 @@ def create_space(
     description: str = "",
     kind: str = SpaceKind.TEAM,
     visibility: str = Visibility.OPEN,
+    label: Label | None = None,
 ) -> Space:
     check_may_create_space(actor)
     values = _clean_fields(name=name, description=description, kind=kind, visibility=visibility)
-    space = Space.objects.create(organisation_id=actor.organisation_id, created_by=actor, **values)
+    stored = _clean_label(actor, label)
+    if stored is not None and stored.restricted:
+        check_may_create_confidential_space(actor)
+    space = Space.objects.create(organisation_id=actor.organisation_id, created_by=actor, label=stored, **values)
     SpaceMembership.objects.create(space=space, user=actor, role=SpaceRole.MANAGER)
-    audit.record("space.create", actor=actor, target=space)
+    audit.record("space.create", actor=actor, target=space, confidentiality=str(stored or ""))
     created = events.SpaceCreated(
         space_id=space.pk, name=space.name, kind=space.kind, visibility=space.visibility, created_by=actor.pk
     )
@@ -125,13 +157,17 @@ def update_space(
     description: str | None = None,
     kind: str | None = None,
     visibility: str | None = None,
+    label: Label | None = None,
 ) -> Space:
     _require_manager(actor, space)
     check_space_open_for_changes(space, restore_hint=True)
     values = _clean_fields(name=name, description=description, kind=kind, visibility=visibility)
     for field, value in values.items():
         setattr(space, field, value)
-    space.save(update_fields=list(values) or None)
+    fields = list(values)
+    if label is not None and _change_label(actor, space, label):
+        fields.append("label")
+    space.save(update_fields=fields or None)
     audit.record("space.update", actor=actor, target=space, fields=sorted(values))
     _space_updated(space)
     return space
@@ -196,6 +232,7 @@ def leave_space(actor: User, *, space: Space) -> None:
 def add_space_member(actor: User, *, space: Space, user: User, role: str = SpaceRole.MEMBER) -> SpaceMembership:
     if user.is_guest and user.organisation_id == space.organisation_id:
         check_may_add_guest(actor, space)
+        labels.check_guest_may_join(space)
     else:
         _require_manager(actor, space)
     check_space_open_for_changes(space, restore_hint=True)
@@ -257,3 +294,74 @@ def star_space(actor: User, *, space: Space, starred: bool) -> SpaceMembership:
     membership.starred = starred
     membership.save(update_fields=["starred"])
     return membership
+
+
+# --- confidentiality labels (README, "Confidentiality"): the organisation's owners define them -----
+
+LABEL_NAME_MAX = 40
+
+
+def _require_owner(actor: User) -> None:
+    if not actor.is_owner:
+        raise PermissionDenied(_("Only the organisation's owners can change its confidentiality labels."))
+
+
+def _clean_label_name(actor: User, name: str, *, exclude: int | None = None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid(fields={"name": _("Give the label a name.")})
+    if len(name) > LABEL_NAME_MAX:
+        raise Invalid(fields={"name": _("Use at most %(n)d characters for the name.") % {"n": LABEL_NAME_MAX}})
+    taken = Label.objects.filter(organisation_id=actor.organisation_id, name__iexact=name)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise Conflict(_("Another label is already called “%(name)s”.") % {"name": name})
+    return name
+
+
+@transaction.atomic
+def create_label(actor: User, *, name: str, restricted: bool = False) -> Label:
+    """A new label, ranked above every existing one (labels are added from the least to the most confidential)."""
+    _require_owner(actor)
+    name = _clean_label_name(actor, name)
+    top = Label.objects.filter(organisation_id=actor.organisation_id).order_by("-rank").first()
+    rank = (top.rank + 10) if top is not None else 0
+    if rank > 32767:
+        raise Conflict(_("This organisation has too many labels already."))
+    label = Label.objects.create(organisation_id=actor.organisation_id, name=name, rank=rank, restricted=restricted)
+    audit.record("label.create", actor=actor, target=label, label=name, restricted=restricted)
+    return label
+
+
+@transaction.atomic
+def update_label(actor: User, *, label: Label, name: str | None = None, restricted: bool | None = None) -> Label:
+    """Rename a label or change whether it is confidential. The lowest label, which every space without
+    one carries, is never confidential; a label cannot become confidential while guests are behind it."""
+    _require_owner(actor)
+    if label.organisation_id != actor.organisation_id:
+        raise NotFound(_("This label does not exist."))
+    fields: list[str] = []
+    if name is not None:
+        name = _clean_label_name(actor, name, exclude=label.pk)
+        if name != label.name:
+            label.name = name
+            fields.append("name")
+    if restricted is not None and restricted != label.restricted:
+        lowest = labels.lowest_label(actor.organisation_id)
+        if restricted and lowest is not None and lowest.pk == label.pk:
+            refusal = _("The lowest label applies to every space without one: it cannot be confidential.")
+            raise Invalid(fields={"restricted": refusal})
+        if restricted:
+            exposed = list(labels.spaces_with_guests_using(label)[:20])
+            if exposed:
+                raise Conflict(
+                    _("Guests are members of spaces with this label: %(spaces)s. Remove them first.")
+                    % {"spaces": ", ".join(s.name for s in exposed)}
+                )
+        label.restricted = restricted
+        fields.append("restricted")
+    if fields:
+        label.save(update_fields=fields)
+        audit.record("label.update", actor=actor, target=label, label=label.name, fields=fields)
+    return label

@@ -10,11 +10,22 @@ from alveole.accounts.models import User
 from alveole.api.pagination import cursor_page
 from alveole.core.bounds import Id
 
-from . import actions
+from . import actions, labels
 from .access import get_space_for
-from .models import Space
+from .models import Label, Space
 from .people import get_person_for
-from .schemas import SpaceIn, SpaceMemberIn, SpaceMemberOut, SpaceMemberPatch, SpaceOut, SpacePage, SpacePatch
+from .schemas import (
+    LabelIn,
+    LabelOut,
+    LabelPatch,
+    SpaceIn,
+    SpaceMemberIn,
+    SpaceMemberOut,
+    SpaceMemberPatch,
+    SpaceOut,
+    SpacePage,
+    SpacePatch,
+)
 from .selectors import members_of, spaces_for
 
 router = Router(tags=["spaces"])
@@ -41,7 +52,10 @@ def list_spaces(request: HttpRequest, filters: Query[SpaceFilter]) -> dict:
 @router.post("/spaces", response={201: SpaceOut}, summary="Create a space")
 def create_space(request: HttpRequest, payload: SpaceIn) -> Status:
     viewer = viewer_of(request)
-    space = actions.create_space(viewer, **payload.dict())
+    values = payload.dict()
+    label_id = values.pop("label_id", None)
+    label = labels.get_label_for(viewer, label_id) if label_id is not None else None
+    space = actions.create_space(viewer, label=label, **values)
     return Status(201, _space_out(viewer, space.pk))
 
 
@@ -54,7 +68,11 @@ def get_space(request: HttpRequest, space_id: Id) -> object:
 @router.patch("/spaces/{space_id}", response=SpaceOut, summary="Edit a space (managers)")
 def update_space(request: HttpRequest, space_id: Id, payload: SpacePatch) -> object:
     viewer = viewer_of(request)
-    space = actions.update_space(viewer, space=get_space_for(viewer, space_id), **payload.dict(exclude_unset=True))
+    space = get_space_for(viewer, space_id)
+    values = payload.dict(exclude_unset=True)
+    label_id = values.pop("label_id", None)
+    label = labels.get_label_for(viewer, label_id) if label_id is not None else None
+    space = actions.update_space(viewer, space=space, label=label, **values)
     return _space_out(viewer, space.pk)
 
 
@@ -117,3 +135,24 @@ def remove_space_member(request: HttpRequest, space_id: Id, user_id: Id) -> Stat
     person = get_person_for(viewer, user_id, include_inactive=True)
     actions.remove_space_member(viewer, space=space, user=person)
     return Status(204, None)
+
+
+# --- confidentiality labels (owners define them; everyone in the organisation reads them) -----------
+
+
+@router.get("/labels", response=list[LabelOut], summary="The organisation's confidentiality labels, lowest first")
+def list_labels(request: HttpRequest) -> list[Label]:
+    return labels.labels_of(viewer_of(request).organisation_id)
+
+
+@router.post("/labels", response={201: LabelOut}, summary="Add a confidentiality label (owners)")
+def create_label(request: HttpRequest, payload: LabelIn) -> Status:
+    label = actions.create_label(viewer_of(request), name=payload.name, restricted=payload.confidential)
+    return Status(201, label)
+
+
+@router.patch("/labels/{label_id}", response=LabelOut, summary="Rename a label or make it confidential (owners)")
+def update_label(request: HttpRequest, label_id: Id, payload: LabelPatch) -> Label:
+    viewer = viewer_of(request)
+    label = labels.get_label_for(viewer, label_id)
+    return actions.update_label(viewer, label=label, name=payload.name, restricted=payload.confidential)

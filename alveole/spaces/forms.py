@@ -3,7 +3,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import SpaceKind, SpaceRole, Visibility
+from .models import Label, SpaceKind, SpaceRole, Visibility
+
+
+class LabelChoiceField(forms.ModelChoiceField):
+    """A choice of the organisation's confidentiality labels, the restricted ones marked."""
+
+    def label_from_instance(self, obj: object) -> str:
+        assert isinstance(obj, Label)
+        if obj.restricted:
+            return "{} — {}".format(obj.name, _("never reaches guests, emails or calendars"))
+        return obj.name
 
 
 class SpaceForm(forms.Form):
@@ -33,6 +43,30 @@ class SpaceForm(forms.Form):
         initial=Visibility.OPEN,
         widget=forms.RadioSelect,
     )
+    label = LabelChoiceField(
+        label=_("Confidentiality"),
+        queryset=Label.objects.none(),
+        required=False,
+        empty_label=None,
+        help_text=_("Posts may raise it, never lower it. Confidential spaces cannot have guests."),
+    )
+
+    def __init__(self, *args: object, labels: list[Label] | None = None, guests: list | None = None, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["label"]
+        assert isinstance(field, LabelChoiceField)
+        if not labels:
+            del self.fields["label"]  # no labels given: the form leaves the label alone
+            return
+        field.queryset = Label.objects.filter(pk__in=[label.pk for label in labels]).order_by("rank", "id")
+        if self.initial.get("label") is None and not self.is_bound:
+            self.initial["label"] = labels[0].pk
+        if guests:
+            names = ", ".join(g.full_name for g in guests)
+            field.help_text = _(
+                "Guests are members of this space (%(names)s): a confidential label is refused until a manager "
+                "removes them, since confidential content never reaches guests."
+            ) % {"names": names}
 
 
 class SpaceRoleForm(forms.Form):

@@ -13,24 +13,40 @@ from alveole.accounts.models import User
 from alveole.core.errors import PermissionDenied
 from alveole.core.policies import GuestAdders, SpaceCreators
 
+from . import labels
 from .access import can_manage, membership_of
 from .models import Space, SpaceMembership, SpaceRole
 
 
+def _manages_a_space(actor: User) -> bool:
+    return SpaceMembership.objects.filter(user=actor, role=SpaceRole.MANAGER, space__archived_at__isnull=True).exists()
+
+
+def _creator_refusal(actor: User, rule: str, *, guests: str, admins: str, managers: str) -> str:
+    """The one reading of a SpaceCreators rule; the sentences say what is being created."""
+    if actor.is_guest:
+        return guests
+    if rule == SpaceCreators.ADMINS and not actor.is_org_admin:
+        return admins
+    if rule == SpaceCreators.MANAGERS and not actor.is_org_admin and not _manages_a_space(actor):
+        return managers
+    return ""
+
+
+def _refuse(refusal: str) -> None:
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
 def space_creation_refusal(actor: User) -> str:
     """Why `actor` may not create a space, or "" when they may."""
-    if actor.is_guest:
-        return _("Guests cannot create spaces.")
-    rule = actor.organisation.space_creators
-    if rule == SpaceCreators.ADMINS and not actor.is_org_admin:
-        return _("Your organisation lets only admins create spaces.")
-    if rule == SpaceCreators.MANAGERS and not actor.is_org_admin:
-        manages = SpaceMembership.objects.filter(
-            user=actor, role=SpaceRole.MANAGER, space__archived_at__isnull=True
-        ).exists()
-        if not manages:
-            return _("Your organisation lets only space managers and admins create spaces.")
-    return ""
+    return _creator_refusal(
+        actor,
+        actor.organisation.space_creators,
+        guests=_("Guests cannot create spaces."),
+        admins=_("Your organisation lets only admins create spaces."),
+        managers=_("Your organisation lets only space managers and admins create spaces."),
+    )
 
 
 def may_create_space(actor: User) -> bool:
@@ -38,9 +54,7 @@ def may_create_space(actor: User) -> bool:
 
 
 def check_may_create_space(actor: User) -> None:
-    refusal = space_creation_refusal(actor)
-    if refusal:
-        raise PermissionDenied(refusal)
+    _refuse(space_creation_refusal(actor))
 
 
 def guest_adding_refusal(actor: User, space: Space) -> str:
@@ -59,11 +73,48 @@ def guest_adding_refusal(actor: User, space: Space) -> str:
     return _("Your organisation lets only space managers and admins add guests to spaces.")
 
 
+def guest_invitation_refusal(actor: User, space: Space) -> str:
+    """Why `actor` may not invite someone new into `space` as its guest, or "" when they may.
+
+    The organisation's guest policy (guest_adding_refusal) decides who; confidential content never
+    reaches a guest (spaces.labels), so a space holding some takes no guest invitations."""
+    if actor.is_guest:
+        return _("Guests cannot invite people.")
+    refusal = guest_adding_refusal(actor, space)
+    if refusal:
+        return refusal
+    if labels.is_restricted(space):
+        return _("“%(space)s” carries the confidential label %(label)s: guests cannot be invited to it.") % {
+            "space": space.name,
+            "label": labels.space_label(space),
+        }
+    if labels.holds_restricted_content(space):
+        return _("“%(space)s” holds confidential posts: guests cannot be invited to it.") % {"space": space.name}
+    return ""
+
+
 def may_add_guests(actor: User, space: Space) -> bool:
     return not guest_adding_refusal(actor, space)
 
 
 def check_may_add_guest(actor: User, space: Space) -> None:
-    refusal = guest_adding_refusal(actor, space)
-    if refusal:
-        raise PermissionDenied(refusal)
+    _refuse(guest_adding_refusal(actor, space))
+
+
+def confidential_space_refusal(actor: User) -> str:
+    """Why `actor` may not give a space a confidential (restricted) label, or take it away; "" when they may."""
+    return _creator_refusal(
+        actor,
+        actor.organisation.confidential_space_creators,
+        guests=_("Guests cannot create confidential spaces."),
+        admins=_("Your organisation lets only admins create confidential spaces."),
+        managers=_("Your organisation lets only space managers and admins create confidential spaces."),
+    )
+
+
+def may_create_confidential_space(actor: User) -> bool:
+    return not confidential_space_refusal(actor)
+
+
+def check_may_create_confidential_space(actor: User) -> None:
+    _refuse(confidential_space_refusal(actor))

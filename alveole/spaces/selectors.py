@@ -13,10 +13,14 @@ from .models import Space, SpaceMembership, SpaceRole
 def spaces_for(viewer: User, *, query: str = "", mine: bool = False, archived: bool | None = None) -> QuerySet[Space]:
     """Visible spaces, each with `member_count`, `my_role` and `my_starred` annotated."""
     mine_qs = SpaceMembership.objects.filter(space=OuterRef("pk"), user=viewer)
-    qs = visible_spaces(viewer).annotate(
-        member_count=Count("memberships", distinct=True),
-        my_role=Subquery(mine_qs.values("role")[:1]),
-        my_starred=Subquery(mine_qs.values("starred")[:1]),
+    qs = (
+        visible_spaces(viewer)
+        .select_related("label")
+        .annotate(
+            member_count=Count("memberships", distinct=True),
+            my_role=Subquery(mine_qs.values("role")[:1]),
+            my_starred=Subquery(mine_qs.values("starred")[:1]),
+        )
     )
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(description__icontains=query))

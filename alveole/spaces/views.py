@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
-from django.contrib import messages
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
+from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, PermissionDenied
 from alveole.web.forms import SearchForm
-from alveole.web.shortcuts import act, apply_error, invalid_form_status, web_view
+from alveole.web.shortcuts import act, submit, ticked, web_view
 
-from . import actions
+from . import actions, labels
 from .access import can_manage, get_space_for
 from .forms import AddMemberForm, SpaceForm, SpaceRoleForm, StarForm
 from .models import Space, Visibility
 from .pages import space_header
 from .people import get_person_for, people_visible_to
-from .policies import check_may_create_space
+from .policies import (
+    check_may_create_space,
+    guest_invitation_refusal,
+    may_add_guests,
+    may_create_confidential_space,
+)
 from .selectors import members_of, spaces_for
 
 
@@ -59,22 +65,18 @@ def space_create(request: HttpRequest) -> HttpResponse:
     if viewer.is_guest:
         raise PermissionDenied(_("Guests cannot create spaces. Ask a member of the organisation to create one."))
     check_may_create_space(viewer)
-    status = 200
-    if request.method == "POST":
-        form = SpaceForm(request.POST)
-        if form.is_valid():
-            try:
-                space = actions.create_space(viewer, **form.cleaned_data)
-            except AlveoleError as exc:
-                status = apply_error(form, exc)
-            else:
-                messages.success(request, _("Space “%(name)s” created. Add people to get started.") % {"name": space})
-                return redirect("space_detail", space_id=space.pk)
-        else:
-            status = invalid_form_status(form)
-    else:
-        form = SpaceForm()
-    return render(request, "spaces/create.html", {"form": form}, status=status)
+    # Confidential labels are offered to those the organisation lets create confidential spaces.
+    confidential_ok = may_create_confidential_space(viewer)
+    org_labels = [lab for lab in labels.labels_of(viewer.organisation_id) if confidential_ok or not lab.restricted]
+    form = SpaceForm(request.POST if request.method == "POST" else None, labels=org_labels)
+    return submit(
+        request,
+        form,
+        lambda data: actions.create_space(viewer, **data),
+        done=lambda space: _("Space “%(name)s” created. Add people to get started.") % {"name": space},
+        then=lambda space: reverse("space_detail", args=[space.pk]),
+        page=lambda status: render(request, "spaces/create.html", {"form": form}, status=status),
+    )
 
 
 def _members_page(
@@ -95,6 +97,11 @@ def _members_page(
             add_form = AddMemberForm(candidates=candidates)
         context["candidates"] = candidates
     context.update({"memberships": memberships, "add_form": add_form, "error": error})
+    # Inviting someone new as this space's guest (orgs.guest_invites): offered to whom the policy allows;
+    # when only confidentiality stands in the way, the page says so.
+    if not space.is_archived and not viewer.is_guest and may_add_guests(viewer, space):
+        context["guest_invitation_refusal"] = guest_invitation_refusal(viewer, space)
+        context["may_invite_guests"] = not context["guest_invitation_refusal"]
     return render(request, "spaces/members.html", context, status=status)
 
 
@@ -113,49 +120,62 @@ def space_member_add(request: HttpRequest, space_id: int) -> HttpResponse:
     member_ids = members_of(space).values("user_id")
     candidates = list(people_visible_to(viewer).exclude(pk__in=member_ids))
     form = AddMemberForm(request.POST, candidates=candidates)
-    if not form.is_valid():
-        return _members_page(request, space, add_form=form, status=invalid_form_status(form))
-    try:
-        person = get_person_for(viewer, form.cleaned_data["user"])
-        actions.add_space_member(viewer, space=space, user=person, role=form.cleaned_data["role"])
-    except AlveoleError as exc:
-        return _members_page(request, space, add_form=form, status=apply_error(form, exc))
-    messages.success(request, _("%(name)s is now a member of this space.") % {"name": person})
-    return redirect("space_members", space_id=space.pk)
+
+    def add(data: dict[str, Any]) -> User:
+        person = get_person_for(viewer, data["user"])
+        actions.add_space_member(viewer, space=space, user=person, role=data["role"])
+        return person
+
+    return submit(
+        request,
+        form,
+        add,
+        done=lambda person: _("%(name)s is now a member of this space.") % {"name": person},
+        then=lambda _person: reverse("space_members", args=[space.pk]),
+        page=lambda status: _members_page(request, space, add_form=form, status=status),
+    )
 
 
 @require_POST
 @web_view
 def space_member_role(request: HttpRequest, space_id: int, user_id: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    space = get_space_for(viewer, space_id)
-    person = get_person_for(viewer, user_id, include_inactive=True)
+    viewer, space, person = _member_of(request, space_id, user_id)
     form = SpaceRoleForm(request.POST)
     if not form.is_valid():
         return _members_page(request, space, error=_("Choose “manager” or “member”."), status=400)
-    try:
-        actions.set_space_member_role(viewer, space=space, user=person, role=form.cleaned_data["role"])
-    except AlveoleError as exc:
-        return _members_page(request, space, error=exc.fields.get("role") or exc.message, status=exc.status)
-    messages.success(request, _("%(name)s's role is updated.") % {"name": person})
-    return redirect("space_members", space_id=space.pk)
+    role = form.cleaned_data["role"]
+    return act(request, lambda: actions.set_space_member_role(viewer, space=space, user=person, role=role),
+               done=_("%(name)s's role is updated.") % {"name": person}, then=reverse("space_members", args=[space.pk]),
+               refused=partial(_members_refused, request, space, field="role"))  # fmt: skip
 
 
 @require_POST
 @web_view
 def space_member_remove(request: HttpRequest, space_id: int, user_id: int) -> HttpResponse:
+    viewer, space, person = _member_of(request, space_id, user_id)
+    return act(request, lambda: actions.remove_space_member(viewer, space=space, user=person),
+               done=_("%(name)s was removed from this space.") % {"name": person},
+               then=reverse("space_members", args=[space.pk]),
+               refused=partial(_members_refused, request, space))  # fmt: skip
+
+
+def _member_of(request: HttpRequest, space_id: int, user_id: int) -> tuple[User, Space, User]:
+    """The viewer, the space and one of its people (a former member too) that a members-page button acts on."""
     viewer = viewer_of(request)
-    space = get_space_for(viewer, space_id)
-    person = get_person_for(viewer, user_id, include_inactive=True)
-    try:
-        actions.remove_space_member(viewer, space=space, user=person)
-    except AlveoleError as exc:
-        return _members_page(request, space, error=exc.message, status=exc.status)
-    messages.success(request, _("%(name)s was removed from this space.") % {"name": person})
-    return redirect("space_members", space_id=space.pk)
+    return viewer, get_space_for(viewer, space_id), get_person_for(viewer, user_id, include_inactive=True)
+
+
+def _members_refused(request: HttpRequest, space: Space, exc: AlveoleError, *, field: str = "") -> HttpResponse:
+    """The members page again, saying why (the error on `field` when it names one)."""
+    return _members_page(request, space, error=exc.fields.get(field) or exc.message, status=exc.status)
 
 
 # --- settings -----------------------------------------------------------------------------
+
+
+def _label_choices(space: Space) -> dict:
+    """The settings form's labels, and the guests a confidential label would be refused for."""
+    return {"labels": labels.labels_of(space.organisation_id), "guests": labels.guests_of(space)}
 
 
 def _settings_page(
@@ -172,7 +192,9 @@ def _settings_page(
                 "description": space.description,
                 "kind": space.kind,
                 "visibility": space.visibility,
-            }
+                "label": space.label_id,
+            },
+            **_label_choices(space),
         )
     if space.is_archived:
         for field in form.fields.values():
@@ -189,16 +211,23 @@ def space_settings(request: HttpRequest, space_id: int) -> HttpResponse:
         return _settings_page(request, space)
     if not can_manage(viewer, space):
         raise PermissionDenied(actions.MANAGERS_ONLY)
-    form = SpaceForm(request.POST)
-    if not form.is_valid():
-        return _settings_page(request, space, form, status=invalid_form_status(form))
-    try:
-        actions.update_space(viewer, space=space, **form.cleaned_data)
-    except AlveoleError as exc:
-        space.refresh_from_db()
-        return _settings_page(request, space, form, status=apply_error(form, exc))
-    messages.success(request, _("Space settings saved."))
-    return redirect("space_settings", space_id=space.pk)
+    form = SpaceForm(request.POST, **_label_choices(space))
+
+    def save(data: dict[str, Any]) -> Space:
+        try:
+            return actions.update_space(viewer, space=space, **data)
+        except AlveoleError:
+            space.refresh_from_db()  # the page shows the space as it is, the form as it was sent
+            raise
+
+    return submit(
+        request,
+        form,
+        save,
+        done=_("Space settings saved."),
+        then=lambda _space: reverse("space_settings", args=[space.pk]),
+        page=lambda status: _settings_page(request, space, form, status=status),
+    )
 
 
 def _on_space(
@@ -246,8 +275,7 @@ def space_leave(request: HttpRequest, space_id: int) -> HttpResponse:
 @require_POST
 @web_view
 def space_star(request: HttpRequest, space_id: int) -> HttpResponse:
-    form = StarForm(request.POST)
-    starred = form.is_valid() and form.cleaned_data["starred"]
+    starred = ticked(request, StarForm, "starred")
     if starred:
         done = _("“%(name)s” is starred: it comes first in your spaces.")
     else:

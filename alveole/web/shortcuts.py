@@ -27,6 +27,11 @@ def render_error(request: HttpRequest, exc: AlveoleError) -> HttpResponse:
     """A full page that says what went wrong, with the domain error's status."""
     template = ERROR_TEMPLATES.get(exc.status, "errors/400.html")
     response = render(request, template, {"message": exc.message, "status": exc.status}, status=exc.status)
+    return with_retry_after(response, exc)
+
+
+def with_retry_after(response: HttpResponse, exc: AlveoleError) -> HttpResponse:
+    """A page that answers a rate-limited refusal says when to try again, as the error does."""
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -74,6 +79,12 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
     return default
 
 
+def ticked(request: HttpRequest, form_class: type[forms.Form], name: str) -> bool:
+    """A form of one checkbox (pin, follow, mute, star): whether `name` was ticked; absent means no."""
+    form = form_class(request.POST)
+    return form.is_valid() and bool(form.cleaned_data.get(name))
+
+
 def act(
     request: HttpRequest,
     action: Callable[[], object],
@@ -98,13 +109,16 @@ def submit(
     form: forms.Form,
     action: Callable[[dict[str, Any]], T],
     *,
-    done: str,
+    done: str | Callable[[T], str],
     then: Callable[[T], str],
     page: Callable[[int], HttpResponse],
+    warning: Callable[[T], str] | None = None,
+    field_map: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The shape of a form's page: shown on GET; on POST a valid form calls the action with its cleaned
-    data, says `done` and goes to `then(result)`; a form or domain error shows `page` again with the
-    errors on the form and the matching status."""
+    data, says `done` (or `done(result)`, and `warning(result)` when the action reports one) and goes to
+    `then(result)`; a form or domain error shows `page` again with the errors on the form (a domain
+    error's fields renamed by `field_map`) and the matching status."""
     status = 200
     if request.method == "POST":
         if not form.is_valid():
@@ -113,8 +127,10 @@ def submit(
             try:
                 result = action(form.cleaned_data)
             except AlveoleError as exc:
-                status = apply_error(form, exc)
+                status = apply_error(form, exc, field_map=field_map)
             else:
-                messages.success(request, done)
+                messages.success(request, done(result) if callable(done) else done)
+                if warning is not None and (said := warning(result)):
+                    messages.warning(request, said)
                 return redirect(then(result))
     return page(status)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -139,3 +140,15 @@ def signed_in_pages(browser, base: str, *, console_errors: bool = False, then=No
     for context in contexts:
         context.close()
     assert not problems, problems
+
+
+def serious_violations(page, context: str | None = None) -> list[str]:
+    """axe's serious and critical findings on the page (or the `context` selector), one line each."""
+    # Entrance animations (a flash fading in) would be measured half-transparent: let them end.
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+    results = Axe().run(page, context=context) if context else Axe().run(page)
+    return [
+        f"{page.url} {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser import conftest
@@ -116,14 +115,7 @@ def _check(page: Page, name: str) -> None:
     text = page.locator("body").inner_text()
     assert not [s for s in TITLE_CASE if s in text], [s for s in TITLE_CASE if s in text]
     assert page.evaluate("document.documentElement.scrollWidth") <= _width(page)
-    # A flash message fades in: axe would measure its contrast half-transparent.
-    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = conftest.serious_violations(page)
     assert not serious, f"{page.url}: {serious}"
     DOCS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(200)

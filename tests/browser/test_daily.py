@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser import conftest
@@ -308,32 +307,23 @@ def test_screenshots_of_the_daily_pages(sign_in, daily_url: str) -> None:
 # --- axe-core: no serious or critical finding on the daily pages ---------------------------------
 
 
-def _serious(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_axe_finds_nothing_serious_on_the_daily_pages(sign_in, daily_url: str) -> None:
     found: list[str] = []
     for viewport in (DESKTOP, PHONE):
         page = sign_in("lena@example.com", viewport)
-        found += _serious(page)
+        found += conftest.serious_violations(page)
         space_url = _open_space(page, daily_url, "Website redesign")
-        found += _serious(page)
+        found += conftest.serious_violations(page)
         for path in ("tasks/", "plan/", "decisions/", "members/"):
             page.goto(space_url + path)
-            found += _serious(page)
+            found += conftest.serious_violations(page)
         for path in ("/catch-up/", "/tasks/", "/decisions/", "/people/", "/notifications/"):
             page.goto(daily_url + path)
-            found += _serious(page)
+            found += conftest.serious_violations(page)
         admin = sign_in("camille@example.com", viewport)
         for path in ("/admin/", "/admin/invitations/", "/admin/settings/"):
             admin.goto(daily_url + path)
-            found += _serious(admin)
+            found += conftest.serious_violations(admin)
     assert not found, "\n".join(found)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser import conftest
@@ -29,15 +28,6 @@ def people_url():
 @pytest.fixture
 def sign_in(browser, people_url: str):
     yield from conftest.signed_in_pages(browser, people_url)
-
-
-def _serious(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _open_space(page, base: str, name: str) -> str:
@@ -110,7 +100,7 @@ def test_assign_two_people_by_typing_remove_one_with_the_keyboard_and_save(sign_
     page.wait_for_timeout(300)
     DOCS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS / f"people-picker-{width}.png"))
-    found = _serious(page)
+    found = conftest.serious_violations(page)
     box.press("Escape")
     expect(priya).to_be_hidden()
     box.fill("")
@@ -131,7 +121,7 @@ def test_assign_two_people_by_typing_remove_one_with_the_keyboard_and_save(sign_
     expect(page.get_by_text("Assigned to Diego Álvarez, Lena Fischer")).to_be_visible()
     page.get_by_text("Edit the task").click()
     expect(page.locator(".picker .chip")).to_have_count(2)
-    found += _serious(page)
+    found += conftest.serious_violations(page)
     assert not found, "\n".join(found)
 
 
@@ -142,7 +132,7 @@ def test_add_a_member_to_a_space_by_typing(sign_in, people_url: str) -> None:
     box = page.get_by_role("combobox", name="Find someone to add")
     _pick(page, box, "Sam", "Sam Okafor")
     expect(page.get_by_role("button", name="Remove Sam Okafor")).to_be_visible()
-    found = _serious(page)
+    found = conftest.serious_violations(page)
     page.get_by_role("button", name="Add to space").click()
     expect(page.get_by_text("Sam Okafor is now a member of this space.")).to_be_visible()
     expect(page.locator("tr[data-member='sam@example.com']")).to_be_visible()
@@ -168,7 +158,7 @@ def test_resend_an_invitation_asks_then_confirms(sign_in, people_url: str) -> No
         new_link = page.get_by_test_id("invitation-link").input_value()
         assert new_link.startswith(people_url + "/invite/") and new_link != first_link
         expect(page.locator(f"tr[data-invitation='{email}']").get_by_text("Pending")).to_be_visible()
-        found += _serious(page)
+        found += conftest.serious_violations(page)
     assert not found, "\n".join(found)
 
 
@@ -190,5 +180,5 @@ def test_a_mention_shows_the_name(sign_in, people_url: str) -> None:
     page.reload()
     card = page.locator("article.post", has_text="Welcome aboard").first
     expect(card.get_by_role("link", name="@Lena Fischer")).to_be_visible()
-    found = _serious(page)
+    found = conftest.serious_violations(page)
     assert not found, "\n".join(found)

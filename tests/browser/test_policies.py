@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import conftest
-from tests.browser.test_daily import DESKTOP, PASSWORD, PHONE, _serious
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_owner_sets_policies_and_the_limited_controls_disappear(browser, policie
     page.get_by_label("Edit and delete window (minutes)").fill("30")
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("Organisation settings saved.")).to_be_visible()
-    assert not _serious(page)
+    assert not conftest.serious_violations(page)
     page.screenshot(path=str(screenshot_dir / "org-policies-1280.png"), full_page=True)
     context.close()
 

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser import conftest
@@ -50,15 +49,6 @@ def _card(page, text: str):
     return page.locator("article.post:not(:has(.shared))", has_text=text)
 
 
-def _serious(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def _shoot(page, directory: Path, name: str) -> None:
     page.wait_for_timeout(300)
     page.screenshot(path=str(directory / f"reports-{name}.png"), full_page=True)
@@ -84,7 +74,7 @@ def test_report_hide_author_still_sees_it_marked_others_do_not(reports_url, brow
     card.get_by_role("link", name="Report").click()
     priya.wait_for_url(re.compile(r"/posts/\d+/report/"))
     expect(priya.get_by_role("heading", name="Report a post")).to_be_visible()
-    found += _serious(priya)
+    found += conftest.serious_violations(priya)
     _shoot(priya, screenshot_dir, "form-375")
     priya.get_by_label("Off-topic for this space").check()
     priya.get_by_label("Anything the moderators should know").fill("Not about the website")
@@ -97,12 +87,12 @@ def test_report_hide_author_still_sees_it_marked_others_do_not(reports_url, brow
     for viewport in (PHONE, DESKTOP):
         lena_ctx, lena = _session(browser, base, "lena@example.com", problems, viewport)
         lena.goto(project + "settings/")
-        lena.get_by_role("link", name="Open the reports").click()
+        lena.get_by_role("link", name="Open the queue").click()
         report = lena.locator("li.report", has_text=TEXT)
         expect(report).to_contain_text("Reported once")
         expect(report).to_contain_text("Off-topic for this space (1)")
         expect(report).to_contain_text("Not about the website")
-        found += _serious(lena)
+        found += conftest.serious_violations(lena)
         width = viewport["width"]
         _shoot(lena, screenshot_dir, f"queue-{width}")
         scroll_width = lena.evaluate("document.documentElement.scrollWidth")
@@ -124,7 +114,7 @@ def test_report_hide_author_still_sees_it_marked_others_do_not(reports_url, brow
     mark = _card(diego, TEXT).locator(".badge", has_text="Hidden by a moderator")
     expect(mark).to_be_visible()
     _shoot(diego, screenshot_dir, "author-1280")
-    found += _serious(diego)
+    found += conftest.serious_violations(diego)
     for ctx in (diego_ctx, priya_ctx, lena_ctx):
         ctx.close()
     assert not found, found

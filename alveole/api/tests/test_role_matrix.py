@@ -21,13 +21,14 @@ from alveole.decisions.actions import close_poll, create_poll, create_proposal
 from alveole.exports.actions import request_export
 from alveole.factories import TEST_PASSWORD
 from alveole.feed.actions import create_comment, create_post
+from alveole.feed.models import Comment, Post
 from alveole.moderation.actions import hide_reported, report_item
 from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
 from alveole.orgs.actions import invite_member
 from alveole.projects import actions as project_actions
 from alveole.shell.api import api
-from alveole.spaces.models import Space, SpaceKind
+from alveole.spaces.models import HeldFor, Label, Space, SpaceKind
 from alveole.testing import ROLES, World
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +135,31 @@ CASES = [
     ),
     Case(
         "DELETE", "/spaces/{private_space}/members/{member}", {"owner": GONE}, overrides={"member": 403, "guest": 403}
+    ),
+    # Guests invited from a space (default policy: its managers); another space's people never see it.
+    Case(
+        "POST",
+        "/spaces/{private_space}/guest-invitations",
+        {"owner": CREATED},
+        body={"email": "client@example.org"},
+        overrides={"member": 403, "guest": 403},
+    ),
+    # --- confidentiality labels: everyone reads them, owners define them ---
+    Case("GET", "/labels", every(OK)),
+    Case("POST", "/labels", every(CREATED, {"owner", "other"}), body={"name": "Secret"}, denied=403),
+    Case(
+        "PATCH",
+        "/labels/{confidential_label}",
+        {"owner": OK},
+        body={"name": "Top secret"},
+        overrides={"admin": 403, "member": 403, "nonmember": 403, "guest": 403},
+    ),
+    Case(
+        "PUT",
+        "/posts/{open_post}/label",
+        every(OK, {"owner", "admin", "member"}),
+        body={"label_id": "{confidential_label}"},
+        overrides={"nonmember": 403},
     ),
     # --- feed ---
     Case("GET", "/feed", every(OK)),
@@ -340,6 +366,20 @@ CASES = [
     Case("POST", "/reports/{report}/hide", {"owner": OK}),
     Case("POST", "/reports/{hidden_report}/unhide", {"owner": OK}),
     Case("POST", "/reports/{report}/delete", {"owner": OK}),
+    # --- validation before publication: the space's managers (and admins who manage it) ---
+    Case("GET", "/moderation/held", every(OK, ORG_ADMINS)),
+    Case("POST", "/posts/{held_post}/approve", {"owner": OK}),
+    Case("POST", "/posts/{held_post}/refuse", {"owner": OK}, body={"reason": "Off topic"}),
+    Case("POST", "/comments/{held_comment}/approve", {"owner": OK}),
+    Case("POST", "/comments/{held_comment}/refuse", {"owner": OK}, body={"reason": "Off topic"}),
+    Case("GET", "/spaces/{private_space}/moderation", {"owner": OK}, overrides={"member": 403, "guest": 403}),
+    Case(
+        "PATCH",
+        "/spaces/{private_space}/moderation",
+        {"owner": OK},
+        body={"hold_posts": "everyone"},
+        overrides={"member": 403, "guest": 403},
+    ),
 ]
 
 
@@ -363,7 +403,10 @@ def ids_of(world: World) -> dict[str, int | str]:
     report = report_item(world.member, post=private_post, reason="spam")
     spam, _ = create_comment(world.guest, post=private_post, body="Buy now")
     hidden_report = hide_reported(world.owner, report=report_item(world.member, comment=spam, reason="spam"))
+    held_post, held_comment = _held(world, private_post)
     return {
+        "held_post": held_post.pk,
+        "held_comment": held_comment.pk,
         "report": report.pk,
         "hidden_report": hidden_report.pk,
         **project_ids,
@@ -383,7 +426,19 @@ def ids_of(world: World) -> dict[str, int | str]:
         "private_space": world.private_space.pk,
         "owner_token": token.pk,
         "invitation": invitation.pk,
+        "confidential_label": Label.objects.get(organisation=world.org, name="Confidential").pk,
     }
+
+
+def _held(world: World, post: Post) -> tuple[Post, Comment]:
+    """A post and a comment of the guest waiting for validation (the space holds guests only meanwhile)."""
+    Space.objects.filter(pk=world.private_space.pk).update(hold_posts=HeldFor.GUESTS, hold_comments=HeldFor.GUESTS)
+    world.private_space.refresh_from_db()
+    held_post, _ = create_post(world.guest, space=world.private_space, body="May I?")
+    held_comment, _ = create_comment(world.guest, post=post, body="Me too")
+    Space.objects.filter(pk=world.private_space.pk).update(hold_posts=HeldFor.NOBODY, hold_comments=HeldFor.NOBODY)
+    world.private_space.refresh_from_db()
+    return held_post, held_comment
 
 
 def projects_ids(world: World) -> dict[str, int | str]:

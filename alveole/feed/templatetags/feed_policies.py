@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from alveole.accounts.models import User
+from alveole.spaces.models import Space, SpaceMembership
 
 from .. import policies
 
@@ -26,3 +27,12 @@ def window_open(obj: object, user: User) -> bool:
     """`{% if post|window_open:user %}`: the edit window's time part; the card adds "or moderates" from
     what it already knows (`managed`, `can_moderate`), so a feed page costs no query per card."""
     return policies.window_open(user, obj)  # type: ignore[arg-type]
+
+
+@register.simple_tag
+def posting_rule(user: User, space: Space | None, membership: SpaceMembership | None) -> str:
+    """`{% posting_rule user space membership as rule %}`: "managers" when only the space's managers
+    post in it, "held" when the viewer's posts wait for validation, "" when they publish at once."""
+    if not policies.may_contribute(user, space, membership, comment=False):
+        return "managers"
+    return "held" if policies.is_held(user, space, membership, comment=False) else ""

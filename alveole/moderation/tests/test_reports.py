@@ -191,7 +191,7 @@ def test_hidden_through_the_api(scene, api_client_for):
         assert client.get(f"/api/v1/spaces/{scene.private_space.pk}/posts").json()["items"] == []
         assert client.get(f"/api/v1/posts/{scene.post.pk}/comments").status_code == 404
     # The queue shows it for showing again; the moderators settle it through the API too.
-    reports = api_client_for(scene.owner).get("/api/v1/reports").json()
+    reports = api_client_for(scene.owner).get("/api/v1/reports").json()["items"]
     assert [(r["status"], r["count"], r["reasons"]) for r in reports] == [("hidden", 1, {"spam": 1})]
     response = api_client_for(scene.owner).post(f"/api/v1/reports/{reports[0]['id']}/unhide")
     assert response.json() == {"id": reports[0]["id"], "status": "dismissed"}

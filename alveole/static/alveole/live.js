@@ -189,6 +189,24 @@ async function postHidden(data) {
   await postUpdated(data);
 }
 
+// A moderator published or refused a post that waited for validation (this viewer saw it waiting):
+// ask for the card again; a refused post stays only with its author, so it simply goes for the rest.
+async function postReviewed(data) {
+  const cards = cardsOf(data.post_id);
+  if (!cards.length) return;
+  const fresh = await cardFragment(data.post_id);
+  if (!fresh) {
+    for (const card of cardsOf(data.post_id)) card.remove();
+    return;
+  }
+  await postUpdated(data);
+}
+
+async function commentReviewed(data) {
+  for (const card of cardsOf(data.post_id)) setCommentCount(card, data.comment_count);
+  await commentHidden(data);
+}
+
 async function commentHidden(data) {
   const comment = document.querySelector(`#comment-${Number(data.comment_id)}`);
   if (!comment) return;
@@ -361,6 +379,8 @@ const HANDLERS = {
   "post.updated": postUpdated,
   "post.deleted": postDeleted,
   "post.hidden": postHidden,
+  "post.reviewed": postReviewed,
+  "comment.reviewed": commentReviewed,
   "comment.hidden": commentHidden,
   "comment.created": commentCreated,
   "comment.updated": commentUpdated,

@@ -1,0 +1,62 @@
+"""A space's managers (or members, as the organisation's guest policy says) invite someone from outside
+into that space as its guest. The rule is spaces.policies.guest_invitation_refusal; the space's members
+page shows the form to those it allows."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from alveole.accounts.access import viewer_of
+from alveole.core.errors import AlveoleError, PermissionDenied
+from alveole.spaces.access import get_space_for
+from alveole.spaces.models import Space
+from alveole.spaces.pages import space_header
+from alveole.spaces.policies import guest_invitation_refusal
+from alveole.web.shortcuts import apply_error, invalid_form_status, web_view, with_retry_after
+
+from . import actions
+from .forms import GuestInvitationForm
+
+
+def _page(
+    request: HttpRequest,
+    space: Space,
+    form: GuestInvitationForm,
+    *,
+    created: tuple[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = space_header(viewer_of(request), space, "members")
+    context.update({"form": form, "created": created})
+    return render(request, "orgs/guest_invite.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@web_view
+def space_guest_invite(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    if request.method != "POST":
+        refusal = guest_invitation_refusal(viewer, space)
+        if refusal:
+            raise PermissionDenied(refusal)
+        return _page(request, space, GuestInvitationForm())
+    form = GuestInvitationForm(request.POST)
+    if not form.is_valid():
+        return _page(request, space, form, status=invalid_form_status(form))
+    try:
+        invitation, link = actions.invite_guest(viewer, email=form.cleaned_data["email"], space=space)
+    except PermissionDenied:
+        raise  # the policy's sentence, on an error page (web_view)
+    except AlveoleError as exc:
+        return with_retry_after(_page(request, space, form, status=apply_error(form, exc)), exc)
+    messages.success(
+        request,
+        _("%(email)s is invited to “%(space)s” as a guest. The link is shown below once.")
+        % {"email": invitation.email, "space": space.name},
+    )
+    return _page(request, space, GuestInvitationForm(), created=(invitation.email, link))
