@@ -287,7 +287,9 @@ def create_post(
     _claim_attachments(actor, file_ids, post=post)
     _emit(_post_created(post, file_ids), post)
     if review == Review.HELD:
-        return post, report  # its author and the moderators see it; the rest waits for approve_post
+        # Its author and the moderators see it; the rest waits for approve_post.
+        signals.item_held.send(Post, post_id=post.pk, comment_id=None)
+        return post, report
     if mentions:
         # The job only tells the people mentioned: a job per post cost a third of creating one.
         signals.post_published.send(Post, post_id=post.pk)
@@ -541,6 +543,8 @@ def create_comment(
     _emit(_comment_created(comment, post), post, item=comment)
     if review == Review.PUBLISHED:
         signals.comment_published.send(Comment, comment_id=comment.pk)
+    elif review == Review.HELD:
+        signals.item_held.send(Comment, post_id=post.pk, comment_id=comment.pk)
     return comment, report
 
 
@@ -615,6 +619,8 @@ def mark_answer(actor: User, *, comment: Comment, is_answer: bool = True) -> Com
     if post.author_id != actor.pk and not _can_moderate(actor, post):
         raise PermissionDenied(_("Only the person who asked, or a manager, can choose the answer."))
     check_space_open_for_changes(post.space)
+    if is_answer and comment.review != Review.PUBLISHED:
+        raise Conflict(_("Only a published comment can be the answer: this one waits for validation or was refused."))
     previous = list(Comment.objects.filter(post=post, is_answer=True).exclude(pk=comment.pk))
     Comment.objects.filter(pk__in=[c.pk for c in previous]).update(is_answer=False)
     comment.is_answer = is_answer
@@ -706,7 +712,9 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
     share.topics.add(*_topics_for(actor, parsed))
     mentions = _record_mentions(share, report, author=actor)
     _emit(_post_created(share, []), share)
-    if mentions and review == Review.PUBLISHED:
+    if review == Review.HELD:
+        signals.item_held.send(Post, post_id=share.pk, comment_id=None)
+    elif mentions:
         signals.post_published.send(Post, post_id=share.pk)
     return share, report
 

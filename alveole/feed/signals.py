@@ -6,3 +6,4 @@ from django.dispatch import Signal
 post_published = Signal()  # post_id: a new post, or a share
 comment_published = Signal()  # comment_id
 reaction_added = Signal()  # post_id, user_id
+item_held = Signal()  # post_id, comment_id (None for a post): it waits for the space's managers

@@ -8,6 +8,7 @@ from django_tasks import task
 from alveole.accounts.models import User
 from alveole.feed.access import visible_posts
 from alveole.feed.models import Comment, Mention, Post, Review
+from alveole.spaces.models import SpaceRole
 
 from . import actions
 from .models import Kind
@@ -67,3 +68,23 @@ def member_added(space_id: int, user_id: int, actor_id: int) -> None:
     if user is None or actor is None:
         return
     actions.notify(user, kind=Kind.SPACE_ADDED, actor=actor, space_id=space_id)
+
+
+@task()
+def item_held(post_id: int, comment_id: int | None) -> None:
+    """Tell the space's managers that a post or comment waits for them (one line per space, grouped)."""
+    post = Post.objects.select_related("author").filter(pk=post_id, deleted_at__isnull=True).first()
+    if post is None or post.space_id is None:
+        return
+    item: Post | Comment | None = post
+    if comment_id is not None:
+        item = Comment.objects.select_related("author").filter(pk=comment_id, deleted_at__isnull=True).first()
+    if item is None or item.review != Review.HELD:  # decided (or deleted) before the job ran
+        return
+    managers = User.objects.filter(
+        is_active=True,
+        space_memberships__space_id=post.space_id,
+        space_memberships__role=SpaceRole.MANAGER,
+    ).exclude(pk=item.author_id)
+    for manager in managers:
+        actions.notify(manager, kind=Kind.QUEUE, actor=item.author, space_id=post.space_id)

@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     DECISION = "decision", _("A vote I have not answered closes soon")
     REPORT = "report", _("A moderator reviews something I reported")
     REVIEW = "review", _("A moderator validates or refuses what I wrote")
+    QUEUE = "queue", _("Something waits for my validation in a space I manage")
 
 
 class Notification(models.Model):

@@ -24,6 +24,11 @@ def on_comment_published(sender: Any, *, comment_id: int, **kwargs: Any) -> None
     enqueue_job(jobs.comment_published, comment_id)
 
 
+@receiver(feed_signals.item_held)
+def on_item_held(sender: Any, *, post_id: int, comment_id: int | None, **kwargs: Any) -> None:
+    enqueue_job(jobs.item_held, post_id, comment_id)
+
+
 @receiver(feed_signals.reaction_added)
 def on_reaction_added(sender: Any, *, post_id: int, user_id: int, **kwargs: Any) -> None:
     enqueue_job(jobs.reaction_added, post_id, user_id)

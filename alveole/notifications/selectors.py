@@ -74,6 +74,14 @@ def describe(notification: Notification) -> str:
         Kind.DECISION: (_("%(name)s is waiting for your vote before it closes"),) * 2,
         Kind.REPORT: (_report_outcome(notification),) * 2,
         Kind.REVIEW: (_review_outcome(notification),) * 2,
+        Kind.QUEUE: (
+            _("%(name)s wrote something that waits for your validation in %(space)s"),
+            ngettext(
+                "%(name)s and %(n)d other wrote things that wait for your validation in %(space)s",
+                "%(name)s and %(n)d others wrote things that wait for your validation in %(space)s",
+                others,
+            ),
+        ),
     }
     if notification.kind == Kind.REPLY and _is_comment_on_my_post(notification):
         # A comment under my post is not an answer to something I wrote in the thread.

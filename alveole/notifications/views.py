@@ -42,6 +42,8 @@ def target_url(notification: Notification) -> str:
         if notification.comment_id is not None and notification.kind in (Kind.MENTION, Kind.REPLY, Kind.REVIEW):
             return f"{url}#comment-{notification.comment_id}"
         return url
+    if notification.kind == Kind.QUEUE and notification.space_id is not None:
+        return f"{reverse('moderation_queue')}?space={notification.space_id}"
     if notification.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
         return reverse("my_tasks")
     if notification.space_id is not None:

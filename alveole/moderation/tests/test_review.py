@@ -139,7 +139,7 @@ def test_a_held_post_is_seen_by_its_author_and_moderators_only_and_is_news_for_n
     assert not search_posts(scene.owner, "invoice").exists()
     assert not assemble(scene.owner, [post])[0].unread  # the manager sees it marked, not as news
     assert post.pk not in catch_up(scene.owner).post_ids
-    assert not Notification.objects.exists()  # the mention waits for approval
+    assert not Notification.objects.exclude(kind=Kind.QUEUE).exists()  # the mention waits for approval
     with pytest.raises(Conflict):
         feed_actions.share_post(scene.owner, post=post, space=scene.open_space)
 
@@ -361,3 +361,29 @@ def test_held_cards_and_the_queue_cost_no_query_per_item(scene, client_for):
     page = client_for(scene.owner).get(space_page).content.decode()
     assert page.count('data-review="held"') == 6
     assert _count(client_for(scene.owner), queue_page) == queue_before
+
+
+def test_the_managers_are_told_when_something_waits_and_the_notification_leads_to_the_queue(scene, client_for):
+    post, _ = feed_actions.create_post(scene.guest, space=scene.private_space, body="Can we add a blog?")
+    feed_actions.create_comment(scene.guest, post=post, body="And a shop?")
+    line = Notification.objects.get(user=scene.owner, kind=Kind.QUEUE)
+    # One line for the space, however many items wait; members are not told.
+    assert line.space_id == scene.private_space.pk and line.actor_id == scene.guest.pk
+    assert not Notification.objects.filter(kind=Kind.QUEUE).exclude(user=scene.owner).exists()
+    assert "waits for your validation in" in describe(line)
+    response = client_for(scene.owner).get(reverse("notification_open", args=[line.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('moderation_queue')}?space={scene.private_space.pk}"
+
+
+def test_nobody_is_told_about_a_published_post(scene):
+    feed_actions.create_post(scene.member, space=scene.private_space, body="Members are not held")
+    assert not Notification.objects.filter(kind=Kind.QUEUE).exists()
+
+
+def test_a_held_comment_cannot_be_the_answer(scene):
+    question, _ = feed_actions.create_post(scene.owner, space=scene.private_space, kind="question", body="Which CMS?")
+    comment, _ = feed_actions.create_comment(scene.guest, post=question, body="WordPress")
+    assert comment.review == Review.HELD
+    with pytest.raises(Conflict):
+        feed_actions.mark_answer(scene.owner, comment=comment)

@@ -149,7 +149,7 @@ def test_settings_save(world, client_for) -> None:
     response = client_for(world.member).post(
         reverse("notification_settings"),
         {
-            "kinds": ["mention", "reply", "task_assigned", "task_due", "decision", "report", "review"],
+            "kinds": ["mention", "reply", "task_assigned", "task_due", "decision", "report", "review", "queue"],
             "email_mode": "daily",
             "work_start": "09:30",
             "work_end": "17:00",
