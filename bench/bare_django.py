@@ -147,9 +147,9 @@ def create_post(request: HttpRequest) -> HttpResponse:
         cursor.execute(
             'INSERT INTO "feed_post" ("organisation_id", "space_id", "author_id", "kind", "body", "body_html", '
             '"is_share", "shared_post_id", "created_at", "edited_at", "deleted_at", "pinned_at", "answered_at", '
-            '"comment_count", "reaction_count", "review", "refusal_reason") VALUES (%s, %s, %s, %s, %s, %s, %s, '
-            "NULL, %s, NULL, NULL, NULL, NULL, 0, 0, 'published', '') RETURNING \"feed_post\".\"id\"",
-            [org_id, space_id, author_id, "update", body, html, False, adapt(created_at)],
+            '"comment_count", "reaction_count", "review", "refusal_reason", "published_at") VALUES (%s, %s, %s, %s, '
+            "%s, %s, %s, NULL, %s, NULL, NULL, NULL, NULL, 0, 0, 'published', '', %s) RETURNING \"feed_post\".\"id\"",
+            [org_id, space_id, author_id, "update", body, html, False, adapt(created_at), adapt(created_at)],
         )
         post_id = cursor.fetchone()[0]
         if postgres:  # SQLite has one writer at a time already (as alveole.live.publish)

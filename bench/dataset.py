@@ -108,6 +108,7 @@ def generate(*, posts: int, users: int, spaces: int, seed: int, tokens: int, qui
         for _ in range(n):
             space = rng.choices(space_rows, weights)[0]
             author_id = rng.choice(members_of[space.pk])
+            created_at = now - timedelta(seconds=rng.random() * span)
             text = f"Update {created_posts + len(batch)} from the team #topic{rng.randint(0, 50)}"
             batch.append(
                 Post(
@@ -116,7 +117,8 @@ def generate(*, posts: int, users: int, spaces: int, seed: int, tokens: int, qui
                     author_id=author_id,
                     body=text,
                     body_html=f"<p>{text}</p>",
-                    created_at=now - timedelta(seconds=rng.random() * span),
+                    created_at=created_at,
+                    published_at=created_at,
                 )
             )
         with transaction.atomic():
@@ -134,6 +136,7 @@ def generate(*, posts: int, users: int, spaces: int, seed: int, tokens: int, qui
                                 body="Agreed",
                                 body_html="<p>Agreed</p>",
                                 created_at=post.created_at + timedelta(minutes=k + 1),
+                                published_at=post.created_at + timedelta(minutes=k + 1),
                             )
                         )
                 if rng.random() < 0.33:

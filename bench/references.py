@@ -206,14 +206,15 @@ def insert_post_script(author_full_name: str, author_handle: str) -> str:
     columns = (
         '"organisation_id", "space_id", "author_id", "kind", "body", "body_html", "is_share", "shared_post_id", '
         '"created_at", "edited_at", "deleted_at", "pinned_at", "answered_at", "comment_count", "reaction_count", '
-        '"hidden_at", "hidden_by_id", "review", "reviewed_by_id", "reviewed_at", "refusal_reason", "label_id"'
+        '"hidden_at", "hidden_by_id", "review", "reviewed_by_id", "reviewed_at", "refusal_reason", "published_at", '
+        '"label_id"'
     )
     return "\n".join(
         [
             "BEGIN;",
             f"INSERT INTO \"feed_post\" ({columns}) VALUES (:org_id, :space_id, :author_id, 'update', "
             f"{_sql_text(text)}, E{_sql_text(html.replace(chr(10), chr(92) + 'n'))}, false, NULL, now(), "
-            "NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 'published', NULL, NULL, '', NULL) "
+            "NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 'published', NULL, NULL, '', now(), NULL) "
             'RETURNING "feed_post"."id" AS post_id \\gset',
             f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, :org_id);",
             'INSERT INTO "live_event" (organisation_id, seq, type, audience, space_id, user_id, data, created_at) '

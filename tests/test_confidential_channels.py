@@ -204,7 +204,7 @@ def test_no_digest_carries_confidential_content(world, scene):
     Notification.objects.update(emailed_at=None)
     monday_9am = datetime.datetime(2030, 6, 3, 9, 0, tzinfo=datetime.UTC)
     Notification.objects.update(created_at=monday_9am, updated_at=monday_9am)
-    Post.objects.update(created_at=monday_9am)
+    Post.objects.update(created_at=monday_9am, published_at=monday_9am)
     mail.outbox.clear()
     assert outbound.send_digest_emails(now=monday_9am + datetime.timedelta(minutes=5)) >= 1
     for message in mail.outbox:

@@ -1,40 +1,47 @@
-"""The one door to polls, proposals and decisions: every lookup starts from the viewer's spaces."""
+"""The one door to polls, proposals and decisions: the feed's rule (feed.access.visible_posts) on the
+post they live in.
+
+A poll or a proposal is a post: whoever cannot read the post — held for validation, refused, hidden
+by a moderator, deleted, or confidential for a guest — cannot read its question, vote on it, find it
+in the calendar or among the votes awaiting them, nor read the decision it led to. `published=True`
+leaves out held and refused posts even for those who may see them (their author, the moderators):
+what counts as news — awaiting my vote, the calendar, reminders, catch-up — starts at publication.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from alveole.accounts.models import User
 from alveole.core.errors import NotFound
+from alveole.feed.access import visible_posts
 from alveole.spaces.access import visible_spaces
 
 from .models import Decision, Poll, Proposal
 
 
-def visible_polls(viewer: User) -> QuerySet[Poll]:
+def visible_polls(viewer: User, *, published: bool = False) -> QuerySet[Poll]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Poll.objects.none()
-    return Poll.objects.filter(
-        organisation_id=viewer.organisation_id,
-        space__in=visible_spaces(viewer),
-        post__deleted_at__isnull=True,
-    )
+    posts = visible_posts(viewer, published=published).values("pk")
+    return Poll.objects.filter(organisation_id=viewer.organisation_id, post__in=posts)
 
 
-def visible_proposals(viewer: User) -> QuerySet[Proposal]:
+def visible_proposals(viewer: User, *, published: bool = False) -> QuerySet[Proposal]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Proposal.objects.none()
-    return Proposal.objects.filter(
-        organisation_id=viewer.organisation_id,
-        space__in=visible_spaces(viewer),
-        post__deleted_at__isnull=True,
-    )
+    posts = visible_posts(viewer, published=published).values("pk")
+    return Proposal.objects.filter(organisation_id=viewer.organisation_id, post__in=posts)
 
 
-def visible_decisions(viewer: User) -> QuerySet[Decision]:
+def visible_decisions(viewer: User, *, published: bool = False) -> QuerySet[Decision]:
+    """Decisions whose vote's post the viewer may read; one whose post is gone for good (SET_NULL)
+    stays in its space's log."""
     if not viewer.is_authenticated or not viewer.is_active:
         return Decision.objects.none()
-    return Decision.objects.filter(organisation_id=viewer.organisation_id, space__in=visible_spaces(viewer))
+    posts = visible_posts(viewer, published=published).values("pk")
+    orphan = Q(post__isnull=True, space__in=visible_spaces(viewer))
+    return Decision.objects.filter(Q(post__in=posts) | orphan, organisation_id=viewer.organisation_id)
 
 
 def get_poll_for(viewer: User, poll_id: int | str) -> Poll:
@@ -53,6 +60,6 @@ def get_proposal_for(viewer: User, proposal_id: int | str) -> Proposal:
 
 def get_decision_for(viewer: User, decision_id: int | str) -> Decision:
     try:
-        return visible_decisions(viewer).select_related("space", "decided_by").get(pk=int(decision_id))
+        return visible_decisions(viewer).select_related("space", "decided_by", "post").get(pk=int(decision_id))
     except (Decision.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None

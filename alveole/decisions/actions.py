@@ -16,6 +16,7 @@ from alveole.core import audit
 from alveole.core.bounds import check_date, is_id
 from alveole.core.errors import Conflict, Invalid, PermissionDenied
 from alveole.feed import actions as feed_actions
+from alveole.feed.access import hidden_readers, is_public
 from alveole.feed.models import Post, PostKind
 from alveole.live.models import Audience
 from alveole.live.publish import LiveEvent, publish
@@ -43,7 +44,14 @@ OUTCOME_MAX = 5000
 DEADLINE_OUTCOME = "Closed at the deadline"  # stored; translated when shown
 
 
-def _emit(event: LiveEvent, space: Space) -> None:
+def _emit(event: LiveEvent, space: Space, post: Post | None) -> None:
+    """Tell the space, or, while the vote's post is held, refused or hidden, only those who still see
+    it (feed.access.hidden_readers): its author and its moderators. Votes on such a post count, and
+    it closes at its deadline, but nobody else hears of it (nor of its decision) until it is published."""
+    if post is not None and not is_public(post):
+        for user_id in hidden_readers(post):
+            publish(event, organisation_id=space.organisation_id, audience=Audience.USER, user_id=user_id)
+        return
     publish(event, organisation_id=space.organisation_id, audience=Audience.SPACE, space_id=space.pk)
 
 
@@ -173,7 +181,7 @@ def vote(actor: User, *, poll: Poll, option_ids: Sequence[int]) -> Poll:
         Vote.objects.filter(poll=poll, user=actor).exclude(option_id__in=chosen).delete()
         Vote.objects.bulk_create([Vote(poll=poll, user=actor, option_id=pk) for pk in chosen], ignore_conflicts=True)
     # No audit row: an audit line with a time would tie a person to a count change.
-    _emit(_poll_voted(poll), poll.space)
+    _emit(_poll_voted(poll), poll.space, poll.post)
     return poll
 
 
@@ -231,6 +239,7 @@ def respond(actor: User, *, proposal: Proposal, answer: str, reason: str = "") -
             proposal_id=proposal.pk, post_id=proposal.post_id, participants=sum(counts.values()), counts=counts
         ),
         proposal.space,
+        proposal.post,
     )
     return response
 
@@ -273,6 +282,7 @@ def _announce(decision: Decision) -> None:
             decided_at=decision.decided_at,
         ),
         decision.space,
+        decision.post,
     )
 
 
@@ -281,9 +291,10 @@ def _close(item: Poll | Proposal, *, by: User | None, outcome: str, pending: boo
     item.closed_at = timezone.now()
     item.save(update_fields=["closed_at"])
     kind: Literal["poll", "proposal"] = "poll" if isinstance(item, Poll) else "proposal"
-    _emit(events.VoteClosed(kind=kind, id=item.pk, post_id=item.post_id, closed_at=item.closed_at), item.space)
+    closed = events.VoteClosed(kind=kind, id=item.pk, post_id=item.post_id, closed_at=item.closed_at)
+    _emit(closed, item.space, item.post)
     if isinstance(item, Poll):
-        _emit(_poll_voted(item), item.space)  # the results, now visible
+        _emit(_poll_voted(item), item.space, item.post)  # the results, now visible
         return _record(space=item.space, title=item.question, outcome=outcome, pending=pending, by=by,
                        tallies=selectors.poll_tallies(item), post_id=item.post_id, poll=item)  # fmt: skip
     return _record(space=item.space, title=item.statement, outcome=outcome, pending=pending, by=by,
@@ -313,7 +324,7 @@ def _close_by_author(actor: User, item: Poll | Proposal, outcome: str, *, denied
     if item.author_id != actor.pk:
         raise PermissionDenied(denied)
     outcome = _check_outcome(outcome)
-    item = type(item).objects.select_for_update().select_related("space").get(pk=item.pk)
+    item = type(item).objects.select_for_update(of=("self",)).select_related("space", "post").get(pk=item.pk)
     if item.closed_at is not None:
         raise Conflict(already)
     return _close(item, by=actor, outcome=outcome, pending=False)
@@ -335,14 +346,18 @@ def write_outcome(actor: User, *, decision: Decision, outcome: str) -> Decision:
 
 
 def close_due(now: datetime.datetime | None = None) -> list[Decision]:
-    """Close every poll and proposal whose deadline has passed (the periodic job); one transaction each."""
+    """Close every poll and proposal whose deadline has passed (the periodic job); one transaction each.
+
+    A vote whose post is deleted is left alone (nobody may read it); one whose post is held, refused
+    or hidden closes, told only to those who still see the post (_emit)."""
     now = now or timezone.now()
     decisions = []
     models: tuple[type[Poll] | type[Proposal], ...] = (Poll, Proposal)
     for model in models:
-        for pk in model.objects.filter(closed_at__isnull=True, closes_at__lte=now).values_list("pk", flat=True):
+        due = model.objects.filter(closed_at__isnull=True, closes_at__lte=now, post__deleted_at__isnull=True)
+        for pk in due.values_list("pk", flat=True):
             with transaction.atomic():
-                item = model.objects.select_for_update().select_related("space").get(pk=pk)
+                item = model.objects.select_for_update(of=("self",)).select_related("space", "post").get(pk=pk)
                 if item.closed_at is None:
                     decisions.append(_close(item, by=None, outcome=DEADLINE_OUTCOME, pending=True))
     return decisions

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from alveole.feed.models import Review
 from alveole.notifications import actions as notification_actions
 from alveole.notifications.models import Kind
 
@@ -24,13 +25,17 @@ def close_due_votes() -> None:
 
 
 def remind(now: datetime.datetime | None = None) -> int:
-    """Tell the members who have not voted, once, ALVEOLE_VOTE_REMINDER_HOURS before the close."""
+    """Tell the members who have not voted, once, ALVEOLE_VOTE_REMINDER_HOURS before the close.
+
+    Only about a vote its readers see: its post published, neither hidden nor deleted (a reminder is
+    news, decisions.access); a held vote approved later is reminded of at the next run."""
     now = now or timezone.now()
     soon = now + datetime.timedelta(hours=settings.ALVEOLE_VOTE_REMINDER_HOURS)
     told = 0
     for model in (Poll, Proposal):
         due = model.objects.filter(closed_at__isnull=True, reminded_at__isnull=True, closes_at__gt=now,
-                                   closes_at__lte=soon, post__deleted_at__isnull=True)  # fmt: skip
+                                   closes_at__lte=soon, post__deleted_at__isnull=True,
+                                   post__hidden_at__isnull=True, post__review=Review.PUBLISHED)  # fmt: skip
         for pk in due.values_list("pk", flat=True):
             with transaction.atomic():
                 item = model.objects.select_for_update().select_related("space", "author").get(pk=pk)
@@ -38,7 +43,7 @@ def remind(now: datetime.datetime | None = None) -> int:
                     continue
                 item.reminded_at = now
                 item.save(update_fields=["reminded_at"])
-                for person in selectors.not_voted(item):
+                for person in selectors.to_remind(item):
                     if notification_actions.notify(
                         person, kind=REMINDER_KIND, actor=item.author, post_id=item.post_id, space_id=item.space_id
                     ):

@@ -19,5 +19,5 @@ def catch_up(sender: Any, *, viewer: User, since: datetime, spaces: QuerySet[Any
     """Votes awaiting me (soonest deadline first) and what was decided in my spaces since."""
     waiting = awaiting_my_vote(viewer)
     votes: list[Any] = sorted([*waiting.polls, *waiting.proposals], key=lambda v: v.closes_at)
-    decisions = list(key_decisions(viewer, since=since).filter(space_id__in=spaces)[:20])
+    decisions = list(key_decisions(viewer, since=since, published=True).filter(space_id__in=spaces)[:20])
     return {"votes": votes, "decisions": decisions}

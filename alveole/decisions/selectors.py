@@ -14,8 +14,9 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alveole.accounts.models import User
+from alveole.accounts.models import Role, User
 from alveole.core.errors import PermissionDenied
+from alveole.feed.models import Post
 from alveole.spaces import labels
 from alveole.spaces.models import Space, SpaceMembership
 
@@ -106,6 +107,15 @@ def not_voted(item: Poll | Proposal) -> QuerySet[User]:
     return not_voted_in_poll(item) if isinstance(item, Poll) else not_responded_to(item)
 
 
+def to_remind(item: Poll | Proposal) -> QuerySet[User]:
+    """`not_voted`, less the guests when the vote's post is confidential (spaces.labels: guests are
+    never let into confidential content; this is the backstop, as in feed.access.visible_posts)."""
+    people = not_voted(item)
+    if Post.objects.filter(pk=item.post_id).filter(labels.restricted_posts()).exists():
+        people = people.exclude(role=Role.GUEST)
+    return people
+
+
 def who_has_not_voted(viewer: User, item: Poll | Proposal) -> QuerySet[User]:
     """`not_voted` by name, as the viewer may see it: only the author may ask, and an anonymous
     poll names nobody (who has voted would narrow down who chose what)."""
@@ -193,14 +203,14 @@ def awaiting_my_vote(viewer: User) -> Awaiting:
     now = timezone.now()
     mine = SpaceMembership.objects.filter(user=viewer).values("space_id")
     polls = (
-        visible_polls(viewer)
+        visible_polls(viewer, published=True)
         .filter(space_id__in=mine, closed_at__isnull=True, closes_at__gt=now)
         .exclude(Exists(Participation.objects.filter(poll=OuterRef("pk"), user=viewer)))
         .select_related("space", "post")
         .order_by("closes_at", "id")
     )
     proposals = (
-        visible_proposals(viewer)
+        visible_proposals(viewer, published=True)
         .filter(space_id__in=mine, closed_at__isnull=True, closes_at__gt=now)
         .exclude(Exists(Response.objects.filter(proposal=OuterRef("pk"), user=viewer)))
         .select_related("space", "post")
@@ -227,9 +237,12 @@ def key_decisions(
     space_id: int | None = None,
     since: datetime.date | datetime.datetime | None = None,
     until: datetime.date | datetime.datetime | None = None,
+    published: bool = False,
 ) -> QuerySet[Decision]:
-    """The organisation's decisions the viewer may see, newest first; `until` is inclusive of its day."""
-    qs = visible_decisions(viewer).select_related("space", "decided_by").order_by("-decided_at", "-id")
+    """The organisation's decisions the viewer may see, newest first; `until` is inclusive of its day
+    (`published`: as visible_decisions, for catch-up)."""
+    qs = visible_decisions(viewer, published=published).select_related("space", "decided_by")
+    qs = qs.order_by("-decided_at", "-id")
     if space_id is not None:
         qs = qs.filter(space_id=space_id)
     if since is not None:
@@ -255,8 +268,10 @@ def open_deadlines_for(viewer: User) -> list[dict]:
     """Closing times of the open votes in the viewer's spaces, for the calendar feed (alveole.projects.calendar)."""
     now = timezone.now()
     mine = SpaceMembership.objects.filter(user=viewer).values("space_id")
-    polls = visible_polls(viewer).filter(space_id__in=mine, closed_at__isnull=True, closes_at__gt=now)
-    proposals = visible_proposals(viewer).filter(space_id__in=mine, closed_at__isnull=True, closes_at__gt=now)
+    polls = visible_polls(viewer, published=True).filter(space_id__in=mine, closed_at__isnull=True, closes_at__gt=now)
+    proposals = visible_proposals(viewer, published=True).filter(
+        space_id__in=mine, closed_at__isnull=True, closes_at__gt=now
+    )
     # A confidential vote (spaces.labels) is marked so: the calendar shows no text of it.
     secret = labels.restricted_posts("post__")
     polls = polls.annotate(confidential=ExpressionWrapper(secret, output_field=BooleanField()))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from .selectors import (
     is_confidential,
     label_name,
     may_export_confidential,
+    published_posts,
 )
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,11 @@ def collect(space: Space, *, confidential: bool) -> tuple[dict[str, Any], list[A
 
 
 def _tasks(space: Space, *, confidential: bool) -> list[dict[str, Any]]:
-    tasks = Task.objects.filter(space=space)
+    # A task made from a post or a comment may repeat it: only from those the export holds.
+    posts = published_posts(space)
+    tasks = Task.objects.filter(Q(source_post__isnull=True) | Q(source_post__in=posts), space=space).filter(
+        Q(source_comment__isnull=True) | Q(source_comment__in=exported_comments().filter(post__in=posts))
+    )
     if not confidential:  # a task made from a confidential post may repeat it
         tasks = tasks.exclude(source_post__label__restricted=True).exclude(source_comment__post__label__restricted=True)
     tasks = tasks.prefetch_related("assignees").order_by("created_at", "id")
@@ -164,7 +169,9 @@ def _tasks(space: Space, *, confidential: bool) -> list[dict[str, Any]]:
 
 
 def _decisions(space: Space, *, confidential: bool) -> list[dict[str, Any]]:
-    decisions = Decision.objects.filter(space=space)
+    # A decision repeats its vote's question: only those of the posts the export holds (or whose post
+    # is gone for good, as in the space's log).
+    decisions = Decision.objects.filter(Q(post__isnull=True) | Q(post__in=published_posts(space)), space=space)
     if not confidential:  # the outcome of a confidential poll or proposal is confidential too
         decisions = decisions.exclude(post__label__restricted=True)
     decisions = decisions.select_related("decided_by").order_by("decided_at", "id")

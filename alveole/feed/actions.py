@@ -271,6 +271,7 @@ def create_post(
     parsed = markdown.parse(body)
     report = _resolve_mentions(actor, space, parsed)
     topics = _topics_for(actor, parsed)
+    now = timezone.now()
     post = Post.objects.create(
         organisation_id=actor.organisation_id,
         space=space,
@@ -278,7 +279,9 @@ def create_post(
         kind=kind,
         body=body,
         body_html=_render(parsed, report),
+        created_at=now,
         review=review,
+        published_at=now if review == Review.PUBLISHED else None,
         label=stored_label,
     )
     if topics:
@@ -429,12 +432,27 @@ def _check_reviewable(actor: User, post: Post, item: Post | Comment) -> None:
         raise Conflict(_("This has already been reviewed."))
 
 
-def _reviewed(actor: User, item: Post | Comment, review: str, reason: str = "") -> None:
-    item.review = review
-    item.reviewed_by = actor
-    item.reviewed_at = timezone.now()
-    item.refusal_reason = reason
-    item.save(update_fields=["review", "reviewed_by", "reviewed_at", "refusal_reason"])
+def _reviewed(actor: User, post: Post, item: Post | Comment, review: str, reason: str = "") -> None:
+    """Settle `item` once: the row changes only while it is still held and not deleted, as the
+    database has it now. `item` was read by the view; another moderator may have settled it since,
+    or its author deleted it. Then nothing is counted, audited, told or published twice: Conflict."""
+    now = timezone.now()
+    changes = {
+        "review": review,
+        "reviewed_by": actor,
+        "reviewed_at": now,
+        "refusal_reason": reason,
+        "published_at": now if review == Review.PUBLISHED else None,
+    }
+    held = {"pk": item.pk, "review": Review.HELD, "deleted_at__isnull": True}
+    if item is post:
+        settled = Post.objects.filter(**held).update(**changes)
+    else:
+        settled = Comment.objects.filter(**held, post__deleted_at__isnull=True).update(**changes)
+    if not settled:
+        raise Conflict(_("Someone reviewed or deleted this in the meantime: reload the page."))
+    for name, value in changes.items():
+        setattr(item, name, value)
 
 
 def _tell_who_saw_it(event: LiveEvent, post: Post, readers: list[int]) -> None:
@@ -448,7 +466,7 @@ def approve_post(actor: User, *, post: Post) -> Post:
     delivery to every reader, mentions). moderation.actions audits and calls this."""
     _check_reviewable(actor, post, post)
     saw_it = hidden_readers(post)
-    _reviewed(actor, post, Review.PUBLISHED)
+    _reviewed(actor, post, post, Review.PUBLISHED)
     _tell_who_saw_it(events.PostReviewed(post_id=post.pk, review=post.review), post, saw_it)
     _emit(_post_created(post, list(post.attachments.values_list("pk", flat=True))), post)
     if Mention.objects.filter(post=post, comment__isnull=True).exists():
@@ -462,7 +480,7 @@ def approve_comment(actor: User, *, comment: Comment) -> Comment:
     post = comment.post
     _check_reviewable(actor, post, comment)
     saw_it = hidden_readers(post, comment)
-    _reviewed(actor, comment, Review.PUBLISHED)
+    _reviewed(actor, post, comment, Review.PUBLISHED)
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     post.refresh_from_db(fields=["comment_count"])
     reviewed = events.CommentReviewed(
@@ -489,7 +507,7 @@ def refuse_post(actor: User, *, post: Post, reason: str) -> Post:
     _check_reviewable(actor, post, post)
     reason = _clean_reason(reason)
     saw_it = hidden_readers(post)
-    _reviewed(actor, post, Review.REFUSED, reason)
+    _reviewed(actor, post, post, Review.REFUSED, reason)
     _tell_who_saw_it(events.PostReviewed(post_id=post.pk, review=post.review), post, saw_it)
     return post
 
@@ -500,7 +518,7 @@ def refuse_comment(actor: User, *, comment: Comment, reason: str) -> Comment:
     _check_reviewable(actor, post, comment)
     reason = _clean_reason(reason)
     saw_it = hidden_readers(post, comment)
-    _reviewed(actor, comment, Review.REFUSED, reason)
+    _reviewed(actor, post, comment, Review.REFUSED, reason)
     reviewed = events.CommentReviewed(
         comment_id=comment.pk, post_id=post.pk, review=comment.review, comment_count=post.comment_count
     )
@@ -532,8 +550,16 @@ def create_comment(
     body = _clean_body(body, limit=settings.ALVEOLE_COMMENT_MAX_LENGTH, required=not file_ids)
     parsed = markdown.parse(body)
     report = _resolve_mentions(actor, post.space, parsed)
+    now = timezone.now()
     comment = Comment.objects.create(
-        post=post, parent=parent, author=actor, body=body, body_html=_render(parsed, report), review=review
+        post=post,
+        parent=parent,
+        author=actor,
+        body=body,
+        body_html=_render(parsed, report),
+        created_at=now,
+        review=review,
+        published_at=now if review == Review.PUBLISHED else None,
     )
     if review == Review.PUBLISHED:  # a held comment counts once approved
         Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
@@ -596,13 +622,16 @@ def delete_comment(actor: User, *, comment: Comment) -> None:
     check_space_open_for_changes(comment.post.space)
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at"])
+    # Its review as it stands now that the row is ours (an approval may have landed since it was read).
+    comment.refresh_from_db(fields=["review"])
     if comment.review == Review.PUBLISHED:  # held and refused comments were never counted
         Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
     if comment.is_answer:
         Post.objects.filter(pk=comment.post_id).update(answered_at=None)
     post = comment.post
     post.refresh_from_db(fields=["comment_count", "answered_at"])
-    _emit(events.CommentDeleted(comment_id=comment.pk, post_id=post.pk, comment_count=post.comment_count), post)
+    deleted = events.CommentDeleted(comment_id=comment.pk, post_id=post.pk, comment_count=post.comment_count)
+    _emit(deleted, post, item=comment)  # a held or refused comment: only those who could see it hear
     if comment.is_answer:
         _emit(_post_updated(post), post)
     audit.record(
@@ -699,6 +728,7 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
     body = _clean_body(body, limit=settings.ALVEOLE_POST_MAX_LENGTH, required=False)
     parsed = markdown.parse(body)
     report = _resolve_mentions(actor, space, parsed)
+    now = timezone.now()
     share = Post.objects.create(
         organisation_id=actor.organisation_id,
         space=space,
@@ -707,7 +737,9 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
         body_html=_render(parsed, report),
         is_share=True,
         shared_post=original,
+        created_at=now,
         review=review,
+        published_at=now if review == Review.PUBLISHED else None,
     )
     share.topics.add(*_topics_for(actor, parsed))
     mentions = _record_mentions(share, report, author=actor)

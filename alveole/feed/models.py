@@ -54,13 +54,17 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Moderation before publication: a held item is seen by its author and the space's managers only;
-    # approval publishes it with its original created_at; a refusal tells its author why.
+    # approval publishes it with its original created_at (published_at: now); a refusal tells its author why.
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.PUBLISHED)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     refusal_reason = models.TextField(blank=True)
+    # When readers could first see it: its creation, or its approval; empty while held or refused. What
+    # is news since a date (catch-up, digests) goes by this; pages show and sort by created_at.
+    # Set for rows made published by default (fixtures, factories); the actions write None while held.
+    published_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     # Raises the space's confidentiality label for this post alone (never lowers it); empty: the space's.
     label = models.ForeignKey("spaces.Label", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     pinned_at = models.DateTimeField(null=True, blank=True)
@@ -128,6 +132,7 @@ class Comment(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     refusal_reason = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, default=timezone.now)  # as Post.published_at
 
     class Meta:
         indexes = [

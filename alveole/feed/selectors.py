@@ -64,7 +64,9 @@ def home_posts(viewer: User, *, filter: str = "all") -> QuerySet[Post]:
     )  # fmt: skip
     qs = visible_posts(viewer).filter(sources)
     if filter == "mentions":
-        qs = qs.filter(pk__in=Mention.objects.filter(user=viewer).values("post_id"))
+        # A mention in a comment that waits for validation (or was refused) is not there for its reader yet.
+        mentions = Mention.objects.filter(Q(comment__isnull=True) | Q(comment__review=Review.PUBLISHED), user=viewer)
+        qs = qs.filter(pk__in=mentions.values("post_id"))
     elif filter == "questions":
         qs = qs.filter(kind=PostKind.QUESTION)
     elif filter == "following":

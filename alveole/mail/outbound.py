@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
 from alveole.core.markdown import plain_text
-from alveole.feed.access import visible_posts
 from alveole.notifications.access import settings_of
 from alveole.notifications.models import EmailMode, Kind, Notification
 from alveole.notifications.selectors import describe
@@ -207,13 +206,13 @@ def send_notification_emails(now: datetime.datetime | None = None) -> int:
             if not selectors.in_working_hours(prefs, now.astimezone(selectors.time_zone_of(user))):
                 continue  # it waits for the start of their working day
             muted = selectors.muted_space_ids(user)
-            visible = visible_posts(user, published=True)
+            readable = selectors.line_posts(user)
             for line in lines:
                 if line.pk in paced or not selectors.wants_kind(prefs, line.kind):
                     continue
                 if selectors.space_of(line) in muted:
                     continue
-                if line.post_id and not visible.filter(pk=line.post_id).exists():
+                if not selectors.line_post_readable(readable, line):
                     actions.mark_emailed([line.pk], now=now)  # they cannot see it any more: nothing to send
                     continue
                 if not actions.claim_for_email(line, now=now):

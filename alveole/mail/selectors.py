@@ -12,14 +12,14 @@ from alveole.accounts.models import User
 from alveole.feed.access import visible_posts
 from alveole.feed.models import Post, Review
 from alveole.notifications.access import settings_of
-from alveole.notifications.models import EmailMode, Notification, NotificationSettings, SpaceMute
+from alveole.notifications.models import EmailMode, Kind, Notification, NotificationSettings, SpaceMute
 from alveole.notifications.selectors import notification_list
 from alveole.spaces import labels
 from alveole.spaces.models import SpaceMembership
 
 from .models import SentEmail, SentKind, SpaceMailSettings
 
-# A comment counts in a digest once published (not deleted, not held, not refused).
+# A comment counts in a digest once published (not deleted, not held, not refused), from its publication on.
 PUBLISHED_COMMENT = {"comments__deleted_at__isnull": True, "comments__review": Review.PUBLISHED}
 
 # A line older than this is not emailed any more (e.g. someone switches emails back on after a month).
@@ -45,6 +45,20 @@ def wants_kind(prefs: NotificationSettings, kind: str) -> bool:
 
 def muted_space_ids(user: User) -> set[int]:
     return set(SpaceMute.objects.filter(user=user).values_list("space_id", flat=True))
+
+
+def line_posts(user: User) -> dict[bool, QuerySet[Post]]:
+    """The posts a line may be about, by whether the line is a REVIEW one (see line_post_readable)."""
+    return {False: visible_posts(user, published=True), True: visible_posts(user)}
+
+
+def line_post_readable(posts: dict[bool, QuerySet[Post]], line: Notification) -> bool:
+    """Whether the person may still read the post of `line` (`posts` from line_posts). A post counts
+    once published, but a REVIEW line is about the person's own post, held or refused: the refusal
+    and its reason reach them (visible_posts shows a refused post to its author alone)."""
+    if not line.post_id:
+        return True
+    return posts[line.kind == Kind.REVIEW].filter(pk=line.post_id).exists()
 
 
 def space_of(notification: Notification) -> int | None:
@@ -128,21 +142,23 @@ def digest_for(user: User, *, since: datetime.datetime) -> Digest:
     muted = muted_space_ids(user)
     digest = Digest(since=since)
     visible = visible_posts(user, published=True)
+    readable = line_posts(user)
     lines = notification_list(user).filter(read_at__isnull=True, emailed_at__isnull=True).order_by("-updated_at")
     for line in lines[:200]:
         if len(digest.notifications) >= DIGEST_NOTIFICATIONS:
             break
         if not wants_kind(prefs, line.kind) or space_of(line) in muted:
             continue
-        if line.post_id and not visible.filter(pk=line.post_id).exists():
+        if not line_post_readable(readable, line):
             continue
         digest.notifications.append(line)
     mine = SpaceMembership.objects.filter(user=user).exclude(space_id__in=muted).values("space_id")
     busy = (
         visible.filter(space_id__in=mine)
-        .filter(Q(created_at__gte=since) | Q(comments__created_at__gte=since, **PUBLISHED_COMMENT))
+        # News by publication (an approved post or comment counts from its approval); shown by creation.
+        .filter(Q(published_at__gte=since) | Q(comments__published_at__gte=since, **PUBLISHED_COMMENT))
         .annotate(
-            activity=Count("comments", filter=Q(comments__created_at__gte=since, **PUBLISHED_COMMENT), distinct=True)
+            activity=Count("comments", filter=Q(comments__published_at__gte=since, **PUBLISHED_COMMENT), distinct=True)
         )
         .select_related("author", "space", *labels.FEED_JOINS)
         .order_by("-activity", "-created_at")[:DIGEST_BUSIEST]

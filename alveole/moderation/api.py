@@ -157,8 +157,9 @@ def _held_out(item: Post | Comment) -> dict:
         "comment_id": item.pk if isinstance(item, Comment) else None,
         "space": {"id": space.pk, "name": space.name} if space is not None else None,
         "author": _person(item.author),
-        "body": item.body,
-        "body_html": item.body_html,
+        # A refused text is its author's alone (feed.access.shown_unless_hidden); the queue keeps why.
+        "body": "" if item.review == Review.REFUSED else item.body,
+        "body_html": "" if item.review == Review.REFUSED else item.body_html,
         "created_at": item.created_at,
         "review": item.review,
         "refusal_reason": item.refusal_reason,

@@ -162,13 +162,26 @@ class CatchUp:
         return not (self.spaces or self.notifications or self.votes or self.decisions or self.deadlines)
 
 
+def mentions_since(viewer: User, since: datetime) -> QuerySet[Mention]:
+    """The mentions of `viewer` that are news since `since`: written since, or in a post or comment
+    published since (approved after being held). A mention in a comment that waits for validation, or
+    was refused, is nobody's news yet (the post's is checked by the caller, with visible_posts)."""
+    return Mention.objects.filter(
+        Q(comment__isnull=True) | Q(comment__review=Review.PUBLISHED),
+        Q(created_at__gte=since)
+        | Q(comment__isnull=True, post__published_at__gte=since)
+        | Q(comment__published_at__gte=since),
+        user=viewer,
+    )
+
+
 def catch_up(viewer: User) -> CatchUp:
     """What happened in my spaces since my last catch-up: what concerns me first, then the busiest threads."""
     prefs = settings_of(viewer)
     since = prefs.caught_up_at or timezone.now() - timedelta(days=CATCH_UP_DEFAULT_DAYS)
     mine = SpaceMembership.objects.filter(user=viewer).values("space_id")
     recent = visible_posts(viewer, published=True).filter(space_id__in=mine).exclude(author=viewer)
-    about_me = set(Mention.objects.filter(user=viewer, created_at__gte=since).values_list("post_id", flat=True)) | set(
+    about_me = set(mentions_since(viewer, since).values_list("post_id", flat=True)) | set(
         notifications_of(viewer)
         .filter(updated_at__gte=since, kind__in=[Kind.REPLY, Kind.MENTION], post__isnull=False)
         .values_list("post_id", flat=True)
@@ -179,13 +192,10 @@ def catch_up(viewer: User) -> CatchUp:
         .select_related("author", "space")
         .order_by("-created_at")[:50]
     )
+    # News by publication (an approved post or comment counts from its approval); listed by creation.
     activity = (
-        recent.filter(Q(created_at__gte=since) | Q(comments__created_at__gte=since, comments__review=Review.PUBLISHED))
-        .annotate(
-            activity=Count(
-                "comments", filter=Q(comments__created_at__gte=since, comments__review=Review.PUBLISHED), distinct=True
-            )
-        )
+        recent.filter(Q(published_at__gte=since) | Q(comments__published_at__gte=since))
+        .annotate(activity=Count("comments", filter=Q(comments__published_at__gte=since), distinct=True))
         .select_related("author", "space")
         .order_by("-activity", "-created_at")[:200]
     )
@@ -196,7 +206,7 @@ def catch_up(viewer: User) -> CatchUp:
     for post in activity:
         group = groups.setdefault(post.space_id, CatchUpSpace(space=post.space))
         # Posts about me are listed under "For you": counting them here promised posts the section lacks.
-        if post.created_at >= since and post.pk not in about_me:
+        if post.published_at is not None and post.published_at >= since and post.pk not in about_me:
             counts[post.space_id] += 1
         if post.pk not in about_me and len(group.busiest) < CATCH_UP_PER_SPACE:
             group.busiest.append(post)

@@ -18,6 +18,13 @@ def require_org_admin(viewer: User) -> None:
         raise PermissionDenied(ADMIN_ONLY)
 
 
+def shown_invitation_link(viewer: User, link: str) -> str:
+    """The link as the inviter may see it: admins get it to pass on; anyone else only through the email,
+    so that only whoever reads that address can accept (a member cannot open a guest account in a
+    stranger's name)."""
+    return link if viewer.is_org_admin else ""
+
+
 def invitations_for(viewer: User) -> QuerySet[Invitation]:
     require_org_admin(viewer)
     return Invitation.objects.filter(organisation_id=viewer.organisation_id).select_related("invited_by")

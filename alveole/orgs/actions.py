@@ -286,6 +286,16 @@ def _invite_guest(actor: User, *, email: str, space: Space) -> tuple[Invitation,
     if space.is_archived:
         raise Conflict(_("“%(space)s” is archived: restore it before inviting anyone.") % {"space": space})
     email = clean_email(email)
+    # Every attempt counts, refused ones too: the answers must not become a way to probe addresses.
+    limit = settings.ALVEOLE_GUEST_INVITATIONS_PER_HOUR
+    wait = ratelimit.retry_after("invitation:guest", str(actor.pk), limit=limit, window=3600)
+    if wait is not None:
+        raise RateLimited(
+            _("You have invited %(count)d guests in the last hour, the most allowed. Try again later.")
+            % {"count": limit},
+            retry_after=wait,
+        )
+    ratelimit.add_hit("invitation:guest", str(actor.pk), window=3600)
     if not actor.is_org_admin:
         # Replacing a pending invitation would cancel what an admin sent: changing it is theirs.
         pending = Invitation.objects.filter(
@@ -297,17 +307,7 @@ def _invite_guest(actor: User, *, email: str, space: Space) -> tuple[Invitation,
         )
         if pending.exists():
             raise Conflict(_("%(email)s already has a pending invitation; an admin can change it.") % {"email": email})
-    limit = settings.ALVEOLE_GUEST_INVITATIONS_PER_HOUR
-    wait = ratelimit.retry_after("invitation:guest", str(actor.pk), limit=limit, window=3600)
-    if wait is not None:
-        raise RateLimited(
-            _("You have invited %(count)d guests in the last hour, the most allowed. Try again later.")
-            % {"count": limit},
-            retry_after=wait,
-        )
-    invited = _issue_invitation(actor, email=email, role=Role.GUEST, spaces=[space])
-    ratelimit.add_hit("invitation:guest", str(actor.pk), window=3600)
-    return invited
+    return _issue_invitation(actor, email=email, role=Role.GUEST, spaces=[space])
 
 
 def send_invitation_email(invitation_id: int, link: str, language: str | None) -> None:
@@ -499,12 +499,27 @@ def _change_role(actor: User, *, member: User, role: str) -> User:
         raise PermissionDenied(_("Only an owner can change an owner's role."))
     if member.role == Role.OWNER:
         _check_not_last_owner(member)
+    if role == Role.GUEST:
+        _check_no_confidential_spaces(member)
     previous = member.role
     member.role = role
     member.save(update_fields=["role"])
     audit.record("member.role", actor=actor, target=member, label=member.full_name, before=previous, after=role)
     _member_updated(member)
     return member
+
+
+def _check_no_confidential_spaces(member: User) -> None:
+    """A guest never sees confidential content: refuse, naming the spaces, rather than remove anyone silently."""
+    spaces = labels.confidential_spaces_of(member)
+    if spaces:
+        raise Conflict(
+            _(
+                "%(name)s belongs to spaces that hold confidential content: %(spaces)s. Guests never see "
+                "confidential content: remove them from those spaces first, then make them a guest."
+            )
+            % {"name": member.full_name, "spaces": ", ".join(space.name for space in spaces)}
+        )
 
 
 def _member_updated(member: User) -> None:

@@ -15,7 +15,7 @@ from alveole.spaces.access import get_space_for, visible_spaces
 from alveole.spaces.people import get_person_for
 
 from . import actions
-from .access import get_invitation_for, invitations_for
+from .access import get_invitation_for, invitations_for, shown_invitation_link
 from .schemas import (
     AuditPage,
     GuestInvitationIn,
@@ -104,7 +104,7 @@ def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
 def create_guest_invitation(request: HttpRequest, space_id: Id, payload: GuestInvitationIn) -> Status:
     viewer = viewer_of(request)
     invitation, link = actions.invite_guest(viewer, email=payload.email, space=get_space_for(viewer, space_id))
-    return Status(201, {"invitation": invitation, "link": link})
+    return Status(201, {"invitation": invitation, "link": shown_invitation_link(viewer, link)})
 
 
 @router.post(

@@ -19,6 +19,7 @@ from alveole.spaces.policies import guest_invitation_refusal
 from alveole.web.shortcuts import apply_error, invalid_form_status, web_view, with_retry_after
 
 from . import actions
+from .access import shown_invitation_link
 from .forms import GuestInvitationForm
 
 
@@ -54,9 +55,11 @@ def space_guest_invite(request: HttpRequest, space_id: int) -> HttpResponse:
         raise  # the policy's sentence, on an error page (web_view)
     except AlveoleError as exc:
         return with_retry_after(_page(request, space, form, status=apply_error(form, exc)), exc)
-    messages.success(
-        request,
+    link = shown_invitation_link(viewer, link)
+    done = (
         _("%(email)s is invited to “%(space)s” as a guest. The link is shown below once.")
-        % {"email": invitation.email, "space": space.name},
+        if link
+        else _("%(email)s is invited to “%(space)s” as a guest: the link is on its way by email.")
     )
-    return _page(request, space, GuestInvitationForm(), created=(invitation.email, link))
+    messages.success(request, done % {"email": invitation.email, "space": space.name})
+    return _page(request, space, GuestInvitationForm(), created=(invitation.email, link) if link else None)

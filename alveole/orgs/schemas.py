@@ -74,7 +74,10 @@ class InvitationOut(Schema):
 
 class InvitationCreatedOut(Schema):
     invitation: InvitationOut
-    link: str = Field(description="The invitation link, also emailed; shown once.")
+    link: str = Field(
+        description="The invitation link, also emailed; shown once, to admins only (empty for anyone else: "
+        "only the email carries it)."
+    )
 
 
 class AuditEventOut(Schema):

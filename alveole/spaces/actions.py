@@ -329,7 +329,13 @@ def create_label(actor: User, *, name: str, restricted: bool = False) -> Label:
     rank = (top.rank + 10) if top is not None else 0
     if rank > 32767:
         raise Conflict(_("This organisation has too many labels already."))
-    label = Label.objects.create(organisation_id=actor.organisation_id, name=name, rank=rank, restricted=restricted)
+    try:
+        with transaction.atomic():
+            label = Label.objects.create(
+                organisation_id=actor.organisation_id, name=name, rank=rank, restricted=restricted
+            )
+    except IntegrityError:  # another owner took the same rank or name a moment ago
+        raise Conflict(_("Another label was added at the same moment: look at the list and try again.")) from None
     audit.record("label.create", actor=actor, target=label, label=name, restricted=restricted)
     return label
 

@@ -13,7 +13,8 @@ The rule, written once here (README, "Confidentiality"):
   refuses and names the guests, so a manager removes them explicitly —, and a label with guests
   behind it cannot become restricted. It never goes into an email body or a calendar feed (a link
   only), is never shared out of its space, and its files are downloaded under the downloader's name
-  and the time, audited, or not at all when the organisation says so.
+  and the time, audited, or not at all when the organisation says so (image previews still show in
+  the page: they are seen, not downloaded).
 
 The functions read `space.label` / `post.label` (select_related them for pages: `FEED_JOINS`), so a
 page of cards needs no query per card; `restricted_posts` is the same rule as a filter. The actions
@@ -23,7 +24,6 @@ a label that is not None is one worth showing: cards show a badge only then.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -134,14 +134,6 @@ def restricted_posts(prefix: str = "") -> Q:
     return Q(**{f"{prefix}label__restricted": True}) | Q(**{f"{prefix}space__label__restricted": True})
 
 
-def restricted_space_ids(space_ids: Iterable[int]) -> set[int]:
-    """Which of these spaces are restricted, in one query (for pages and feeds listing many)."""
-    ids = {i for i in space_ids if i is not None}
-    if not ids:
-        return set()
-    return set(Space.objects.filter(pk__in=ids, label__restricted=True).values_list("pk", flat=True))
-
-
 # --- guests ------------------------------------------------------------------------------------
 
 
@@ -155,6 +147,12 @@ def holds_restricted_content(space: Space) -> bool:
     if is_restricted(space):
         return True
     return space.posts.filter(label__restricted=True, deleted_at__isnull=True).exists()
+
+
+def confidential_spaces_of(user: User) -> list[Space]:
+    """The spaces `user` belongs to that hold confidential content (holds_restricted_content, in one query)."""
+    restricted = Q(label__restricted=True) | Q(posts__label__restricted=True, posts__deleted_at__isnull=True)
+    return list(Space.objects.filter(restricted, memberships__user=user).distinct().order_by("name", "pk"))
 
 
 def check_guest_may_join(space: Space) -> None:

@@ -39,7 +39,7 @@ class HeldFor(models.TextChoices):
 class Label(models.Model):
     """A confidentiality label an organisation defines (README, "Confidentiality").
 
-    Every organisation starts with Internal and Confidential (spaces.receivers); owners rename and
+    Every organisation starts with Internal and Confidential (spaces.labels); owners rename and
     add. A higher rank is more confidential: a post may raise its space's label, never lower it.
     Restricted content never reaches a guest or an email body, and only owners export it.
     """

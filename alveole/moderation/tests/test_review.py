@@ -271,7 +271,8 @@ def test_the_queue_page_approves_and_refuses(scene, client_for):
     assert client_for(scene.owner).post(refuse, {"reason": "Not here"}).status_code == 302
     assert Comment.objects.get(pk=comment.pk).review == Review.REFUSED
     settled = client_for(scene.owner).get(reverse("moderation_queue") + "?state=settled").content.decode()
-    assert "Not here" in settled
+    # The record says who, when and why; the refused text itself stays with its author alone.
+    assert "Not here" in settled and "And a comment" not in settled
     # The author's own page marks what waits.
     again, _ = feed_actions.create_post(scene.guest, space=scene.private_space, body="Second try")
     mine = client_for(scene.guest).get(reverse("space_detail", args=[scene.private_space.pk])).content.decode()
@@ -305,6 +306,8 @@ def test_the_api_lists_approves_and_refuses(scene, api_client_for):
     refused = api_client_for(scene.guest).get(f"/api/v1/posts/{post.pk}/comments").json()
     assert [(c["review"], c["refusal_reason"]) for c in refused] == [("refused", "No")]
     assert api_client_for(scene.member).get(f"/api/v1/posts/{post.pk}/comments").json() == []
+    settled = owner.get("/api/v1/moderation/held?kind=comment&state=refused").json()["items"]
+    assert [(i["refusal_reason"], i["body"], i["body_html"]) for i in settled] == [("No", "", "")]
 
 
 def test_the_api_reads_and_changes_the_policy(scene, api_client_for):

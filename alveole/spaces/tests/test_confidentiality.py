@@ -299,3 +299,17 @@ def test_a_guest_slipped_into_a_confidential_space_still_reads_nothing_of_it(wor
     ids = set(visible_spaces(world.guest).values_list("pk", flat=True))
     state = visible_space_ids_many([world.guest.pk])[world.guest.pk]
     assert state is not None and space.pk not in state.spaces and set(state.spaces) == ids
+
+
+def test_a_member_of_confidential_spaces_is_not_made_a_guest_silently(world):
+    space = confidential_space(world)
+    actions.add_space_member(world.owner, space=space, user=world.member)
+    with pytest.raises(Conflict) as refused:
+        org_actions.change_role(world.owner, member=world.member, role="guest")
+    assert "Board" in refused.value.message and world.member.full_name in refused.value.message
+    world.member.refresh_from_db()
+    assert world.member.role == "member"
+    actions.remove_space_member(world.owner, space=space, user=world.member)
+    org_actions.change_role(world.owner, member=world.member, role="guest")
+    world.member.refresh_from_db()
+    assert world.member.role == "guest"
