@@ -15,7 +15,7 @@ def visible_polls(viewer: User) -> QuerySet[Poll]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Poll.objects.none()
     return Poll.objects.filter(
-        organisation_id=viewer.organisation_id,
+        organisation_id=viewer.org_id,
         space__in=visible_spaces(viewer),
         post__deleted_at__isnull=True,
     )
@@ -25,7 +25,7 @@ def visible_proposals(viewer: User) -> QuerySet[Proposal]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Proposal.objects.none()
     return Proposal.objects.filter(
-        organisation_id=viewer.organisation_id,
+        organisation_id=viewer.org_id,
         space__in=visible_spaces(viewer),
         post__deleted_at__isnull=True,
     )
@@ -34,7 +34,7 @@ def visible_proposals(viewer: User) -> QuerySet[Proposal]:
 def visible_decisions(viewer: User) -> QuerySet[Decision]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Decision.objects.none()
-    return Decision.objects.filter(organisation_id=viewer.organisation_id, space__in=visible_spaces(viewer))
+    return Decision.objects.filter(organisation_id=viewer.org_id, space__in=visible_spaces(viewer))
 
 
 def get_poll_for(viewer: User, poll_id: int | str) -> Poll:
