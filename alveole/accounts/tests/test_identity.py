@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from io import StringIO
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -12,8 +13,10 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory, override_settings
 
+from alveole.accounts.actions import user_for_token
 from alveole.accounts.identity import SESSION_KEY, accounts_of, identity_of, resolve, switch_to
 from alveole.accounts.middleware import IdentitySessionsMiddleware
 from alveole.accounts.models import Role, User
@@ -163,3 +166,11 @@ def test_the_same_address_may_have_an_account_in_each_organisation(world):
     UserFactory.create(organisation=org, email=world.member.email)
     assert User.objects.filter(email=world.member.email, organisation__isnull=False).count() == 2
     assert User.objects.filter(login_email=world.member.email).count() == 1
+
+
+def test_the_token_command_asks_which_organisation_when_the_address_has_several(world, person_in_a_and_b):
+    with pytest.raises(CommandError, match="--organisation"):
+        call_command("token", "create", "--email", "pat@example.com")
+    out = StringIO()
+    call_command("token", "create", "--email", "pat@example.com", "--organisation", world.other_org.name, stdout=out)
+    assert user_for_token(out.getvalue().strip()) == person_in_a_and_b[1]
