@@ -4,7 +4,7 @@
     alveole migrate                              apply database migrations
     alveole createorg --name N --owner-email E --owner-name F [--password P]
     alveole createuser --email E --name F [--role R] [--password P]
-    alveole token create --email E [--name N]    print a personal access token
+    alveole token create --email E [--organisation O] [--name N]   print a personal access token
     alveole check                                deployment checks (settings, database, Redis)
     alveole worker                               run background jobs (emails, notifications, exports)
     alveole periodic                             enqueue the scheduled jobs that are due (from cron)

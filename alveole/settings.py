@@ -106,13 +106,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alveole.accounts.middleware.ActiveAccountMiddleware",
     "alveole.core.middleware.RequestContextMiddleware",
     "alveole.accounts.middleware.UserLanguageMiddleware",
     "alveole.accounts.middleware.LoginThrottleMiddleware",
     "alveole.accounts.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "alveole.accounts.middleware.IdentitySessionsMiddleware",
     "alveole.core.middleware.RefuseUnstorableTextMiddleware",
 ]
 
@@ -227,6 +228,9 @@ ACCOUNT_ADAPTER = "alveole.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# People sign in as their identity (accounts.identity): allauth finds users by this field only, so a
+# password reset mails the identity once, never each of its accounts.
+ACCOUNT_USER_MODEL_EMAIL_FIELD = "login_email"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False

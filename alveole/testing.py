@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from alveole.accounts.actions import create_token
+from alveole.accounts.identity import SESSION_KEY, identity_of
 from alveole.accounts.models import Role, User
 from alveole.factories import MembershipFactory, OrganisationFactory, SpaceFactory, UserFactory
 from alveole.orgs.models import Organisation
@@ -108,6 +109,14 @@ def world(db: None) -> World:
     return World(org, owner, admin, member, nonmember, guest, open_space, private_space, other_org, other, other_space)
 
 
+def sign_in(client: Client, account: User) -> None:
+    """Sign `client` in as `account`'s identity, with `account` the active account (as after sign-in)."""
+    client.force_login(identity_of(account))
+    session = client.session
+    session[SESSION_KEY] = account.pk
+    session.save()
+
+
 @pytest.fixture
 def client_for(db: None):
     """client_for(user) -> a Django test client signed in as `user` (None: anonymous)."""
@@ -115,7 +124,7 @@ def client_for(db: None):
     def make(user: User | None) -> Client:
         client = Client()
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
 
     return make

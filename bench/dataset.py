@@ -57,6 +57,17 @@ def generate(*, posts: int, users: int, spaces: int, seed: int, tokens: int, qui
     call_command("migrate", interactive=False, verbosity=0)
     org = Organisation.objects.create(name=f"Bench org ({posts} posts)")
     password = make_password(BENCH_PASSWORD)
+    # Each person signs in as an identity (the password) and acts as an account in the organisation.
+    identities = User.objects.bulk_create(
+        [
+            User(
+                login_email=f"bench{org.pk}-{i}@example.com", email="", full_name=f"Bench Person {i}", password=password
+            )
+            for i in range(users)
+        ],
+        batch_size=BATCH,
+    )
+    unusable = make_password(None)
     people = User.objects.bulk_create(
         [
             User(
@@ -64,8 +75,9 @@ def generate(*, posts: int, users: int, spaces: int, seed: int, tokens: int, qui
                 full_name=f"Bench Person {i}",
                 handle=f"bench{i}",
                 organisation=org,
+                identity=identities[i],
                 role=Role.OWNER if i == 0 else (Role.GUEST if i % 25 == 24 else Role.MEMBER),
-                password=password,
+                password=unusable,
             )
             for i in range(users)
         ],

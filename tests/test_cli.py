@@ -38,7 +38,7 @@ def test_createorg_createuser_and_token():
     )
     assert "Initech" in out
     owner = User.objects.get(email="boss@initech.example")
-    assert owner.role == Role.OWNER and owner.check_password("tps-reports-forever")
+    assert owner.role == Role.OWNER and owner.identity.check_password("tps-reports-forever")
     run("createuser", "--email", "peter@initech.example", "--name", "Peter Gibbons", "--role", "member")
     assert User.objects.get(email="peter@initech.example").organisation == owner.organisation
     secret = run("token", "create", "--email", "boss@initech.example").strip()

@@ -26,12 +26,20 @@ class MFARequired(PermissionDenied):
 
 
 def has_totp(user: User) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    """Authenticators belong to the identity: one set-up serves every account of the person."""
+    identity_id = user.pk if user.organisation_id is None else user.identity_id
+    return Authenticator.objects.filter(user_id=identity_id, type=Authenticator.Type.TOTP).exists()
 
 
 def must_set_up_mfa(user: User) -> bool:
     """True while this person is required to use two-factor authentication and has not set it up."""
-    return user.is_active and user.is_org_admin and user.organisation.require_mfa_for_admins and not has_totp(user)
+    return (
+        user.is_active
+        and user.organisation is not None
+        and user.is_org_admin
+        and user.organisation.require_mfa_for_admins
+        and not has_totp(user)
+    )
 
 
 def require_mfa_set_up(user: User) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.usersessions.internal import usersessionkit
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,11 +12,41 @@ from django.utils.translation import gettext as _
 from alveole.core import audit
 from alveole.core.context import client_ip_of
 
+from .identity import resolve
 from .mfa import MFARequired, must_set_up_mfa
 from .models import User
 from .throttle import login_retry_after
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class ActiveAccountMiddleware:
+    """Right after AuthenticationMiddleware: the signed-in identity acts as its active account.
+
+    Sets request.identity and request.account, and request.user to the account everywhere but
+    allauth's pages. Checked on every request (the account is the identity's own and active), falling
+    back to another active account, or ending the session when none is left (see identity.py)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        resolve(request)
+        return self.get_response(request)
+
+
+class IdentitySessionsMiddleware:
+    """allauth's UserSessionsMiddleware, tracking the identity's session (request.user may be an account).
+
+    `usersessionkit.track_activity` is internal to allauth: test_identity pins it."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        identity = getattr(request, "identity", None) or getattr(request, "user", None)
+        usersessionkit.track_activity(request, user=identity, session=getattr(request, "session", None))
+        return self.get_response(request)
 
 
 class UserLanguageMiddleware:
@@ -25,7 +56,7 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
+        user = getattr(request, "account", None) or getattr(request, "user", None)
         language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         if language:
             translation.activate(language)
@@ -56,15 +87,17 @@ class LoginThrottleMiddleware:
         if request.method == "POST":
             user = getattr(request, "user", None)
             person = user if request.path in REAUTHENTICATION_PATHS and isinstance(user, User) else None
-            email = person.email if person is not None else None
+            email = (person.login_email or person.email) if person is not None else None
             if request.path in LOGIN_PATHS:
                 email = request.POST.get("login", "")
             if email is not None:
                 ip = client_ip_of(request)
                 wait = login_retry_after(email, ip)
                 if wait is not None:
+                    # Audited against the active account: the organisation's log shows its own people.
+                    account = getattr(request, "account", None) if person is not None else None
                     audit.record(
-                        "login.throttled", actor=person, target=person, label=email.strip().lower()[:255], ip=ip
+                        "login.throttled", actor=account, target=account, label=email.strip().lower()[:255], ip=ip
                     )
                     minutes = max(1, (wait + 59) // 60)
                     message = _(

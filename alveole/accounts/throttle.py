@@ -9,6 +9,7 @@ from alveole.core import audit, ratelimit
 from alveole.core.context import current_client_ip
 from alveole.core.errors import RateLimited
 
+from .identity import active_account, identity_of
 from .models import User
 
 
@@ -51,14 +52,20 @@ def check_password_again(user: User, password: str, *, step: str) -> bool:
     become a way to guess the password, and guesses here count towards the sign-in lock. Once over the
     limit it raises RateLimited even for the right password, as sign-in does. Call it outside the
     step's transaction, so that the audit rows of failures stay.
+
+    `user` is an account or an identity: the password and the counters are the identity's, the audit
+    rows go to the account (an identity's active one) so that its organisation sees them.
     """
+    identity = identity_of(user)
+    account = user if user.organisation_id is not None else active_account(identity)
+    login = identity.login_email or user.email
     ip = current_client_ip()
-    wait = login_retry_after(user.email, ip)
+    wait = login_retry_after(login, ip)
     if wait is not None:
-        audit.record("login.throttled", actor=user, target=user, ip=ip, step=step)
+        audit.record("login.throttled", actor=account, target=account, ip=ip, step=step)
         raise RateLimited(too_many_failures_message(wait), retry_after=wait)
-    if password and user.check_password(password):
+    if password and identity.check_password(password):
         return True
-    count_login_failure(user.email, ip)
-    audit.record("login.failure", actor=user, target=user, label=user.email, ip=ip, step=step)
+    count_login_failure(login, ip)
+    audit.record("login.failure", actor=account, target=account, label=login, ip=ip, step=step)
     return False

@@ -24,14 +24,14 @@ def visible_polls(viewer: User, *, published: bool = False) -> QuerySet[Poll]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Poll.objects.none()
     posts = visible_posts(viewer, published=published).values("pk")
-    return Poll.objects.filter(organisation_id=viewer.organisation_id, post__in=posts)
+    return Poll.objects.filter(organisation_id=viewer.org_id, post__in=posts)
 
 
 def visible_proposals(viewer: User, *, published: bool = False) -> QuerySet[Proposal]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Proposal.objects.none()
     posts = visible_posts(viewer, published=published).values("pk")
-    return Proposal.objects.filter(organisation_id=viewer.organisation_id, post__in=posts)
+    return Proposal.objects.filter(organisation_id=viewer.org_id, post__in=posts)
 
 
 def visible_decisions(viewer: User, *, published: bool = False) -> QuerySet[Decision]:
@@ -41,7 +41,7 @@ def visible_decisions(viewer: User, *, published: bool = False) -> QuerySet[Deci
         return Decision.objects.none()
     posts = visible_posts(viewer, published=published).values("pk")
     orphan = Q(post__isnull=True, space__in=visible_spaces(viewer))
-    return Decision.objects.filter(Q(post__in=posts) | orphan, organisation_id=viewer.organisation_id)
+    return Decision.objects.filter(Q(post__in=posts) | orphan, organisation_id=viewer.org_id)
 
 
 def get_poll_for(viewer: User, poll_id: int | str) -> Poll:

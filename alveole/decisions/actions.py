@@ -131,7 +131,7 @@ def create_poll(
         errors["options"] = _("Keep each option under %(n)d characters.") % {"n": OPTION_MAX}
     post, closes_at = _open_vote(actor, space, body=question, closes_at=closes_at, errors=errors)
     poll = Poll.objects.create(
-        organisation_id=actor.organisation_id,
+        organisation_id=actor.org_id,
         space=space,
         post=post,
         author=actor,
@@ -205,7 +205,7 @@ def create_proposal(
         errors["quorum"] = _("The quorum is a share between 0 and 100 %.")
     post, closes_at = _open_vote(actor, space, body=statement, closes_at=closes_at, errors=errors)
     proposal = Proposal.objects.create(
-        organisation_id=actor.organisation_id,
+        organisation_id=actor.org_id,
         space=space,
         post=post,
         author=actor,

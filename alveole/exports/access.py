@@ -10,7 +10,7 @@ from .models import Export
 
 def exports_of(viewer: User) -> QuerySet[Export]:
     """A person sees the exports they asked for (an export holds what *they* could see)."""
-    mine = Export.objects.filter(organisation_id=viewer.organisation_id, requested_by=viewer)
+    mine = Export.objects.filter(organisation_id=viewer.org_id, requested_by=viewer)
     return mine.select_related("space__label")
 
 

@@ -43,7 +43,7 @@ def request_export(actor: User, *, space: Space | None, password: str) -> Export
     if not check_password_again(actor, password, step="export"):
         raise Invalid(fields={"password": _("Enter your password again to confirm the export.")})
     with transaction.atomic():
-        export = Export.objects.create(organisation_id=actor.organisation_id, requested_by=actor, space=space)
+        export = Export.objects.create(organisation_id=actor.org_id, requested_by=actor, space=space)
         audit.record("export.request", actor=actor, target=space or actor.organisation, export=export.pk)
         enqueue_job(jobs.build_export, export.pk)
     return export

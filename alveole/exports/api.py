@@ -66,7 +66,7 @@ def _retention_out(policy: RetentionPolicy) -> dict:
 def get_space_retention(request: HttpRequest, space_id: Id) -> dict:
     viewer = viewer_of(request)
     space = get_space_for(viewer, space_id)
-    return _retention_out(retention.policy_of(viewer.organisation_id, space))
+    return _retention_out(retention.policy_of(viewer.org_id, space))
 
 
 @router.put("/spaces/{space_id}/retention", response=RetentionOut, summary="Set a space's retention (managers)")

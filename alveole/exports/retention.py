@@ -53,7 +53,7 @@ def set_retention(actor: User, *, space: Space | None, days: int | None) -> Rete
         raise PermissionDenied(_("Only the organisation's owners can set its retention period."))
     if space is not None and not can_manage(actor, space):
         raise PermissionDenied(_("Only the space's managers can set its retention period."))
-    policy = policy_of(actor.organisation_id, space)
+    policy = policy_of(actor.org_id, space)
     policy.days = _clean_days(days)
     policy.save()
     audit.record("retention.set", actor=actor, target=space or actor.organisation, days=days)

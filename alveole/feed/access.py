@@ -81,7 +81,7 @@ def visible_posts(viewer: User, *, published: bool = False) -> QuerySet[Post]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Post.objects.none()
     in_spaces = Q(space_id__in=visible_spaces(viewer).values("pk"))
-    qs = Post.objects.filter(organisation_id=viewer.organisation_id, deleted_at__isnull=True)
+    qs = Post.objects.filter(organisation_id=viewer.org_id, deleted_at__isnull=True)
     qs = qs.filter(shown_unless_hidden(viewer))
     if published:
         qs = qs.filter(review=Review.PUBLISHED)
@@ -122,7 +122,7 @@ def get_topic_for(viewer: User, name: str) -> Topic:
     )
     followed = Exists(Follow.objects.filter(follower=viewer, topic=OuterRef("pk")))
     topic = (
-        Topic.objects.filter(organisation_id=viewer.organisation_id, name=(name or "").lower())
+        Topic.objects.filter(organisation_id=viewer.org_id, name=(name or "").lower())
         .filter(used_where_visible | followed)
         .first()
     )
@@ -148,7 +148,7 @@ def get_attachment_for(viewer: User, attachment_id: int | str) -> Attachment:
             Q(post__in=posts)
             | Q(comment__in=visible_comments(viewer))
             | Q(uploader=viewer, post__isnull=True, comment__isnull=True),
-            organisation_id=viewer.organisation_id,
+            organisation_id=viewer.org_id,
         ).get(pk=int(attachment_id))
     except (Attachment.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None

@@ -90,7 +90,7 @@ def _resolve_mentions(actor: User, space: Space | None, parsed: markdown.Parsed)
     named = Q(handle__in=parsed.handles, pk__in=people_visible_to(actor).values("pk"))
     wanted = named | Q(Exists(members)) if report.whole_space else named
     people = (
-        User.objects.filter(wanted, organisation_id=actor.organisation_id, is_active=True)
+        User.objects.filter(wanted, organisation_id=actor.org_id, is_active=True)
         .annotate(
             can_read=Exists(readers),
             in_space=Exists(members),
@@ -122,7 +122,7 @@ def _topics_for(actor: User, parsed: markdown.Parsed) -> list[Topic]:
         return []
     # An upsert that returns every row's id, new or existing, in one statement.
     return Topic.objects.bulk_create(
-        [Topic(organisation_id=actor.organisation_id, name=name, label=label) for name, label in parsed.topics.items()],
+        [Topic(organisation_id=actor.org_id, name=name, label=label) for name, label in parsed.topics.items()],
         update_conflicts=True,
         unique_fields=["organisation", "name"],
         update_fields=["name"],
@@ -273,7 +273,7 @@ def create_post(
     topics = _topics_for(actor, parsed)
     now = timezone.now()
     post = Post.objects.create(
-        organisation_id=actor.organisation_id,
+        organisation_id=actor.org_id,
         space=space,
         author=actor,
         kind=kind,
@@ -730,7 +730,7 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
     report = _resolve_mentions(actor, space, parsed)
     now = timezone.now()
     share = Post.objects.create(
-        organisation_id=actor.organisation_id,
+        organisation_id=actor.org_id,
         space=space,
         author=actor,
         body=body,
@@ -786,12 +786,12 @@ def upload_attachment(actor: User, *, stream: IO[bytes], name: str, size: int) -
     """Check and store a file; it is attached to a post or comment when that is created."""
     rules = policies.upload_rules(actor)
     checked = files.check_upload(stream, name, size, limit=rules.max_bytes, allowed=rules.content_types)
-    storage_name = files.new_storage_name(actor.organisation_id, checked.content_type)
+    storage_name = files.new_storage_name(actor.org_id, checked.content_type)
     path = files.store(stream, storage_name)
     thumbnail = files.make_thumbnail(path, storage_name) if checked.width else ""
     try:
         return Attachment.objects.create(
-            organisation_id=actor.organisation_id,
+            organisation_id=actor.org_id,
             uploader=actor,
             storage_name=storage_name,
             thumbnail_name=thumbnail,
@@ -854,7 +854,7 @@ def download_name(actor: User, *, attachment: Attachment) -> str:
     post = _post_of(attachment)
     if post is None or not labels.is_restricted(post):
         return attachment.original_name
-    if not actor.organisation.confidential_downloads:
+    if not actor.org.confidential_downloads:
         audit.record("file.download.denied", actor=actor, target=attachment, label=attachment.original_name)
         raise PermissionDenied(_("Your organisation does not allow downloading confidential files."))
     now = timezone.localtime()

@@ -23,7 +23,7 @@ from .models import Comment, Post, Review
 
 
 def may_start_posts(actor: User) -> bool:
-    return not actor.is_guest or actor.organisation.guests_may_post
+    return not actor.is_guest or actor.org.guests_may_post
 
 
 def check_may_start_posts(actor: User) -> None:
@@ -95,7 +95,7 @@ def _is_moderator(actor: User, post: Post) -> bool:
 
 def window_open(actor: User, obj: Post | Comment) -> bool:
     """The time part of the rule alone, without a query: for templates, which know who moderates."""
-    minutes = actor.organisation.edit_window_minutes
+    minutes = actor.org.edit_window_minutes
     return not minutes or timezone.now() - obj.created_at <= timedelta(minutes=minutes)
 
 
@@ -108,7 +108,7 @@ def within_edit_window(actor: User, obj: Post | Comment) -> bool:
 
 def check_edit_window(actor: User, obj: Post | Comment) -> None:
     if not within_edit_window(actor, obj):
-        minutes = actor.organisation.edit_window_minutes
+        minutes = actor.org.edit_window_minutes
         raise PermissionDenied(
             ngettext(
                 "Your organisation lets people edit or delete what they wrote for %(minutes)d minute only; "
@@ -135,7 +135,7 @@ class UploadRules:
 
 def upload_rules(actor: User) -> UploadRules:
     """What `actor` may upload: the organisation's families and size, never above the deployment's."""
-    org = actor.organisation
+    org = actor.org
     families = [f for f in (org.upload_families or []) if f in policies.FILE_FAMILIES]
     limit = settings.ALVEOLE_UPLOAD_MAX_BYTES
     if org.upload_max_mb:

@@ -210,7 +210,7 @@ def emoji_data(request: HttpRequest, language: str) -> HttpResponse:
 
 
 def _composer_form(viewer: User, data: Any = None, initial: dict | None = None) -> PostForm:
-    org_labels = labels.labels_of(viewer.organisation_id)
+    org_labels = labels.labels_of(viewer.org_id)
     return PostForm(
         data, initial=initial, spaces=postable_spaces(viewer), followers=not viewer.is_guest, labels=org_labels
     )

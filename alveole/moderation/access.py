@@ -19,7 +19,7 @@ def moderated_reports(viewer: User) -> QuerySet[Report]:
     """Every report (any status) that `viewer` may read and settle."""
     if not viewer.is_authenticated or not viewer.is_active or viewer.is_guest:
         return Report.objects.none()
-    qs = Report.objects.filter(organisation_id=viewer.organisation_id)
+    qs = Report.objects.filter(organisation_id=viewer.org_id)
     if viewer.is_org_admin:
         return qs.filter(Q(space_id__in=visible_spaces(viewer).values("pk")) | Q(space__isnull=True))
     managed = SpaceMembership.objects.filter(user_id=viewer.pk, role=SpaceRole.MANAGER).values("space_id")
@@ -65,7 +65,7 @@ def moderated_posts(viewer: User) -> QuerySet[Post]:
     if not viewer.is_authenticated or not viewer.is_active or viewer.is_guest:
         return Post.objects.none()
     return Post.objects.filter(
-        organisation_id=viewer.organisation_id,
+        organisation_id=viewer.org_id,
         space_id__in=_moderated_space_ids(viewer),
         deleted_at__isnull=True,
     ).exclude(review=Review.PUBLISHED)
@@ -76,7 +76,7 @@ def moderated_comments(viewer: User) -> QuerySet[Comment]:
     if not viewer.is_authenticated or not viewer.is_active or viewer.is_guest:
         return Comment.objects.none()
     return Comment.objects.filter(
-        post__organisation_id=viewer.organisation_id,
+        post__organisation_id=viewer.org_id,
         post__space_id__in=_moderated_space_ids(viewer),
         post__deleted_at__isnull=True,
         deleted_at__isnull=True,

@@ -9,7 +9,7 @@ from .models import Notification, NotificationSettings
 
 
 def notifications_of(viewer: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=viewer, organisation_id=viewer.organisation_id)
+    return Notification.objects.filter(user=viewer, organisation_id=viewer.org_id)
 
 
 def get_notification_for(viewer: User, notification_id: int | str) -> Notification:

@@ -28,7 +28,7 @@ def _unread_changed(user: User, notification_id: int | None = None) -> None:
     unread = notifications_of(user).filter(read_at__isnull=True).count()
     publish(
         NotificationsChanged(unread=unread, notification_id=notification_id),
-        organisation_id=user.organisation_id,
+        organisation_id=user.org_id,
         audience=Audience.USER,
         user_id=user.pk,
     )
@@ -65,7 +65,7 @@ def notify(
         try:
             with transaction.atomic():
                 existing = Notification.objects.create(
-                    organisation_id=user.organisation_id,
+                    organisation_id=user.org_id,
                     actor=actor,
                     actor_ids=[actor.pk],
                     comment_id=comment_id,

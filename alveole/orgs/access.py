@@ -27,7 +27,7 @@ def shown_invitation_link(viewer: User, link: str) -> str:
 
 def invitations_for(viewer: User) -> QuerySet[Invitation]:
     require_org_admin(viewer)
-    return Invitation.objects.filter(organisation_id=viewer.organisation_id).select_related("invited_by")
+    return Invitation.objects.filter(organisation_id=viewer.org_id).select_related("invited_by")
 
 
 def get_invitation_for(viewer: User, invitation_id: int | str) -> Invitation:

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from alveole.accounts.actions import clean_full_name
 from alveole.accounts.handles import unique_handle
+from alveole.accounts.identity import accounts_of, attach_identity, identity_of
 from alveole.accounts.models import AccessToken, Role, User
 from alveole.core import audit, policies, ratelimit
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
@@ -84,11 +85,9 @@ def create_organisation(*, name: str, owner_email: str, owner_name: str, passwor
         role=Role.OWNER,
         handle=unique_handle(org.pk, full_name, email),
     )
-    if password is None:
-        owner.set_unusable_password()
-    else:
+    if password is not None:
         clean_password(password, owner)
-        owner.set_password(password)
+    attach_identity(owner, password=password)
     owner.save()
     audit.record("org.create", actor=owner, organisation=org, target=org)
     return owner
@@ -182,7 +181,7 @@ def update_organisation(
         values["guests_may_post"] = guests_may_post
     if confidential_downloads is not None:
         values["confidential_downloads"] = confidential_downloads
-    org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+    org = Organisation.objects.select_for_update().get(pk=actor.org_id)
     changed: dict[str, object] = {}
     if name is not None:
         org.name = clean_org_name(name)
@@ -239,16 +238,16 @@ def _issue_invitation(actor: User, *, email: str, role: str, spaces: list[Space]
     # Only this organisation's accounts are a conflict: the inviter may already see those people.
     # An account elsewhere must not be confirmed, so that address is invited like a new one, with
     # the same single query and the same work; its owner is told when they open the link.
-    if User.objects.filter(organisation_id=actor.organisation_id, email__iexact=email).exists():
+    if User.objects.filter(organisation_id=actor.org_id, email__iexact=email).exists():
         raise Conflict(_("Someone with this email address already has an account."))
     now = timezone.now()
     # A new invitation replaces any pending one for the same address.
     Invitation.objects.filter(
-        organisation_id=actor.organisation_id, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        organisation_id=actor.org_id, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
     secret = new_secret(INVITATION_PREFIX)
     invitation = Invitation.objects.create(
-        organisation_id=actor.organisation_id,
+        organisation_id=actor.org_id,
         email=email,
         role=role,
         invited_by=actor,
@@ -453,7 +452,7 @@ def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
         handle=unique_handle(invitation.organisation_id, full_name, invitation.email),
     )
     clean_password(password, user)
-    user.set_password(password)
+    attach_identity(user, password=password)
     user.save()
     spaces = list(invitation.spaces.filter(organisation_id=invitation.organisation_id, archived_at__isnull=True))
     if user.is_guest:  # a space that became confidential since the invitation is not joined
@@ -473,7 +472,7 @@ def _require_same_org(actor: User, member: User) -> None:
 
 def _check_not_last_owner(member: User) -> None:
     if member.role == Role.OWNER:
-        owners = User.objects.filter(organisation_id=member.organisation_id, role=Role.OWNER, is_active=True)
+        owners = User.objects.filter(organisation_id=member.org_id, role=Role.OWNER, is_active=True)
         if owners.exclude(pk=member.pk).count() == 0:
             raise Conflict(_("The organisation needs at least one active owner; make someone else owner first."))
 
@@ -525,16 +524,20 @@ def _check_no_confidential_spaces(member: User) -> None:
 def _member_updated(member: User) -> None:
     publish(
         MemberUpdated(user_id=member.pk, role=member.role, is_active=member.is_active),
-        organisation_id=member.organisation_id,
+        organisation_id=member.org_id,
         audience=Audience.USER,
         user_id=member.pk,
     )
 
 
 def end_sessions_and_tokens(user: User) -> None:
-    """Sign a person out everywhere at once: sessions and API tokens."""
-    for session in UserSession.objects.filter(user=user):
-        session.end()
+    """Sign an account out everywhere at once: its API tokens, and its identity's browser sessions
+    when no other active account is left (otherwise ActiveAccountMiddleware refuses this account on
+    the next request and the person's other organisations stay open)."""
+    identity = identity_of(user)
+    if not accounts_of(identity).filter(is_active=True).exclude(pk=user.pk).exists():
+        for session in UserSession.objects.filter(user_id__in={identity.pk, user.pk}):
+            session.end()
     AccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
@@ -566,7 +569,7 @@ def _deactivate_member(actor: User, *, member: User) -> User:
     # Every server process closes this person's open sockets when it sees this.
     publish(
         MemberDeactivated(user_id=member.pk),
-        organisation_id=member.organisation_id,
+        organisation_id=member.org_id,
         audience=Audience.USER,
         user_id=member.pk,
     )
@@ -607,11 +610,9 @@ def create_user(
         role=role,
         handle=unique_handle(organisation.pk, full_name, email),
     )
-    if password is None:
-        user.set_unusable_password()
-    else:
+    if password is not None:
         clean_password(password, user)
-        user.set_password(password)
+    attach_identity(user, password=password)
     user.save()
     audit.record("member.create", actor=None, organisation=organisation, target=user, label=user.full_name, role=role)
     return user

@@ -38,7 +38,7 @@ def _page(
     request: HttpRequest, viewer: User, *, new: LabelForm, edited: dict[int, LabelForm], status: int
 ) -> HttpResponse:
     rows = []
-    for label in labels.labels_of(viewer.organisation_id):
+    for label in labels.labels_of(viewer.org_id):
         form = edited.get(label.pk) or LabelForm(
             initial={"name": label.name, "restricted": label.restricted}, prefix=f"label-{label.pk}"
         )

@@ -25,7 +25,7 @@ def search_people(viewer: User, *, query: str = "", role: str = "", include_inac
 
 def audit_events_for(viewer: User) -> QuerySet[AuditEvent]:
     require_org_admin(viewer)
-    return AuditEvent.objects.filter(organisation_id=viewer.organisation_id).select_related("actor")
+    return AuditEvent.objects.filter(organisation_id=viewer.org_id).select_related("actor")
 
 
 def filter_audit(
@@ -57,5 +57,5 @@ def audit_filter_choices(viewer: User) -> tuple[list[tuple[int, str]], list[tupl
     """The people and the spaces an admin can filter the audit log by: all of the organisation's."""
     require_org_admin(viewer)
     people = search_people(viewer, include_inactive=True).order_by("full_name", "pk").values_list("pk", "full_name")
-    spaces = Space.objects.filter(organisation_id=viewer.organisation_id).order_by("name", "pk")
+    spaces = Space.objects.filter(organisation_id=viewer.org_id).order_by("name", "pk")
     return list(people), list(spaces.values_list("pk", "name"))

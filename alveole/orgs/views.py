@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
+from alveole.accounts.identity import identity_of, sign_in_account
 from alveole.accounts.models import Role, User
 from alveole.core.audit import labels as audit_labels
 from alveole.core.cursors import paginate
@@ -317,7 +318,7 @@ POLICY_FIELDS = (
 def org_settings(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     require_org_admin(viewer)
-    org = viewer.organisation
+    org = viewer.org
     server_max_mb = settings.ALVEOLE_UPLOAD_MAX_BYTES // 1024 // 1024
     initial = {"name": org.name, "require_mfa_for_admins": org.require_mfa_for_admins}
     initial.update({field: getattr(org, field) for field in POLICY_FIELDS})
@@ -365,7 +366,9 @@ def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
                     return render_error(request, exc)
                 status = apply_error(form, exc)
             else:
-                login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+                # People sign in as their identity; the new account is the one opened.
+                login(request, identity_of(user), backend="allauth.account.auth_backends.AuthenticationBackend")
+                sign_in_account(request, user)
                 messages.success(
                     request, _("Welcome to %(org)s! Your spaces are on the left.") % {"org": invitation.organisation}
                 )

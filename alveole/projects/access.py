@@ -18,7 +18,7 @@ from .models import ChecklistItem, Milestone, Task, TaskComment
 def visible_tasks(viewer: User) -> QuerySet[Task]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Task.objects.none()
-    return Task.objects.filter(organisation_id=viewer.organisation_id, space__in=visible_spaces(viewer).values("pk"))
+    return Task.objects.filter(organisation_id=viewer.org_id, space__in=visible_spaces(viewer).values("pk"))
 
 
 def get_task_for(viewer: User, task_id: int | str) -> Task:
@@ -65,5 +65,5 @@ def assignable_people(viewer: User, space: Space, *, keeping: Iterable[int] = ()
     """Who the viewer may give a task in this space: the organisation's active people who can read the
     space, among those the viewer may see (so choosing someone reveals nothing). Whoever is assigned
     already (`keeping`) stays: the task names them anyway, and saving must not drop them."""
-    qs = User.objects.filter(organisation_id=viewer.organisation_id, is_active=True).filter(readers_filter(space))
+    qs = User.objects.filter(organisation_id=viewer.org_id, is_active=True).filter(readers_filter(space))
     return qs.filter(Q(pk__in=people_visible_to(viewer).values("pk")) | Q(pk__in=list(keeping))).distinct()

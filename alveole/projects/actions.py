@@ -277,7 +277,7 @@ def create_task(
     if len(items) > CHECKLIST_MAX_ITEMS:
         raise Invalid(fields={"checklist": _("Keep the checklist under %(n)d items.") % {"n": CHECKLIST_MAX_ITEMS}})
     task = Task.objects.create(
-        organisation_id=actor.organisation_id,
+        organisation_id=actor.org_id,
         space=space,
         title=title,
         description=description,

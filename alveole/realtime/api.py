@@ -31,5 +31,5 @@ def get_presence(request: HttpRequest, query: Query[PresenceQuery]) -> list[dict
     viewer = viewer_of(request)
     # People the viewer may not see are left out, not reported offline.
     visible = list(people_visible_to(viewer).filter(pk__in=query.user_id).values_list("pk", flat=True))
-    found = presence.states(viewer.organisation_id, visible)
+    found = presence.states(viewer.org_id, visible)
     return [{"user_id": uid, "state": found[uid]} for uid in visible]

@@ -42,6 +42,7 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 from alveole.accounts.actions import user_for_token
+from alveole.accounts.identity import session_account
 from alveole.accounts.mfa import must_set_up_mfa
 from alveole.accounts.models import User
 from alveole.core.errors import NotFound
@@ -89,7 +90,7 @@ def authenticate(scope: Scope) -> tuple[int, int] | None:
     authorization = headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         token_user = user_for_token(authorization[7:].strip())
-        return (token_user.pk, token_user.organisation_id) if token_user is not None else None
+        return (token_user.pk, token_user.org_id) if token_user is not None else None
     if not _same_origin(headers):
         return None
     cookie = SimpleCookie()
@@ -104,10 +105,14 @@ def authenticate(scope: Scope) -> tuple[int, int] | None:
     request = HttpRequest()
     request.session = store_class(session_key=morsel.value)
     assert isinstance(request.session, SessionBase)
-    user = get_user(request)  # checks the session's auth hash, the backend, and is_active
-    if not user.is_authenticated or not user.is_active or must_set_up_mfa(user):
+    signed_in = get_user(request)  # checks the session's auth hash, the backend, and is_active
+    if not isinstance(signed_in, User) or not signed_in.is_active:
         return None
-    return user.pk, user.organisation_id
+    # The active account, resolved as ActiveAccountMiddleware does for pages.
+    _identity, user, _bound = session_account(signed_in, request.session)
+    if user is None or must_set_up_mfa(user):
+        return None
+    return user.pk, user.org_id
 
 
 def backlog(user_id: int, org_id: int, is_guest: bool, spaces: set[int], after: int) -> tuple[list[str], int, bool]:

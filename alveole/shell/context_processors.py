@@ -13,9 +13,11 @@ NAV_SPACES_LIMIT = 12
 
 
 def alveole(request: HttpRequest) -> dict:
-    """Layout data: the viewer's spaces for the left nav (starred first) and the unread notification count,
-    each loaded only when shown."""
-    user = getattr(request, "user", None)
+    """Layout data: `user` is the active account (also on allauth's pages), the viewer's spaces for the
+    left nav (starred first) and the unread notification count, each loaded only when shown."""
+    # On allauth's pages request.user is the signed-in identity; the layout shows the active account.
+    account = getattr(request, "account", None)
+    user = account if account is not None else getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated and user.is_active)
 
     @cache
@@ -34,7 +36,9 @@ def alveole(request: HttpRequest) -> dict:
 
     spaces: Callable[[], list] = nav_spaces
     unread: Callable[[], int] = unread_notifications
+    layout: dict = {"user": account} if account is not None else {}
     return {
+        **layout,
         "ALVEOLE_PRODUCTION": settings.PRODUCTION,
         "nav_spaces": spaces,
         "unread_notifications": unread,

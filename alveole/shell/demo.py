@@ -36,7 +36,7 @@ def seed_demo() -> Organisation:
         return existing
     email, name, _role, _title = DEMO_PEOPLE[0]
     owner = org_actions.create_organisation(name=DEMO_ORG, owner_email=email, owner_name=name, password=DEMO_PASSWORD)
-    org = owner.organisation
+    org = owner.org
     people = {email: owner}
     for email, name, role, _title in DEMO_PEOPLE[1:]:
         people[email] = org_actions.create_user(

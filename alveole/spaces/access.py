@@ -28,7 +28,7 @@ def visible_spaces(viewer: User) -> QuerySet[Space]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Space.objects.none()
     mine = Exists(SpaceMembership.objects.filter(space=OuterRef("pk"), user=viewer))
-    qs = Space.objects.filter(organisation_id=viewer.organisation_id)
+    qs = Space.objects.filter(organisation_id=viewer.org_id)
     if viewer.is_guest:
         # Confidential spaces take no guests (spaces.labels); this is the backstop.
         return qs.filter(mine).exclude(label__restricted=True)

@@ -133,7 +133,7 @@ def create_space(
     stored = _clean_label(actor, label)
     if stored is not None and stored.restricted:
         check_may_create_confidential_space(actor)
-    space = Space.objects.create(organisation_id=actor.organisation_id, created_by=actor, label=stored, **values)
+    space = Space.objects.create(organisation_id=actor.org_id, created_by=actor, label=stored, **values)
     SpaceMembership.objects.create(space=space, user=actor, role=SpaceRole.MANAGER)
     audit.record("space.create", actor=actor, target=space, confidentiality=str(stored or ""))
     created = events.SpaceCreated(
@@ -312,7 +312,7 @@ def _clean_label_name(actor: User, name: str, *, exclude: int | None = None) -> 
         raise Invalid(fields={"name": _("Give the label a name.")})
     if len(name) > LABEL_NAME_MAX:
         raise Invalid(fields={"name": _("Use at most %(n)d characters for the name.") % {"n": LABEL_NAME_MAX}})
-    taken = Label.objects.filter(organisation_id=actor.organisation_id, name__iexact=name)
+    taken = Label.objects.filter(organisation_id=actor.org_id, name__iexact=name)
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
@@ -325,14 +325,14 @@ def create_label(actor: User, *, name: str, restricted: bool = False) -> Label:
     """A new label, ranked above every existing one (labels are added from the least to the most confidential)."""
     _require_owner(actor)
     name = _clean_label_name(actor, name)
-    top = Label.objects.filter(organisation_id=actor.organisation_id).order_by("-rank").first()
+    top = Label.objects.filter(organisation_id=actor.org_id).order_by("-rank").first()
     rank = (top.rank + 10) if top is not None else 0
     if rank > 32767:
         raise Conflict(_("This organisation has too many labels already."))
     try:
         with transaction.atomic():
             label = Label.objects.create(
-                organisation_id=actor.organisation_id, name=name, rank=rank, restricted=restricted
+                organisation_id=actor.org_id, name=name, rank=rank, restricted=restricted
             )
     except IntegrityError:  # another owner took the same rank or name a moment ago
         raise Conflict(_("Another label was added at the same moment: look at the list and try again.")) from None

@@ -142,7 +142,7 @@ def remove_space_member(request: HttpRequest, space_id: Id, user_id: Id) -> Stat
 
 @router.get("/labels", response=list[LabelOut], summary="The organisation's confidentiality labels, lowest first")
 def list_labels(request: HttpRequest) -> list[Label]:
-    return labels.labels_of(viewer_of(request).organisation_id)
+    return labels.labels_of(viewer_of(request).org_id)
 
 
 @router.post("/labels", response={201: LabelOut}, summary="Add a confidentiality label (owners)")

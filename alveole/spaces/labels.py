@@ -89,7 +89,7 @@ def lowest_label(organisation_id: int) -> Label | None:
 def get_label_for(viewer: User, label_id: int | str | None) -> Label:
     """A label of the viewer's organisation, or NotFound (the same for another organisation's)."""
     try:
-        return Label.objects.get(organisation_id=viewer.organisation_id, pk=int(label_id))  # type: ignore[arg-type]
+        return Label.objects.get(organisation_id=viewer.org_id, pk=int(label_id))  # type: ignore[arg-type]
     except (Label.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("This label does not exist.")) from None
 
@@ -206,12 +206,12 @@ def clean_post_label(actor: User, space: Space | None, label: Label | None) -> L
     """The label to store on a new or relabelled post: None when it adds nothing to its space's."""
     if label is None:
         return None
-    check_space_label(space, label, organisation_id=actor.organisation_id)
+    check_space_label(space, label, organisation_id=actor.org_id)
     floor = space_label(space)
     if floor is not None and floor.pk == label.pk:
         return None
     if floor is None:
-        lowest = lowest_label(actor.organisation_id)
+        lowest = lowest_label(actor.org_id)
         if lowest is not None and lowest.pk == label.pk:
             return None
     return label

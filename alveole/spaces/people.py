@@ -23,7 +23,7 @@ def people_visible_to(viewer: User, *, include_inactive: bool = False) -> QueryS
     """
     if not viewer.is_authenticated or not viewer.is_active:
         return User.objects.none()
-    qs = User.objects.filter(organisation_id=viewer.organisation_id)
+    qs = User.objects.filter(organisation_id=viewer.org_id)
     if not (include_inactive and viewer.is_org_admin):
         qs = qs.filter(is_active=True)
     if viewer.is_org_admin:

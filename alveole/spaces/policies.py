@@ -42,7 +42,7 @@ def space_creation_refusal(actor: User) -> str:
     """Why `actor` may not create a space, or "" when they may."""
     return _creator_refusal(
         actor,
-        actor.organisation.space_creators,
+        actor.org.space_creators,
         guests=_("Guests cannot create spaces."),
         admins=_("Your organisation lets only admins create spaces."),
         managers=_("Your organisation lets only space managers and admins create spaces."),
@@ -105,7 +105,7 @@ def confidential_space_refusal(actor: User) -> str:
     """Why `actor` may not give a space a confidential (restricted) label, or take it away; "" when they may."""
     return _creator_refusal(
         actor,
-        actor.organisation.confidential_space_creators,
+        actor.org.confidential_space_creators,
         guests=_("Guests cannot create confidential spaces."),
         admins=_("Your organisation lets only admins create confidential spaces."),
         managers=_("Your organisation lets only space managers and admins create confidential spaces."),

@@ -67,7 +67,7 @@ def space_create(request: HttpRequest) -> HttpResponse:
     check_may_create_space(viewer)
     # Confidential labels are offered to those the organisation lets create confidential spaces.
     confidential_ok = may_create_confidential_space(viewer)
-    org_labels = [lab for lab in labels.labels_of(viewer.organisation_id) if confidential_ok or not lab.restricted]
+    org_labels = [lab for lab in labels.labels_of(viewer.org_id) if confidential_ok or not lab.restricted]
     form = SpaceForm(request.POST if request.method == "POST" else None, labels=org_labels)
     return submit(
         request,

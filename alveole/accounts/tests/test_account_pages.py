@@ -157,11 +157,11 @@ def test_the_signed_in_account_pages_are_in_sentence_case(world: World, name: st
 
 
 def test_two_factor_can_be_set_up_by_someone_who_opened_the_email_page(world: World) -> None:
-    """The email page records the account's address as unverified (Alvéole verifies by invitation, not
+    """The email page records the identity's sign-in address as unverified (Alvéole verifies by invitation, not
     by an email link); allauth would then refuse two-factor, even to the admins required to use it."""
     client = _sign_in(world.admin)
     client.get(reverse("account_email"))
-    assert EmailAddress.objects.filter(user=world.admin, verified=False).exists()
+    assert EmailAddress.objects.filter(user=world.admin.identity, verified=False).exists()
     html = client.get(reverse("mfa_activate_totp")).content.decode()
     assert "Set up an authenticator app" in html
     assert 'class="qr"' in html and 'id="authenticator_secret"' in html

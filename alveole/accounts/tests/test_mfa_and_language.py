@@ -25,7 +25,7 @@ def test_admins_must_set_up_two_factor_when_the_organisation_requires_it(world, 
 
 def test_an_admin_with_totp_passes(world, client_for):
     update_organisation(world.owner, require_mfa_for_admins=True)
-    Authenticator.objects.create(user=world.admin, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(user=world.admin.identity, type=Authenticator.Type.TOTP, data={"secret": "x"})
     assert client_for(world.admin).get("/api/v1/me").status_code == 200
 
 

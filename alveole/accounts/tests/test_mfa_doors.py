@@ -38,7 +38,7 @@ def _assert_mfa_required(response) -> None:
 
 
 def _set_up_totp(user: User) -> None:
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(user=user.identity, type=Authenticator.Type.TOTP, data={"secret": "x"})
 
 
 def test_tokens_made_before_the_requirement_no_longer_act_for_admins(world: World, client) -> None:

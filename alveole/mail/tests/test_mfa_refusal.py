@@ -26,7 +26,7 @@ def test_a_reply_is_refused_until_two_factor_is_set_up(world) -> None:
     assert "two-factor authentication" in result.reason and result.smtp_reply.startswith("550 5.7.1")
     assert not Comment.objects.filter(post=post).exists()
 
-    Authenticator.objects.create(user=world.owner, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(user=world.owner.identity, type=Authenticator.Type.TOTP, data={"secret": "x"})
     [result] = receive(email_bytes(sender=world.owner.email, to=address, body="Agreed."), [address])
     assert result.accepted and Comment.objects.get(post=post).body == "Agreed."
 

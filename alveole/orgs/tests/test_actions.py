@@ -43,7 +43,9 @@ def test_accepting_creates_the_account_in_the_right_org_and_spaces(world):
     user = actions.accept_invitation(secret=secret_of(link), full_name="Cleo Client", password=NEW_PASSWORD)
     assert user.organisation == world.org and user.role == Role.GUEST
     assert list(user.spaces.all()) == [world.private_space]
-    assert user.check_password(NEW_PASSWORD)
+    # The password is the new identity's, the one that signs in; the account's own is unusable.
+    assert user.identity is not None and user.identity.login_email == "client@example.org"
+    assert user.identity.check_password(NEW_PASSWORD) and not user.has_usable_password()
 
 
 def test_an_invitation_link_works_only_once(world):
@@ -118,9 +120,10 @@ def test_deactivation_ends_every_session_at_once(world):
     client = Client()
     client.post("/accounts/login/", {"login": world.member.email, "password": TEST_PASSWORD})
     assert client.get("/api/v1/me").status_code == 200
-    assert UserSession.objects.filter(user=world.member).exists()
+    # Sessions are the identity's: the last active account deactivated ends them.
+    assert UserSession.objects.filter(user=world.member.identity).exists()
     actions.deactivate_member(world.admin, member=world.member)
-    assert not UserSession.objects.filter(user=world.member).exists()
+    assert not UserSession.objects.filter(user=world.member.identity).exists()
     assert client.get("/api/v1/me").status_code == 401
     assert not SessionStore().exists(client.cookies["sessionid"].value)
     assert AuditEvent.objects.filter(action="member.deactivate", actor=world.admin).exists()
