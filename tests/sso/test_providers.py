@@ -262,6 +262,9 @@ def saml_sign_in(idp_url: str, certificate_body: str, email: str):
 
 def test_saml_signed_response_is_valid(start_saml_idp, saml_certs, sp_metadata):
     idp = start_saml_idp(sp_metadata, accounts={"ada@acme.test": {"role": "admin", "given_name": "Ada"}})
+    metadata = requests.get(f"{idp.url}/metadata", timeout=10).text  # what allauth's "metadata_url" would read
+    assert f'entityID="{idp.url}/metadata"' in metadata
+    assert saml_certs.body in "".join(metadata.split())
     valid, response, xml = saml_sign_in(idp.url, saml_certs.body, "ada@acme.test")
     assert valid, response.get_error()
     assert len(re.findall(r"<\w+:Signature[ >]", xml)) == 2  # the Response and the Assertion
