@@ -75,6 +75,9 @@ server.listen(Number(env.OIDC_PORT || 0), '127.0.0.1', () => {
   console.log(`ready ${issuer}`);
 });
 
-const stop = () => server.close(() => process.exit(0));
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections(); // keep-alive clients would hold close() open
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
