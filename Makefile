@@ -15,6 +15,9 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 SERIAL_TESTS := tests/live tests/faults bench/tests
+# The local OpenID Connect provider of the SSO tests (Node's oidc-provider, pinned with integrity hashes in its lock).
+OIDC_IDP := tests/sso/oidc
+NODE_STAMP := $(OIDC_IDP)/node_modules/.installed
 
 .PHONY: run test test-browser lint typecheck check-migrations messages bench bench-full clean setup setup-dev
 
@@ -34,7 +37,15 @@ $(DEV_STAMP): $(STAMP) requirements-dev.lock
 setup: $(STAMP)
 	@$(BIN)/alveole compilemessages_py
 
-setup-dev: setup $(DEV_STAMP)
+# npm ci installs exactly package-lock.json, checking each package's integrity hash. Without Node the SSO tests skip,
+# except under CI, where Node is required.
+$(NODE_STAMP): $(OIDC_IDP)/package.json $(OIDC_IDP)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(OIDC_IDP) --no-audit --no-fund --loglevel=error >/dev/null && touch $@; \
+	elif [ -n "$${CI:-}" ]; then echo "npm is required under CI: the OIDC provider of tests/sso runs on Node."; exit 1; \
+	else echo "npm is not installed: the OIDC tests of tests/sso will be skipped."; fi
+
+setup-dev: setup $(DEV_STAMP) $(NODE_STAMP)
 
 ## make run: set everything up and serve Alvéole with demo data on http://127.0.0.1:$(PORT)
 run: setup
@@ -75,4 +86,4 @@ bench-full: setup-dev
 	$(BIN)/python -m bench.run --suite full
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var $(OIDC_IDP)/node_modules
