@@ -331,9 +331,7 @@ def create_label(actor: User, *, name: str, restricted: bool = False) -> Label:
         raise Conflict(_("This organisation has too many labels already."))
     try:
         with transaction.atomic():
-            label = Label.objects.create(
-                organisation_id=actor.org_id, name=name, rank=rank, restricted=restricted
-            )
+            label = Label.objects.create(organisation_id=actor.org_id, name=name, rank=rank, restricted=restricted)
     except IntegrityError:  # another owner took the same rank or name a moment ago
         raise Conflict(_("Another label was added at the same moment: look at the list and try again.")) from None
     audit.record("label.create", actor=actor, target=label, label=name, restricted=restricted)
