@@ -14,8 +14,8 @@ from alveole.core import audit, markdown, ratelimit
 from alveole.core.errors import Conflict, Invalid, PermissionDenied, RateLimited
 from alveole.feed import actions as feed_actions
 from alveole.feed.access import get_comment_for, get_post_for
-from alveole.feed.models import Comment, Post
-from alveole.notifications.actions import notify
+from alveole.feed.models import Comment, Post, Review
+from alveole.notifications.actions import clear_queue_lines, notify
 from alveole.notifications.models import Kind
 from alveole.spaces.access import can_manage, check_space_open_for_changes
 from alveole.spaces.models import Contributors, HeldFor, Space
@@ -222,6 +222,16 @@ def _tell_author(actor: User, post: Post, comment: Comment | None) -> None:
     )
 
 
+def _clear_queue_if_empty(space_id: int | None) -> None:
+    if space_id is None:
+        return
+    held = Post.objects.filter(space_id=space_id, review=Review.HELD, deleted_at__isnull=True).exists() or (
+        Comment.objects.filter(post__space_id=space_id, review=Review.HELD, deleted_at__isnull=True).exists()
+    )
+    if not held:
+        clear_queue_lines(space_id)
+
+
 @transaction.atomic
 def approve_item(actor: User, *, post: Post | None = None, comment: Comment | None = None) -> Post | Comment:
     """Publish a held post or comment (from access.get_held_*_for): with its original time, and with
@@ -237,6 +247,7 @@ def approve_item(actor: User, *, post: Post | None = None, comment: Comment | No
         item = feed_actions.approve_post(actor, post=post)
     audit.record("review.approve", actor=actor, target=item, **_item_about(post, comment))
     _tell_author(actor, post, comment)
+    _clear_queue_if_empty(post.space_id)
     return item
 
 
@@ -256,6 +267,7 @@ def refuse_item(
         item = feed_actions.refuse_post(actor, post=post, reason=reason)
     audit.record("review.refuse", actor=actor, target=item, reason=item.refusal_reason, **_item_about(post, comment))
     _tell_author(actor, post, comment)
+    _clear_queue_if_empty(post.space_id)
     return item
 
 

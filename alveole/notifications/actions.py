@@ -98,6 +98,17 @@ def mark_read(actor: User, *, notification: Notification) -> Notification:
 
 
 @transaction.atomic
+def clear_queue_lines(space_id: int) -> None:
+    """Nothing waits for validation in the space any more: its "waits for your validation" lines are done
+    with, for every manager, so none of them is emailed or counted as unread."""
+    now = timezone.now()
+    lines = Notification.objects.filter(kind=Kind.QUEUE, space_id=space_id, read_at__isnull=True)
+    for user in User.objects.filter(pk__in=lines.values("user_id")):
+        lines.filter(user=user).update(read_at=now)
+        _unread_changed(user)
+
+
+@transaction.atomic
 def mark_all_read(actor: User) -> int:
     count = notifications_of(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
     if count:

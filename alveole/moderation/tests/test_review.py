@@ -379,6 +379,19 @@ def test_the_managers_are_told_when_something_waits_and_the_notification_leads_t
     assert response["Location"] == f"{reverse('moderation_queue')}?space={scene.private_space.pk}"
 
 
+def test_the_managers_line_is_done_with_once_nothing_waits_in_the_space(scene):
+    # Otherwise a manager is emailed "waits for your validation" after the queue was emptied.
+    first, _ = feed_actions.create_post(scene.guest, space=scene.private_space, body="First")
+    second, _ = feed_actions.create_post(scene.guest, space=scene.private_space, body="Second")
+    line = Notification.objects.get(user=scene.owner, kind=Kind.QUEUE)
+    actions.approve_item(scene.owner, post=get_held_post_for(scene.owner, first.pk))
+    line.refresh_from_db()
+    assert line.read_at is None  # the second still waits
+    actions.refuse_item(scene.owner, post=get_held_post_for(scene.owner, second.pk), reason="Off topic")
+    line.refresh_from_db()
+    assert line.read_at is not None
+
+
 def test_nobody_is_told_about_a_published_post(scene):
     feed_actions.create_post(scene.member, space=scene.private_space, body="Members are not held")
     assert not Notification.objects.filter(kind=Kind.QUEUE).exists()
