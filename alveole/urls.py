@@ -18,6 +18,10 @@ urlpatterns = [
     path("", include("alveole.decisions.urls")),
     path("", include("alveole.moderation.urls")),
     path("", include("alveole.projects.urls")),
+    path("", include("alveole.search.urls")),
+    path("", include("alveole.insights.urls")),
+    path("", include("alveole.sso.urls")),
+    path("", include("alveole.scim.urls")),
     path("", include("alveole.shell.urls")),
 ]
 

@@ -14,13 +14,17 @@ from alveole.api.parser import CheckedParser
 from alveole.decisions.api import router as decisions_router
 from alveole.exports.api import router as exports_router
 from alveole.feed.api import router as feed_router
+from alveole.insights.api import router as insights_router
 from alveole.mail.api import router as mail_router
 from alveole.moderation.api import router as moderation_router
 from alveole.notifications.api import router as notifications_router
 from alveole.orgs.api import router as orgs_router
 from alveole.projects.api import router as projects_router
 from alveole.realtime.api import router as live_router
+from alveole.scim.api import router as scim_router
+from alveole.search.api import router as search_router
 from alveole.spaces.api import router as spaces_router
+from alveole.sso.api import router as sso_router
 
 
 class AlveoleAPI(NinjaAPI):
@@ -68,3 +72,7 @@ api.add_router("", mail_router)
 api.add_router("", projects_router)
 api.add_router("", decisions_router)
 api.add_router("", moderation_router)
+api.add_router("", search_router)
+api.add_router("", insights_router)
+api.add_router("", sso_router)
+api.add_router("", scim_router)
