@@ -340,6 +340,8 @@ ALVEOLE_UPLOAD_MAX_BYTES = env_int("ALVEOLE_UPLOAD_MAX_MB", 25) * 1024 * 1024
 ALVEOLE_ATTACHMENTS_PER_POST = env_int("ALVEOLE_ATTACHMENTS_PER_POST", 10)
 ALVEOLE_IMAGE_MAX_PIXELS = env_int("ALVEOLE_IMAGE_MAX_MEGAPIXELS", 50) * 1_000_000
 ALVEOLE_FEED_PAGE_SIZE = env_int("ALVEOLE_FEED_PAGE_SIZE", 30)
+# The topics directory lists at most this many topics, the most used first.
+ALVEOLE_TOPICS_LISTED = env_int("ALVEOLE_TOPICS_LISTED", 300)
 ALVEOLE_READS_PER_BATCH = 200
 # Moderation: a space that holds newcomers' posts holds those of members who joined it less than this many days ago.
 ALVEOLE_NEWCOMER_DAYS = env_int("ALVEOLE_NEWCOMER_DAYS", 7)

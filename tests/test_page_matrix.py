@@ -55,6 +55,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "space_detail": ("/spaces/{private_space}/", only(SEES_PRIVATE)),
     "space_members": ("/spaces/{private_space}/members/", only(SEES_PRIVATE)),
     "space_settings": ("/spaces/{private_space}/settings/", only({"owner"}, member=403, guest=403)),
+    "topics": ("/topics/", EVERYONE_OK),
     "topic": ("/topics/launch/", EVERYONE_OK),
     "search": ("/search/?q=launch", EVERYONE_OK),
     "post_create": ("/posts/new/", EVERYONE_OK),

@@ -50,6 +50,7 @@ from .schemas import (
     RevisionOut,
     ShareIn,
     SpaceRefOut,
+    TopicListOut,
     TopicOut,
     TopPostOut,
 )
@@ -193,6 +194,23 @@ def space_feed(request: HttpRequest, space_id: Id, query: Query[FeedQuery]) -> H
     page = _page(viewer, selectors.space_posts(viewer, space), query, space=space)
     pinned = [item_out(i) for i in selectors.pinned_posts(viewer, space)] if not query.cursor else []
     return prevalidated({**page, "pinned": pinned})
+
+
+@router.get("/topics", response=TopicListOut, summary="The topics I know of, the most used first")
+def list_topics(request: HttpRequest) -> dict:
+    rows = selectors.topic_directory(viewer_of(request))
+    items = [
+        {
+            "name": r.topic.name,
+            "label": r.topic.label,
+            "posts": r.posts,
+            "last_used": r.last_used,
+            "followers": r.followers,
+            "following": r.following,
+        }
+        for r in rows
+    ]
+    return {"items": items}
 
 
 @router.get("/topics/{name}", response=TopicOut, summary="A topic")

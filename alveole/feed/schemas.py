@@ -192,6 +192,19 @@ class TopicOut(Schema):
     following: bool
 
 
+class TopicEntryOut(Schema):
+    name: str
+    label: str
+    posts: int = Field(description="posts about it that I may read")
+    last_used: datetime | None = Field(description="when the newest of those was posted")
+    followers: int = Field(description="people following it whom I may see")
+    following: bool
+
+
+class TopicListOut(Schema):
+    items: list[TopicEntryOut]
+
+
 class TopPostOut(Schema):
     id: int
     space: SpaceRefOut | None

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from alveole.core.cursors import paginate
 from alveole.core.errors import Invalid
 from alveole.spaces import labels
 from alveole.spaces.models import Space, SpaceMembership
+from alveole.spaces.people import people_visible_to
 
 from .access import readable_originals, shown_unless_hidden, visible_posts
 from .models import Attachment, Comment, Follow, Mention, Post, PostKind, PostRead, Reaction, Review, Topic
@@ -237,3 +240,53 @@ def search_posts(viewer: User, query: str) -> QuerySet[Post]:
     if len(query) < SEARCH_MIN_LENGTH:
         return Post.objects.none()
     return visible_posts(viewer, published=True).filter(body__icontains=query)
+
+
+# --- topics directory ------------------------------------------------------------------------
+
+
+@dataclass
+class TopicRow:
+    topic: Topic
+    posts: int  # posts about it that the viewer may read
+    last_used: datetime | None  # of the newest of those, None when only followed
+    followers: int  # people following it whom the viewer may see
+    following: bool
+
+
+def topic_directory(viewer: User, *, limit: int | None = None) -> list[TopicRow]:
+    """Every topic the viewer knows of, most used first: used by a post they may read, or followed by them.
+
+    Counts are over what the viewer may read and whom they may see, so a topic used only in a private space or
+    followed only by people out of their sight shows nothing of that: the same rule as `access.get_topic_for`.
+    Four queries whatever the number of topics.
+    """
+    limit = limit or settings.ALVEOLE_TOPICS_LISTED
+    used = (
+        Post.topics.through.objects.filter(post__in=visible_posts(viewer).values("pk"))
+        .values("topic_id")
+        .annotate(posts=Count("post_id", distinct=True), last_used=Max("post__created_at"))
+        .order_by("-posts", "topic_id")[:limit]
+    )
+    counts: dict[int, dict[str, Any]] = {row["topic_id"]: row for row in used}
+    mine = set(Follow.objects.filter(follower=viewer, topic__isnull=False).values_list("topic_id", flat=True))
+    ids = set(counts) | mine
+    topics = Topic.objects.filter(organisation_id=viewer.org_id, pk__in=ids).in_bulk()
+    followers = dict(
+        Follow.objects.filter(topic_id__in=ids, follower__in=people_visible_to(viewer).values("pk"))
+        .values("topic_id")
+        .annotate(n=Count("follower_id", distinct=True))
+        .values_list("topic_id", "n")
+    )
+    rows = [
+        TopicRow(
+            topic=topic,
+            posts=counts[pk]["posts"] if pk in counts else 0,
+            last_used=counts[pk]["last_used"] if pk in counts else None,
+            followers=followers.get(pk, 0),
+            following=pk in mine,
+        )
+        for pk, topic in topics.items()
+    ]
+    rows.sort(key=lambda r: (-r.posts, r.topic.name))
+    return rows[:limit]

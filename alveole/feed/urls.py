@@ -6,6 +6,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("spaces/<int:space_id>/", views.space_detail, name="space_detail"),
     path("people/<int:user_id>/", views.person, name="person"),
+    path("topics/", views.topics, name="topics"),
     path("topics/<str:name>/", views.topic, name="topic"),
     path("topics/<str:name>/follow/", views.topic_follow, name="topic_follow"),
     path("people/<int:user_id>/follow/", views.person_follow, name="person_follow"),

@@ -117,6 +117,12 @@ def _post_url(post: Post) -> str:
 
 
 @web_view
+def topics(request: HttpRequest) -> HttpResponse:
+    rows = selectors.topic_directory(viewer_of(request))
+    return render(request, "feed/topics.html", {"rows": rows})
+
+
+@web_view
 def topic(request: HttpRequest, name: str) -> HttpResponse:
     viewer = viewer_of(request)
     try:

@@ -183,7 +183,12 @@ def test_phone_navigation_reaches_every_section_and_new_writes_a_post_here(sign_
     page = sign_in("lena@example.com", PHONE)
     bar = page.get_by_role("navigation", name="Main (mobile)")
     # Every section is at most two taps away: the bottom bar, or "Me" then the menu.
-    for section, path in (("Decisions", "/decisions/"), ("Spaces", "/spaces/"), ("People", "/people/")):
+    for section, path in (
+        ("Decisions", "/decisions/"),
+        ("Spaces", "/spaces/"),
+        ("Topics", "/topics/"),
+        ("People", "/people/"),
+    ):
         page.goto(daily_url + "/")
         bar.get_by_role("link", name="Me", exact=True).click()
         link = page.locator("#me-menu").get_by_role("link", name=section, exact=True)
@@ -299,6 +304,9 @@ def test_screenshots_of_the_daily_pages(sign_in, daily_url: str) -> None:
         _shoot(page, f"catch-up-{width}")
         page.goto(daily_url + "/tasks/")
         _shoot(page, f"my-tasks-{width}")
+        page.goto(daily_url + "/topics/")
+        expect(page.get_by_role("link", name="#design")).to_be_visible()
+        _shoot(page, f"topics-{width}")
         if width == 1280:  # the phone's is taken with its tabs scrolled (test_phone_navigation…)
             _open_space(page, daily_url, "Website redesign")
             _shoot(page, "space-1280")
@@ -317,7 +325,7 @@ def test_axe_finds_nothing_serious_on_the_daily_pages(sign_in, daily_url: str) -
         for path in ("tasks/", "plan/", "decisions/", "members/"):
             page.goto(space_url + path)
             found += conftest.serious_violations(page)
-        for path in ("/catch-up/", "/tasks/", "/decisions/", "/people/", "/notifications/"):
+        for path in ("/catch-up/", "/tasks/", "/decisions/", "/people/", "/topics/", "/notifications/"):
             page.goto(daily_url + path)
             found += conftest.serious_violations(page)
         admin = sign_in("camille@example.com", viewport)

@@ -166,6 +166,7 @@ CASES = [
     Case("GET", "/spaces/{open_space}/posts", every(OK, {"owner", "admin", "member", "nonmember"})),
     Case("GET", "/spaces/{private_space}/posts", every(OK, {"owner", "member", "guest"})),
     # "launch" is used only in the private space: to anyone else it is a name nobody used.
+    Case("GET", "/topics", every(OK)),
     Case("GET", "/topics/{topic}", every(OK, {"owner", "member", "guest"})),
     Case("GET", "/topics/{topic}/posts", every(OK)),
     Case("GET", "/members/{member}/posts", every(OK, {"owner", "admin", "member", "nonmember", "guest"})),
