@@ -268,7 +268,7 @@ def topic_directory(viewer: User, *, limit: int | None = None) -> list[TopicRow]
         .annotate(posts=Count("post_id", distinct=True), last_used=Max("post__created_at"))
         .order_by("-posts", "topic_id")[:limit]
     )
-    counts: dict[int, dict[str, Any]] = {row["topic_id"]: row for row in used}
+    counts: dict[int, Any] = {row["topic_id"]: row for row in used}
     mine = set(Follow.objects.filter(follower=viewer, topic__isnull=False).values_list("topic_id", flat=True))
     ids = set(counts) | mine
     topics = Topic.objects.filter(organisation_id=viewer.org_id, pk__in=ids).in_bulk()

@@ -57,9 +57,9 @@ def test_a_followed_topic_stays_listed_after_its_posts_are_gone(topics) -> None:
     assert rows[0].topic.name == "launch" and rows[0].following
     for post in topics.open_space.posts.all():
         actions.delete_post(topics.owner, post=post)
-    rows = {r.topic.name: r for r in selectors.topic_directory(topics.owner)}
-    assert rows["launch"].posts == 0 and rows["launch"].following
-    assert "roadmap" not in rows
+    after = {r.topic.name: r for r in selectors.topic_directory(topics.owner)}
+    assert after["launch"].posts == 0 and after["launch"].following
+    assert "roadmap" not in after
 
 
 def test_the_directory_costs_a_fixed_number_of_queries(topics) -> None:
