@@ -368,6 +368,8 @@ def delete_post(actor: User, *, post: Post) -> None:
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
     _emit(events.PostDeleted(post_id=post.pk), post)
+    if post.review == Review.HELD and post.space_id is not None:
+        signals.held_item_withdrawn.send(Post, space_id=post.space_id)
     audit.record(
         "post.delete",
         actor=actor,
@@ -634,6 +636,8 @@ def delete_comment(actor: User, *, comment: Comment) -> None:
     _emit(deleted, post, item=comment)  # a held or refused comment: only those who could see it hear
     if comment.is_answer:
         _emit(_post_updated(post), post)
+    if comment.review == Review.HELD and post.space_id is not None:
+        signals.held_item_withdrawn.send(Comment, space_id=post.space_id)
     audit.record(
         "comment.delete", actor=actor, target=comment, label=markdown.plain_text(comment.body, 80), post=comment.post_id
     )

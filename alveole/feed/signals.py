@@ -7,3 +7,4 @@ post_published = Signal()  # post_id: a new post, or a share
 comment_published = Signal()  # comment_id
 reaction_added = Signal()  # post_id, user_id
 item_held = Signal()  # post_id, comment_id (None for a post): it waits for the space's managers
+held_item_withdrawn = Signal()  # space_id: a held post or comment was deleted before anyone decided on it

@@ -222,14 +222,6 @@ def _tell_author(actor: User, post: Post, comment: Comment | None) -> None:
     )
 
 
-def _clear_queue_if_empty(space_id: int | None) -> None:
-    if space_id is None:
-        return
-    held = Post.objects.filter(space_id=space_id, review=Review.HELD, deleted_at__isnull=True).exists() or (
-        Comment.objects.filter(post__space_id=space_id, review=Review.HELD, deleted_at__isnull=True).exists()
-    )
-    if not held:
-        clear_queue_lines(space_id)
 
 
 @transaction.atomic
@@ -247,7 +239,7 @@ def approve_item(actor: User, *, post: Post | None = None, comment: Comment | No
         item = feed_actions.approve_post(actor, post=post)
     audit.record("review.approve", actor=actor, target=item, **_item_about(post, comment))
     _tell_author(actor, post, comment)
-    _clear_queue_if_empty(post.space_id)
+    clear_queue_lines(post.space_id)
     return item
 
 
@@ -267,7 +259,7 @@ def refuse_item(
         item = feed_actions.refuse_post(actor, post=post, reason=reason)
     audit.record("review.refuse", actor=actor, target=item, reason=item.refusal_reason, **_item_about(post, comment))
     _tell_author(actor, post, comment)
-    _clear_queue_if_empty(post.space_id)
+    clear_queue_lines(post.space_id)
     return item
 
 

@@ -13,6 +13,7 @@ from alveole.accounts.models import User
 from alveole.core.bounds import check_date, check_ids
 from alveole.core.errors import Invalid
 from alveole.feed.actions import record_reads
+from alveole.feed.models import Comment, Post, Review
 from alveole.live.models import Audience
 from alveole.live.publish import publish
 from alveole.spaces.models import Space
@@ -98,13 +99,20 @@ def mark_read(actor: User, *, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def clear_queue_lines(space_id: int) -> None:
-    """Nothing waits for validation in the space any more: its "waits for your validation" lines are done
-    with, for every manager, so none of them is emailed or counted as unread."""
-    now = timezone.now()
+def clear_queue_lines(space_id: int | None) -> None:
+    """When nothing waits for validation in the space any more (approved, refused, or withdrawn by its author),
+    its "waits for your validation" lines are done with, for every manager, so none is emailed or counted unread."""
+    if space_id is None:
+        return
+    held = Post.objects.filter(space_id=space_id, review=Review.HELD, deleted_at__isnull=True).exists() or (
+        Comment.objects.filter(post__space_id=space_id, review=Review.HELD, deleted_at__isnull=True).exists()
+    )
+    if held:
+        return
     lines = Notification.objects.filter(kind=Kind.QUEUE, space_id=space_id, read_at__isnull=True)
-    for user in User.objects.filter(pk__in=lines.values("user_id")):
-        lines.filter(user=user).update(read_at=now)
+    managers = list(User.objects.filter(pk__in=lines.values("user_id")))
+    lines.update(read_at=timezone.now())
+    for user in managers:
         _unread_changed(user)
 
 

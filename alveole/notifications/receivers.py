@@ -11,7 +11,7 @@ from alveole.core.jobs import enqueue_job
 from alveole.feed import signals as feed_signals
 from alveole.spaces import signals as space_signals
 
-from . import jobs
+from . import actions, jobs
 
 
 @receiver(feed_signals.post_published)
@@ -27,6 +27,11 @@ def on_comment_published(sender: Any, *, comment_id: int, **kwargs: Any) -> None
 @receiver(feed_signals.item_held)
 def on_item_held(sender: Any, *, post_id: int, comment_id: int | None, **kwargs: Any) -> None:
     enqueue_job(jobs.item_held, post_id, comment_id)
+
+
+@receiver(feed_signals.held_item_withdrawn)
+def on_held_item_withdrawn(sender: Any, *, space_id: int, **kwargs: Any) -> None:
+    actions.clear_queue_lines(space_id)
 
 
 @receiver(feed_signals.reaction_added)

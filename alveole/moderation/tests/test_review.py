@@ -392,6 +392,23 @@ def test_the_managers_line_is_done_with_once_nothing_waits_in_the_space(scene):
     assert line.read_at is not None
 
 
+def test_the_managers_line_is_done_with_once_the_author_withdraws_what_waited(scene):
+    post, _ = feed_actions.create_post(scene.guest, space=scene.private_space, body="Second thoughts")
+    comment, _ = feed_actions.create_comment(scene.guest, post=_published(scene), body="On reflection")
+    line = Notification.objects.get(user=scene.owner, kind=Kind.QUEUE)
+    feed_actions.delete_post(scene.guest, post=post)
+    line.refresh_from_db()
+    assert line.read_at is None  # the comment still waits
+    feed_actions.delete_comment(scene.guest, comment=comment)
+    line.refresh_from_db()
+    assert line.read_at is not None
+
+
+def _published(scene):
+    post, _ = feed_actions.create_post(scene.owner, space=scene.private_space, body="Managers are not held")
+    return post
+
+
 def test_nobody_is_told_about_a_published_post(scene):
     feed_actions.create_post(scene.member, space=scene.private_space, body="Members are not held")
     assert not Notification.objects.filter(kind=Kind.QUEUE).exists()
