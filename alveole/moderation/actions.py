@@ -14,7 +14,7 @@ from alveole.core import audit, markdown, ratelimit
 from alveole.core.errors import Conflict, Invalid, PermissionDenied, RateLimited
 from alveole.feed import actions as feed_actions
 from alveole.feed.access import get_comment_for, get_post_for
-from alveole.feed.models import Comment, Post, Review
+from alveole.feed.models import Comment, Post
 from alveole.notifications.actions import clear_queue_lines, notify
 from alveole.notifications.models import Kind
 from alveole.spaces.access import can_manage, check_space_open_for_changes
@@ -220,8 +220,6 @@ def _tell_author(actor: User, post: Post, comment: Comment | None) -> None:
         comment_id=comment.pk if comment is not None else None,
         space_id=post.space_id,
     )
-
-
 
 
 @transaction.atomic
