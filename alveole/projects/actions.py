@@ -17,7 +17,7 @@ from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from alveole.core.jobs import enqueue_job
 from alveole.core.secrets import hash_secret, new_secret
 from alveole.decisions.models import Decision
-from alveole.feed.models import Comment, Post
+from alveole.feed.models import Comment, Post, Review
 from alveole.live.models import Audience
 from alveole.live.publish import LiveEvent, publish
 from alveole.spaces.access import can_manage, check_space_open_for_changes, membership_of
@@ -302,6 +302,9 @@ def create_task_from_post(actor: User, *, post: Post, comment: Comment | None = 
     """A task in the post's space that links back to the post (or to one of its comments)."""
     if post.space is None:
         raise Conflict(_("Tasks live in spaces; this post is on a profile."))
+    # A task is seen by the whole space: the text of a held or refused item would reach it before any decision.
+    if post.review != Review.PUBLISHED or (comment is not None and comment.review != Review.PUBLISHED):
+        raise Conflict(_("This waits for validation by the space's managers: make a task of it once it is published."))
     source = comment.body if comment is not None else post.body
     # The first line names the task (a post's opening sentence); the whole text goes in the description.
     first_line = next((line for line in source.splitlines() if line.strip()), "")

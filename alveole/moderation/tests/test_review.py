@@ -404,6 +404,21 @@ def test_the_managers_line_is_done_with_once_the_author_withdraws_what_waited(sc
     assert line.read_at is not None
 
 
+def test_a_held_item_cannot_become_a_task_before_it_is_published(scene):
+    from alveole.projects import actions as project_actions
+
+    post, _ = feed_actions.create_post(scene.guest, space=scene.private_space, body="Secret plan: buy the rival")
+    comment, _ = feed_actions.create_comment(scene.guest, post=_published(scene), body="Call the lawyers")
+    for who in (scene.guest, scene.owner):
+        with pytest.raises(Conflict):
+            project_actions.create_task_from_post(who, post=post)
+        with pytest.raises(Conflict):
+            project_actions.create_task_from_post(who, post=comment.post, comment=comment)
+    actions.approve_item(scene.owner, post=get_held_post_for(scene.owner, post.pk))
+    post.refresh_from_db()
+    assert project_actions.create_task_from_post(scene.owner, post=post).source_post == post
+
+
 def _published(scene):
     post, _ = feed_actions.create_post(scene.owner, space=scene.private_space, body="Managers are not held")
     return post
