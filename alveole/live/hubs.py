@@ -19,6 +19,16 @@ log = logging.getLogger(__name__)
 CHANNEL = "alveole:live"
 
 
+def channel_for(redis_url: str) -> str:
+    """The pub/sub channel of this installation. Redis channels are global to a server, whatever the database
+    number, so two installations (or two test processes) on one Redis would hear each other's events, with
+    organisation ids that mean other organisations. They already need a Redis database each (their keys would
+    clash otherwise): the channel is named after it."""
+    from redis.connection import parse_url
+
+    return f"{CHANNEL}:{parse_url(redis_url).get('db', 0)}"
+
+
 class Dispatcher(Protocol):
     """What a hub hands messages to: each server process's dispatcher (alveole.realtime.dispatch)."""
 
@@ -70,6 +80,7 @@ class RedisHub:
         import redis
 
         self.url = url
+        self.channel = channel_for(url)
         # Publishing happens from request threads after commit: a bounded, thread-safe pool
         # with timeouts, so that a Redis outage delays a request by seconds, not forever.
         self.publisher = redis.Redis.from_url(
@@ -81,7 +92,7 @@ class RedisHub:
         import redis
 
         try:
-            self.publisher.publish(CHANNEL, message)
+            self.publisher.publish(self.channel, message)
         except redis.RedisError:
             log.warning("live: could not publish to Redis; clients will catch up from the log", exc_info=True)
 
@@ -104,7 +115,7 @@ class RedisHub:
             )
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(CHANNEL)
+                await pubsub.subscribe(self.channel)
                 if not first:
                     # Messages may have been published while we were away.
                     await dispatcher.catch_up_all()

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 
 from alveole.feed import actions as feed
+from alveole.live import hubs
 from alveole.live.events import registry
 from alveole.live.models import Audience, Event
 from alveole.live.publish import publish
@@ -61,8 +62,6 @@ class Recorder:
 
 def test_events_are_sent_after_commit_only(world, django_capture_on_commit_callbacks):
     import asyncio
-
-    from alveole.live import hubs
 
     hub = hubs.MemoryHub()
     recorder = Recorder()
@@ -163,3 +162,10 @@ def test_a_client_applying_the_events_reaches_a_fresh_fetch(world, api_client_fo
         when = item["edited_at"] and datetime.fromisoformat(item["edited_at"].replace("Z", "+00:00"))
         item["edited_at"] = when and when.replace(microsecond=when.microsecond // 1000 * 1000)
     assert state == fresh
+
+
+def test_each_redis_database_has_its_own_live_channel() -> None:
+    # Pub/sub ignores database numbers: installations sharing a Redis server must not hear each other.
+    assert hubs.channel_for("redis://127.0.0.1:6379/3") == "alveole:live:3"
+    assert hubs.channel_for("redis://127.0.0.1:6379?db=5") == "alveole:live:5"
+    assert hubs.channel_for("redis://127.0.0.1:6379") == "alveole:live:0"
