@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from alveole.accounts.models import User
@@ -119,3 +121,10 @@ def known(world: World) -> Known:
 
 def make_manager(user: User, space: Space) -> None:
     SpaceMembership.objects.filter(user=user, space=space).update(role=SpaceRole.MANAGER)
+
+
+@pytest.fixture
+def on_now() -> Iterator[None]:
+    """Pages and the API read the clock: hold it at NOW, so the known data stays in their period."""
+    with time_machine.travel(NOW, tick=True):
+        yield

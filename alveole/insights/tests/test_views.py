@@ -14,7 +14,7 @@ from alveole.testing import World
 
 from .conftest import make_manager
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_now")]
 
 
 def test_an_owner_sees_the_page_with_its_charts_tables_and_files(world: World, known, client_for) -> None:
