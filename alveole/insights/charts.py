@@ -222,6 +222,12 @@ def _without_scripts(tree: Any) -> Any:
     return tree
 
 
+def whole_steps(highest: int) -> list[int]:
+    """The y axis of counts: whole numbers only, at most six labels, from 0 to at least `highest`."""
+    step = max(1, -(-highest // 5))
+    return list(range(0, max(highest, 1) + step, step))
+
+
 def _number(value: Cell) -> int | None:
     return value if isinstance(value, int) else None
 
@@ -229,6 +235,7 @@ def _number(value: Cell) -> int | None:
 def svg(table: Table, *, size: str = "wide") -> bytes:
     width, height = SIZES.get(size, SIZES["wide"])
     narrow = size == "narrow"
+    columns = table.plotted or tuple(range(1, len(table.columns)))
     chart_class = {"bar": pygal.Bar, "stacked": pygal.StackedBar}.get(table.kind, pygal.Line)
     chart = chart_class(
         js=[],
@@ -242,8 +249,6 @@ def svg(table: Table, *, size: str = "wide") -> bytes:
         show_minor_x_labels=not narrow,
         x_labels_major_every=3 if narrow else None,
         truncate_label=-1,
-        min_scale=2,
-        max_scale=6,
         include_x_axis=True,
         print_values=False,
         dots_size=3,
@@ -254,7 +259,8 @@ def svg(table: Table, *, size: str = "wide") -> bytes:
     )
     chart.add_xml_filter(_without_scripts)
     chart.x_labels = [table.short_label(row[0]) for row in table.rows]
-    for index in table.plotted or range(1, len(table.columns)):
+    chart.y_labels = whole_steps(max((_number(row[i]) or 0 for row in table.rows for i in columns), default=0))
+    for index in columns:
         column = table.columns[index]
         chart.add(column, [_number(row[index]) for row in table.rows])
     return bytes(chart.render())
