@@ -320,7 +320,7 @@ class Figures:
 
 
 def figures(scope: Scope, period: Period) -> Figures:
-    """Every figure of the page: eleven queries, whatever the size of the organisation."""
+    """Every figure of the page: ten queries, whatever the size of the organisation."""
     return Figures(
         period,
         activity(scope, period),
