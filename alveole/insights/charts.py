@@ -209,6 +209,8 @@ STYLE = Style(
     major_label_font_size=13,
     legend_font_size=14,
 )
+# The page's dark theme reaches an SVG image through the same media query: its text turns light.
+DARK = "inline:@media (prefers-color-scheme: dark) { text { fill: #b4ada1 !important; } }"
 SIZES = {"wide": (760, 340), "narrow": (380, 320)}
 NO_DATA = gettext_lazy("Nothing yet")
 
@@ -239,6 +241,7 @@ def svg(table: Table, *, size: str = "wide") -> bytes:
     chart_class = {"bar": pygal.Bar, "stacked": pygal.StackedBar}.get(table.kind, pygal.Line)
     chart = chart_class(
         js=[],
+        css=["file://style.css", "file://graph.css", DARK],
         style=STYLE,
         width=width,
         height=height,
