@@ -414,3 +414,7 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
     },
 }
+
+# --- Insights (issue 14): the period the figures cover, and how many posts the "most read/commented" lists show.
+ALVEOLE_INSIGHTS_WEEKS = max(1, min(104, env_int("ALVEOLE_INSIGHTS_WEEKS", 12)))
+ALVEOLE_INSIGHTS_TOP = max(1, min(100, env_int("ALVEOLE_INSIGHTS_TOP", 10)))

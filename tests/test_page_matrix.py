@@ -88,6 +88,13 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "space_moderation": ("/spaces/{private_space}/moderation/", only({"owner"}, member=403, guest=403)),
     # Who may invite guests is the organisation's policy (default: the space's managers and admins).
     "space_guest_invite": ("/spaces/{private_space}/guests/invite/", only({"owner"}, member=403, guest=403)),
+    # Insights: admins (their organisation) and space managers; the page is no secret, so others get 403.
+    "insights": ("/insights/", only(ADMINS, denied=403)),
+    "insights_chart": (
+        "/insights/charts/activity.svg?space={private_space}",
+        only({"owner"}, admin=404, other=404, member=403, nonmember=403, guest=403),
+    ),
+    "insights_csv": ("/insights/most-read.csv", only(ADMINS, denied=403)),
     "export_detail": ("/exports/{owner_export}/", only({"owner"})),
     # The test queue runs jobs at once, in the request's transaction: the ZIP is ready.
     "export_download": ("/exports/{owner_export}/download/", only({"owner"})),

@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("insights/", views.index, name="insights"),
+    path("insights/charts/<slug:name>.svg", views.chart, name="insights_chart"),
+    path("insights/<slug:name>.csv", views.download, name="insights_csv"),
+]

@@ -239,6 +239,14 @@ CASES = [
         overrides={"member": 403, "guest": 403},
     ),
     Case("PUT", "/organisation/retention", every(OK, {"owner", "other"}), body={"days": 365}, denied=403),
+    # --- insights: admins see their organisation, space managers their spaces; others are refused ---
+    Case("GET", "/insights", every(OK, ORG_ADMINS), denied=403),
+    Case(
+        "GET",
+        "/insights?space_id={private_space}",
+        {"owner": OK},
+        overrides=every(403, {"member", "nonmember", "guest"}),
+    ),
     Case(
         "PUT",
         "/spaces/{open_space}/legal-hold",
