@@ -412,3 +412,16 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
     },
 }
+
+# --- Single sign-on (alveole.sso; README, "Single sign-on") ----------------------------------------------------------
+SOCIALACCOUNT_ADAPTER = "alveole.sso.adapter.SocialAccountAdapter"
+# Providers are configured per organisation, in the database; accounts are never made by allauth's signup.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Allow issuers and IdP addresses over http or on private networks (a local provider); never in production.
+ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS = env_bool("ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS", False)
+if PRODUCTION and ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS:
+    raise ImproperlyConfigured("Refusing to start in production: ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS is on.")
+MIDDLEWARE = [*MIDDLEWARE, "alveole.sso.middleware.PasswordLoginPolicyMiddleware"]
