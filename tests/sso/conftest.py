@@ -188,12 +188,17 @@ def xmlsec_binary() -> str:
 
 @pytest.fixture(scope="session")
 def start_saml_idp(sso_tmp, saml_certs) -> Iterator[Callable[..., IdpProcess]]:
-    """Start a pysaml2 IdP: `start_saml_idp(sp_metadata=<path or URL>, accounts={…}, tamper=False, travel=0)`.
+    """Start a pysaml2 IdP: `start_saml_idp(sp_metadata=<path or URL>, accounts={…}, tamper=False, travel=0,
+    unsigned=False)`.
     `travel` (seconds, e.g. -7200) shifts the IdP's clock, so its assertions arrive expired."""
     started: list[IdpProcess] = []
 
     def start(
-        sp_metadata: str | Path, accounts: dict[str, dict] | None = None, tamper: bool = False, travel: int = 0
+        sp_metadata: str | Path,
+        accounts: dict[str, dict] | None = None,
+        tamper: bool = False,
+        travel: int = 0,
+        unsigned: bool = False,
     ) -> IdpProcess:
         if not Path(xmlsec_binary()).is_file():
             unavailable("xmlsec1 is not installed (apt-get install xmlsec1): pysaml2 signs with it")
@@ -203,6 +208,7 @@ def start_saml_idp(sso_tmp, saml_certs) -> Iterator[Callable[..., IdpProcess]]:
             "IDP_SP_METADATA": str(sp_metadata),
             "IDP_ACCOUNTS": json.dumps(accounts or {}),
             "IDP_TAMPER": "1" if tamper else "",
+            "IDP_UNSIGNED": "1" if unsigned else "",
             "IDP_TRAVEL": str(travel or ""),
             "XMLSEC_BINARY": xmlsec_binary(),
             "PYTHONWARNINGS": "ignore::DeprecationWarning",

@@ -147,3 +147,25 @@ def test_passwords_off_spares_owners():
     )
     assert password_login_disabled(member)
     assert not password_login_disabled(owner)
+
+
+@override_settings(ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS=True)  # idp.example.com does not resolve offline
+def test_saml_settings_force_signed_assertions(saml_certs):
+    owner = UserFactory.create(role=Role.OWNER)
+    data = actions.ProviderSettings(
+        protocol="saml",
+        display_name="Acme SAML",
+        allowed_domains=["acme.test"],
+        idp_entity_id="https://idp.example.com/metadata",
+        idp_sso_url="https://idp.example.com/sso",
+        idp_certificate=saml_certs.pem,
+    )
+    idp = actions.configure_provider(owner, data=data)
+    app = idp.social_app
+    assert app.provider == "saml" and app.client_id == app.provider_id == idp.slug
+    assert app.settings["idp"]["x509cert"] == saml_certs.body
+    assert actions.saml_settings_are_safe(app)
+    assert app.settings["advanced"]["reject_idp_initiated_sso"] is True
+    with pytest.raises(Invalid) as refused:
+        actions.configure_provider(owner, data=actions.ProviderSettings(**{**data.__dict__, "idp_certificate": "nope"}))
+    assert "idp_certificate" in refused.value.fields
