@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from allauth.socialaccount.models import SocialApp
 
 from alveole.accounts.models import Role
 from alveole.factories import UserFactory
 from alveole.sso.models import IdentityProvider
+from alveole.sso.tests.factories import make_provider
 
 pytestmark = pytest.mark.django_db
 
 
 def passwords_off(org) -> IdentityProvider:
-    app = SocialApp.objects.create(provider="openid_connect", provider_id="otest", client_id="c", secret="s")
-    return IdentityProvider.objects.create(
-        organisation=org,
-        social_app=app,
-        protocol="oidc",
-        display_name="Acme",
-        allowed_domains=["acme.test"],
-        password_login_disabled=True,
-    )
+    return make_provider(org, password_login_disabled=True)
 
 
 def test_settings_page_is_for_owners(world, client_for):
