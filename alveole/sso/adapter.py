@@ -10,6 +10,7 @@ A provider vouches for the people of one organisation only, so a sign-in through
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -28,6 +29,8 @@ from alveole.orgs import actions as org_actions
 from .models import IdentityProvider, Protocol
 from .roles import claims_of, role_from
 from .selectors import provider_by_slug
+
+logger = logging.getLogger(__name__)
 
 
 def refusal(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
@@ -76,6 +79,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         extra_context: Any = None,
     ) -> None:
         """A token or assertion that fails its checks (signature, expiry, audience, state): one sentence."""
+        # The reason stays in the log for the operator; the person gets one sentence.
+        logger.warning("single sign-on refused by %s: %s %r", getattr(provider, "id", provider), error, exception)
         raise refuse(
             request,
             _("Your identity provider's answer could not be verified, so you were not signed in: try again."),
