@@ -172,3 +172,24 @@ def test_tampered_callback_is_refused(browser, sso_url, owner, idps, parameter):
     expect(page.locator("[data-sso-refusal]")).to_have_text(REFUSED)
     assert page.request.get(sso_url + "/api/v1/me").status == 401
     page.context.close()
+
+
+def test_sso_pages_are_accessible_on_a_phone(browser, sso_url, owner, idps):
+    configure(owner, sso_url, idps["good"].url)
+    owner.set_viewport_size(conftest.PHONE)
+    try:
+        owner.goto(sso_url + "/admin/settings/sso/")
+        assert not conftest.serious_violations(owner)
+        assert owner.evaluate("document.documentElement.scrollWidth") <= conftest.PHONE["width"]
+        owner.screenshot(path=str(conftest.SCREENSHOTS / "sso-settings-phone.png"), full_page=True)
+    finally:
+        owner.set_viewport_size(conftest.DESKTOP)
+    context = browser.new_context(viewport=conftest.PHONE, locale="en-GB")
+    page = context.new_page()
+    page.goto(sso_url + "/sso/start/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in with single sign-on")
+    assert not conftest.serious_violations(page)
+    page.get_by_label("Work email address").fill("ada@nowhere.example")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("No organisation signs in with single sign-on for this address")).to_be_visible()
+    context.close()
