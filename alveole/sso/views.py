@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
+from alveole.core import ratelimit
+from alveole.core.context import client_ip_of
 from alveole.core.errors import PermissionDenied
 from alveole.core.middleware import CONTENT_SECURITY_POLICY
 from alveole.web.shortcuts import act, invalid_form_status, submit, web_view
@@ -22,6 +24,8 @@ from .forms import ProviderForm, StartForm, initial_of
 from .models import IdentityProvider
 from .selectors import provider_of, providers_for_email
 from .urls_of import provider_urls
+
+START_LIMIT, START_WINDOW = 30, 600  # sign-in starts per client IP in ten minutes
 
 
 def _require_owner(viewer: User) -> None:
@@ -78,6 +82,15 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     form = StartForm(request.POST if request.method == "POST" else None)
     status, choices = 200, []
     if request.method == "POST":
+        # Which domains sign in with single sign-on is not secret, but it is not to be listed by a script either.
+        ip = client_ip_of(request) or "unknown"
+        ratelimit.add_hit("sso:start", ip, window=START_WINDOW)
+        wait = ratelimit.retry_after("sso:start", ip, limit=START_LIMIT, window=START_WINDOW)
+        if wait is not None:
+            message = _("Too many attempts. Try again in %(minutes)d minutes.") % {"minutes": max(1, (wait + 59) // 60)}
+            response = render(request, "429.html", {"message": message}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         if not form.is_valid():
             status = invalid_form_status(form)
         else:

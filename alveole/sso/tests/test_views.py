@@ -49,3 +49,11 @@ def test_passwords_off_moves_to_the_persons_other_organisation(world, client_for
     client = client_for(world.member)
     assert client.get("/").status_code == 200
     assert client.get("/api/v1/me").json()["id"] == in_b.pk
+
+
+def test_start_is_rate_limited(client, settings):
+    for _ in range(30):
+        client.post("/sso/start/", {"email": "ada@nowhere.test"})
+    answer = client.post("/sso/start/", {"email": "ada@nowhere.test"})
+    assert answer.status_code == 429 and int(answer["Retry-After"]) > 0
+    assert "Too many attempts" in answer.content.decode()
