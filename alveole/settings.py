@@ -418,3 +418,16 @@ LOGGING = {
 # --- Insights (issue 14): the period the figures cover, and how many posts the "most read/commented" lists show.
 ALVEOLE_INSIGHTS_WEEKS = max(1, min(104, env_int("ALVEOLE_INSIGHTS_WEEKS", 12)))
 ALVEOLE_INSIGHTS_TOP = max(1, min(100, env_int("ALVEOLE_INSIGHTS_TOP", 10)))
+
+# --- Single sign-on (alveole.sso; README, "Single sign-on") ----------------------------------------------------------
+SOCIALACCOUNT_ADAPTER = "alveole.sso.adapter.SocialAccountAdapter"
+# Providers are configured per organisation, in the database; accounts are never made by allauth's signup.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Allow issuers and IdP addresses over http or on private networks (a local provider); never in production.
+ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS = env_bool("ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS", False)
+if PRODUCTION and ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS:
+    raise ImproperlyConfigured("Refusing to start in production: ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS is on.")
+MIDDLEWARE = [*MIDDLEWARE, "alveole.sso.middleware.PasswordLoginPolicyMiddleware"]

@@ -50,6 +50,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "org_audit_json": ("/admin/audit.json", only(ADMINS, denied=403)),
     "org_settings": ("/admin/settings/", only(ADMINS, denied=403)),
     "org_labels": ("/admin/settings/labels/", only({"owner", "other"}, denied=403)),  # owners only
+    "sso_settings": ("/admin/settings/sso/", only({"owner", "other"}, denied=403)),  # owners only
     "spaces": ("/spaces/", EVERYONE_OK),
     "space_create": ("/spaces/new/", only(set(SIGNED_IN) - {"guest"}, denied=403)),
     "space_detail": ("/spaces/{private_space}/", only(SEES_PRIVATE)),
@@ -151,9 +152,10 @@ POST_ONLY = {
     "moderation_approve": "/moderation/posts/1/approve/",
     "moderation_refuse": "/moderation/comments/1/refuse/",
     "org_label_update": "/admin/settings/labels/1/",
+    "sso_remove": "/admin/settings/sso/remove/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
-PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed"}
+PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed", "sso_start"}
 
 
 @pytest.fixture

@@ -616,3 +616,78 @@ def create_user(
     user.save()
     audit.record("member.create", actor=None, organisation=organisation, target=user, label=user.full_name, role=role)
     return user
+
+
+# --- Accounts vouched for by the organisation's identity provider (alveole.sso) ---------------------------------------
+
+
+@transaction.atomic
+def create_account_from_provider(*, organisation: Organisation, email: str, full_name: str, role: str) -> User:
+    """An account made at its first single sign-on, with an identity of its own that has no password.
+
+    Its identity is never an existing one found by address: a provider vouches for one organisation only,
+    so it must not open the person's other organisations (sso/adapter.py)."""
+    email = clean_email(email)
+    if role not in Role.values:
+        raise Invalid(fields={"role": _("Choose one of: owner, admin, member, guest.")})
+    if User.objects.filter(organisation=organisation, email__iexact=email).exists():
+        raise Conflict(_("%(email)s already has an account in this organisation.") % {"email": email})
+    full_name = clean_full_name(full_name or email.split("@", 1)[0])
+    identity = User(login_email=None, email="", full_name=full_name)
+    identity.set_unusable_password()
+    identity.save()
+    user = User(
+        email=email,
+        full_name=full_name,
+        organisation=organisation,
+        role=role,
+        identity=identity,
+        handle=unique_handle(organisation.pk, full_name, email),
+    )
+    user.set_unusable_password()
+    user.save()
+    audit.record(
+        "member.create", actor=None, organisation=organisation, target=user, label=user.full_name, role=role, via="sso"
+    )
+    return user
+
+
+@transaction.atomic
+def set_role_from_provider(*, member: User, role: str) -> User:
+    """The role the organisation's identity provider gives `member` at sign-in. The last active owner is
+    never demoted (the organisation would have nobody to manage it): that change is skipped, and audited."""
+    if role not in Role.values or member.role == role:
+        return member
+    previous = member.role
+    if previous == Role.OWNER or role == Role.GUEST:
+        try:
+            if previous == Role.OWNER:
+                _check_not_last_owner(member)
+            if role == Role.GUEST:  # a guest never sees confidential content: keep the role, say why in the log
+                _check_no_confidential_spaces(member)
+        except Conflict:
+            audit.record(
+                "member.role.denied",
+                actor=None,
+                organisation=member.organisation,
+                target=member,
+                label=member.full_name,
+                role=role,
+                reason="last owner",
+                via="sso",
+            )
+            return member
+    member.role = role
+    member.save(update_fields=["role"])
+    audit.record(
+        "member.role",
+        actor=None,
+        organisation=member.organisation,
+        target=member,
+        label=member.full_name,
+        before=previous,
+        after=role,
+        via="sso",
+    )
+    _member_updated(member)
+    return member

@@ -95,7 +95,8 @@ OIDC_CLIENT_SECRET = "alveole-secret"  # a test secret for a provider that lives
 @pytest.fixture(scope="session")
 def start_oidc_idp(sso_tmp) -> Iterator[Callable[..., IdpProcess]]:
     """Start an oidc-provider: `start_oidc_idp(redirect_uris=[…], redirect_uri_prefixes=[…], accounts={…},
-    expired=False, id_token_claims=False, clients=[…])`. All started ones stop at the end of the session."""
+    expired=False, id_token_claims=False, id_token_aud="", clients=[…])`. All started ones stop at the end of the
+    session."""
     node = shutil.which("node")
     started: list[IdpProcess] = []
 
@@ -106,6 +107,7 @@ def start_oidc_idp(sso_tmp) -> Iterator[Callable[..., IdpProcess]]:
         clients: list[dict[str, str]] | None = None,
         expired: bool = False,
         id_token_claims: bool = False,
+        id_token_aud: str = "",
     ) -> IdpProcess:
         if not node:
             unavailable("node is not installed")
@@ -118,6 +120,7 @@ def start_oidc_idp(sso_tmp) -> Iterator[Callable[..., IdpProcess]]:
             "OIDC_CLIENTS": json.dumps(clients or [{"client_id": OIDC_CLIENT_ID, "client_secret": OIDC_CLIENT_SECRET}]),
             "OIDC_EXPIRED": "1" if expired else "",
             "OIDC_ID_TOKEN_CLAIMS": "1" if id_token_claims else "",
+            "OIDC_ID_TOKEN_AUD": id_token_aud,
         }
         idp = start_process([str(node), "idp.mjs"], env, sso_tmp / f"oidc-{len(started)}.log", cwd=OIDC_DIR)
         started.append(idp)
@@ -185,12 +188,17 @@ def xmlsec_binary() -> str:
 
 @pytest.fixture(scope="session")
 def start_saml_idp(sso_tmp, saml_certs) -> Iterator[Callable[..., IdpProcess]]:
-    """Start a pysaml2 IdP: `start_saml_idp(sp_metadata=<path or URL>, accounts={…}, tamper=False, travel=0)`.
+    """Start a pysaml2 IdP: `start_saml_idp(sp_metadata=<path or URL>, accounts={…}, tamper=False, travel=0,
+    unsigned=False)`.
     `travel` (seconds, e.g. -7200) shifts the IdP's clock, so its assertions arrive expired."""
     started: list[IdpProcess] = []
 
     def start(
-        sp_metadata: str | Path, accounts: dict[str, dict] | None = None, tamper: bool = False, travel: int = 0
+        sp_metadata: str | Path,
+        accounts: dict[str, dict] | None = None,
+        tamper: bool = False,
+        travel: int = 0,
+        unsigned: bool = False,
     ) -> IdpProcess:
         if not Path(xmlsec_binary()).is_file():
             unavailable("xmlsec1 is not installed (apt-get install xmlsec1): pysaml2 signs with it")
@@ -200,6 +208,7 @@ def start_saml_idp(sso_tmp, saml_certs) -> Iterator[Callable[..., IdpProcess]]:
             "IDP_SP_METADATA": str(sp_metadata),
             "IDP_ACCOUNTS": json.dumps(accounts or {}),
             "IDP_TAMPER": "1" if tamper else "",
+            "IDP_UNSIGNED": "1" if unsigned else "",
             "IDP_TRAVEL": str(travel or ""),
             "XMLSEC_BINARY": xmlsec_binary(),
             "PYTHONWARNINGS": "ignore::DeprecationWarning",

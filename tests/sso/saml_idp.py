@@ -11,6 +11,7 @@ Environment:
     IDP_PORT             port on 127.0.0.1; 0 (the default) lets the system pick a free one
     IDP_ACCOUNTS         JSON {email: {"role": …, "given_name": …, "surname": …}}; any other email signs in as a member
     IDP_TAMPER=1         edits the role (or the email, when the role is absent) of the assertion after it is signed
+    IDP_UNSIGNED=1       signs neither the Response nor the Assertion (a service provider must refuse it)
     IDP_TRAVEL=-7200     shifts the IdP's clock by that many seconds (time-machine): its assertions arrive expired
     XMLSEC_BINARY        default /usr/bin/xmlsec1 (pysaml2 signs by running it: Debian's `xmlsec1` package)
 
@@ -68,8 +69,8 @@ def idp_server(base: str, with_sp: bool = True) -> Server:
                 "endpoints": {"single_sign_on_service": [(f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)]},
                 "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
                 "want_authn_requests_signed": False,
-                "sign_response": True,
-                "sign_assertion": True,
+                "sign_response": os.environ.get("IDP_UNSIGNED") != "1",
+                "sign_assertion": os.environ.get("IDP_UNSIGNED") != "1",
                 "policy": {"default": {"lifetime": {"minutes": 5}, "attribute_restrictions": None}},
             }
         },
@@ -131,6 +132,7 @@ def respond(base: str, saml_request: str, relay_state: str, email: str) -> str:
     request = server.parse_authn_request(saml_request, BINDING_HTTP_REDIRECT)
     args = server.response_args(request.message, [BINDING_HTTP_POST])
     identity = identity_of(email)
+    signed = os.environ.get("IDP_UNSIGNED") != "1"
     xml = str(
         server.create_authn_response(
             identity,
@@ -140,8 +142,8 @@ def respond(base: str, saml_request: str, relay_state: str, email: str) -> str:
             name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=email),
             userid=email,
             authn={"class_ref": AUTHN_PASSWORD_PROTECTED, "authn_auth": f"{base}/metadata"},
-            sign_response=True,
-            sign_assertion=True,
+            sign_response=signed,
+            sign_assertion=signed,
             sign_alg=ds.SIG_RSA_SHA256,  # pysaml2 would sign with RSA-SHA1 otherwise, whatever its config says
             digest_alg=ds.DIGEST_SHA256,
         )

@@ -29,6 +29,7 @@ from alveole.orgs.actions import invite_member
 from alveole.projects import actions as project_actions
 from alveole.shell.api import api
 from alveole.spaces.models import HeldFor, Label, Space, SpaceKind
+from alveole.sso.tests.factories import make_provider
 from alveole.testing import ROLES, World
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,7 @@ def every(status: int, roles: set[str] = ALL_SIGNED_IN) -> dict[str, int]:
 
 
 ORG_ADMINS = {"owner", "admin", "other"}  # `other` is the owner of organisation B
+SSO_INCOMPLETE = {"protocol": "oidc", "display_name": "X", "allowed_domains": ["acme.test"]}  # no issuer
 CASES = [
     Case("GET", "/me", every(OK)),
     Case("PATCH", "/me", every(OK), body={"title": "Head of things"}),
@@ -95,6 +97,13 @@ CASES = [
     Case("DELETE", "/invitations/{invitation}", every(GONE, {"owner", "admin"})),
     Case("POST", "/invitations/{invitation}/resend", every(OK, {"owner", "admin"}), body={}),
     Case("GET", "/audit", every(OK, ORG_ADMINS), denied=403),
+    # Single sign-on: owners only (403 for everyone else); B's owner cannot reach A's provider (404). An incomplete
+    # body is a 400 for owners, and A already has its one provider (409).
+    Case("GET", "/sso/providers", every(OK, {"owner", "other"}), denied=403),
+    Case("GET", "/sso/providers/{sso_provider}", {"owner": OK, "other": 404}, denied=403),
+    Case("POST", "/sso/providers", {"owner": 409, "other": 400}, body=SSO_INCOMPLETE, denied=403),
+    Case("PUT", "/sso/providers/{sso_provider}", {"owner": 400, "other": 404}, body=SSO_INCOMPLETE, denied=403),
+    Case("DELETE", "/sso/providers/{sso_provider}", {"owner": GONE, "other": 404}, denied=403),
     Case("GET", "/spaces", every(OK)),
     Case("POST", "/spaces", every(CREATED, ALL_SIGNED_IN - {"guest"}), body={"name": "New"}, overrides={"guest": 403}),
     Case("GET", "/spaces/{open_space}", every(OK, {"owner", "admin", "member", "nonmember"})),
@@ -436,6 +445,7 @@ def ids_of(world: World) -> dict[str, int | str]:
         "owner_token": token.pk,
         "invitation": invitation.pk,
         "confidential_label": Label.objects.get(organisation=world.org, name="Confidential").pk,
+        "sso_provider": make_provider(world.org).pk,
     }
 
 

@@ -10,6 +10,8 @@
 //   OIDC_ACCOUNTS        JSON {login: {email, name, role, email_verified}}; any other login signs in as itself, role "member"
 //   OIDC_ID_TOKEN_CLAIMS 1: put the scope claims in the id_token too (as Entra ID does with roles)
 //   OIDC_EXPIRED         1: id_tokens live 1 s and /token answers 2.1 s late, so the id_token has expired on arrival
+//   OIDC_ID_TOKEN_AUD    rewrites the id_token's `aud` in /token's answer (signature left as it was: a relying party
+//                        that skips the signature on the back channel must still refuse a token meant for another client)
 // The sign-in and consent pages are oidc-provider's devInteractions: any login and password are accepted.
 import http from 'node:http';
 import Provider from 'oidc-provider';
@@ -69,6 +71,17 @@ server.listen(Number(env.OIDC_PORT || 0), '127.0.0.1', () => {
     provider.use(async (ctx, next) => {
       await next();
       if (ctx.path === '/token') await new Promise((resolve) => { setTimeout(resolve, 2100); });
+    });
+  }
+  if (env.OIDC_ID_TOKEN_AUD) {
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/token' && ctx.body && ctx.body.id_token) {
+        const [header, payload, signature] = ctx.body.id_token.split('.');
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+        claims.aud = env.OIDC_ID_TOKEN_AUD;
+        ctx.body = { ...ctx.body, id_token: [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.') };
+      }
     });
   }
   server.on('request', provider.callback());
