@@ -412,3 +412,8 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
     },
 }
+
+# Provisioning (SCIM 2.0, README "Provisioning (SCIM)"): how many resources one search answers with at
+# most (filter.maxResults and maxPageSize), and when the provider asks for no count.
+ALVEOLE_SCIM_MAX_RESULTS = env_int("ALVEOLE_SCIM_MAX_RESULTS", 200)
+ALVEOLE_SCIM_PAGE_SIZE = min(env_int("ALVEOLE_SCIM_PAGE_SIZE", 100), ALVEOLE_SCIM_MAX_RESULTS)
