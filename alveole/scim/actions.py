@@ -16,21 +16,17 @@ from alveole.accounts.handles import unique_handle
 from alveole.accounts.identity import attach_identity
 from alveole.accounts.models import Role, User
 from alveole.core import audit
-from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from alveole.core.errors import Conflict, Invalid, NotFound
 from alveole.core.secrets import hash_secret, new_secret
 from alveole.orgs.actions import clean_email, deactivate_member, reactivate_member
 from alveole.spaces import actions as space_actions
 from alveole.spaces.models import SpaceMembership, Visibility
 
+from .access import require_owner
 from .models import ScimResource, ScimToken
 
 TOKEN_PREFIX = "scim"
 NAME_MAX = 100
-
-
-def _require_owner(actor: User) -> None:
-    if not actor.is_owner:
-        raise PermissionDenied(_("Only the organisation's owners can manage provisioning tokens."))
 
 
 def clean_token_name(value: str) -> str:
@@ -45,7 +41,7 @@ def clean_token_name(value: str) -> str:
 @transaction.atomic
 def create_scim_token(actor: User, *, name: str) -> tuple[ScimToken, str]:
     """A provisioning token for the actor's organisation; the secret is returned once and never stored."""
-    _require_owner(actor)
+    require_owner(actor)
     name = clean_token_name(name)
     secret = new_secret(TOKEN_PREFIX)
     token = ScimToken.objects.create(
@@ -57,7 +53,7 @@ def create_scim_token(actor: User, *, name: str) -> tuple[ScimToken, str]:
 
 @transaction.atomic
 def revoke_scim_token(actor: User, *, token: ScimToken) -> ScimToken:
-    _require_owner(actor)
+    require_owner(actor)
     if token.organisation_id != actor.organisation_id:
         raise NotFound()
     if token.revoked_at is None:
