@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from scim2_client.engines.wsgi import WSGISCIMClient
 from scim2_tester import check_server
 
@@ -34,8 +36,16 @@ def run_checks() -> list[Any]:
         base_url="http://localhost/scim/v2",
         headers={"Authorization": f"Bearer {secret}"},
     )
-    client.discover()
-    return check_server(client, resource_types=["User", "Group"])
+    # As Django's test client does: the test's transaction holds the connection, so a request must not
+    # close it at its start or end (on PostgreSQL's pool that would roll the test's data back).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        client.discover()
+        return check_server(client, resource_types=["User", "Group"])
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def report(results: list[Any]) -> str:
