@@ -12,6 +12,7 @@ from django.test import Client
 from alveole.accounts.actions import create_token
 from alveole.accounts.models import AccessToken, User
 from alveole.core.errors import PermissionDenied
+from alveole.orgs.actions import deactivate_member
 from alveole.scim.actions import create_scim_token, revoke_scim_token
 from alveole.scim.models import ScimResource
 from alveole.spaces.models import SpaceMembership, Visibility
@@ -159,3 +160,15 @@ def test_bad_input_is_a_scim_error_not_a_500(world: World, scim: Scim):
     assert response.status_code == 400
     assert scim.call("get", "/Users/not-a-uuid")[0] == 404
     assert scim.call("post", "/Bulk", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"]})[0] == 501
+
+
+def test_a_profile_patch_does_not_undo_an_admins_deactivation(world: World, scim: Scim):
+    """Deactivated in Alvéole, then renamed by the provider: the account stays deactivated (the provider
+    sees `active: false`, and only a change of `active` it sends reactivates)."""
+    doc = new_user(scim, world.member.email, active=True)
+    deactivate_member(world.owner, member=world.member)
+    assert scim.call("get", f"/Users/{doc['id']}")[1]["active"] is False
+    rename = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "title", "value": "Lead buyer"}]}
+    assert scim.call("patch", f"/Users/{doc['id']}", rename)[0] in (200, 204)
+    world.member.refresh_from_db()
+    assert not world.member.is_active and world.member.title == "Lead buyer"
