@@ -19,7 +19,7 @@ SERIAL_TESTS := tests/live tests/faults bench/tests
 OIDC_IDP := tests/sso/oidc
 NODE_STAMP := $(OIDC_IDP)/node_modules/.installed
 
-.PHONY: run test test-browser lint typecheck check-migrations messages bench bench-full clean setup setup-dev
+.PHONY: run test test-browser lint typecheck check-migrations messages bench bench-full clean setup setup-dev scim-report
 
 # Serving needs only the runtime lock; the tools of `make test` come on top, from the dev lock.
 $(STAMP): requirements.lock requirements-uv.lock pyproject.toml
@@ -76,6 +76,10 @@ check-migrations: setup-dev
 ## make messages: refresh the translation catalogues (needs GNU gettext)
 messages: setup-dev
 	cd alveole && ../$(BIN)/alveole makemessages -l fr --no-obsolete --ignore 'tests/*' && ../$(BIN)/alveole makemessages -d djangojs -l fr --no-obsolete
+
+## make scim-report: run scim2-tester against Alvéole and rewrite docs/scim-compliance.md
+scim-report: setup-dev
+	ALVEOLE_SCIM_REPORT=$(CURDIR)/docs/scim-compliance.md $(BIN)/python -m pytest -q -p no:cacheprovider alveole/scim/tests/test_compliance.py
 
 ## make bench: the quick benchmarks (needs PostgreSQL and Redis on 127.0.0.1; see bench/RESULTS.md)
 bench: setup-dev

@@ -5,6 +5,7 @@
     alveole createorg --name N --owner-email E --owner-name F [--password P]
     alveole createuser --email E --name F [--role R] [--password P]
     alveole token create --email E [--organisation O] [--name N]   print a personal access token
+    alveole scimtoken create --organisation O [--owner-email E] [--name N]   print a provisioning (SCIM) token
     alveole check                                deployment checks (settings, database, Redis)
     alveole worker                               run background jobs (emails, notifications, exports)
     alveole periodic                             enqueue the scheduled jobs that are due (from cron)

@@ -431,3 +431,8 @@ ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS = env_bool("ALVEOLE_SSO_ALLOW_INSECURE_ISSUER
 if PRODUCTION and ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS:
     raise ImproperlyConfigured("Refusing to start in production: ALVEOLE_SSO_ALLOW_INSECURE_ISSUERS is on.")
 MIDDLEWARE = [*MIDDLEWARE, "alveole.sso.middleware.PasswordLoginPolicyMiddleware"]
+
+# --- Provisioning (SCIM 2.0, README "Provisioning (SCIM)"): how many resources one search answers with at
+# most (filter.maxResults and maxPageSize), and when the provider asks for no count.
+ALVEOLE_SCIM_MAX_RESULTS = env_int("ALVEOLE_SCIM_MAX_RESULTS", 200)
+ALVEOLE_SCIM_PAGE_SIZE = min(env_int("ALVEOLE_SCIM_PAGE_SIZE", 100), ALVEOLE_SCIM_MAX_RESULTS)

@@ -51,6 +51,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "org_settings": ("/admin/settings/", only(ADMINS, denied=403)),
     "org_labels": ("/admin/settings/labels/", only({"owner", "other"}, denied=403)),  # owners only
     "sso_settings": ("/admin/settings/sso/", only({"owner", "other"}, denied=403)),  # owners only
+    "scim_settings": ("/admin/settings/scim/", only({"owner", "other"}, denied=403)),  # owners only
     "spaces": ("/spaces/", EVERYONE_OK),
     "space_create": ("/spaces/new/", only(set(SIGNED_IN) - {"guest"}, denied=403)),
     "space_detail": ("/spaces/{private_space}/", only(SEES_PRIVATE)),
@@ -105,6 +106,7 @@ FILES = {"attachment", "attachment_thumbnail", "export_download"}
 # Changes: POST only. A GET must never show anything (405), whoever asks.
 POST_ONLY = {
     "token_revoke": "/profile/tokens/1/revoke/",
+    "scim_token_revoke": "/admin/settings/scim/1/revoke/",
     "org_member_role": "/admin/members/{member}/role/",
     "org_member_deactivate": "/admin/members/{member}/deactivate/",
     "org_member_reactivate": "/admin/members/{member}/reactivate/",
@@ -155,7 +157,8 @@ POST_ONLY = {
     "sso_remove": "/admin/settings/sso/remove/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
-PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed", "sso_start"}
+# `scim` is the provisioning protocol: Bearer tokens only, tested in alveole/scim/tests.
+PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed", "sso_start", "scim"}
 
 
 @pytest.fixture

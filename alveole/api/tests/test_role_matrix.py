@@ -27,6 +27,7 @@ from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
 from alveole.orgs.actions import invite_member
 from alveole.projects import actions as project_actions
+from alveole.scim.actions import create_scim_token
 from alveole.shell.api import api
 from alveole.spaces.models import HeldFor, Label, Space, SpaceKind
 from alveole.sso.tests.factories import make_provider
@@ -68,6 +69,10 @@ CASES = [
     Case("GET", "/tokens", every(OK)),
     Case("POST", "/tokens", every(CREATED), body={"name": "laptop"}),
     Case("DELETE", "/tokens/{owner_token}", {"owner": GONE}),
+    # Provisioning (SCIM) tokens: owners only; `other` owns organisation B and never sees A's token.
+    Case("GET", "/scim-tokens", every(OK, {"owner", "other"}), denied=403),
+    Case("POST", "/scim-tokens", every(CREATED, {"owner", "other"}), body={"name": "Entra ID"}, denied=403),
+    Case("DELETE", "/scim-tokens/{scim_token}", {"owner": GONE}, denied=403, overrides={"other": 404}),
     Case("GET", "/organisation", every(OK)),
     Case("PATCH", "/organisation", every(OK, ORG_ADMINS), body={"name": "Renamed"}, denied=403),
     Case("GET", "/members", every(OK)),
@@ -443,6 +448,7 @@ def ids_of(world: World) -> dict[str, int | str]:
         "open_space": world.open_space.pk,
         "private_space": world.private_space.pk,
         "owner_token": token.pk,
+        "scim_token": create_scim_token(world.owner, name="matrix")[0].pk,
         "invitation": invitation.pk,
         "confidential_label": Label.objects.get(organisation=world.org, name="Confidential").pk,
         "sso_provider": make_provider(world.org).pk,
