@@ -41,6 +41,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "home": ("/", EVERYONE_OK),
     "profile": ("/profile/", EVERYONE_OK),
     "tokens": ("/profile/tokens/", EVERYONE_OK),
+    "organisations": ("/profile/organisations/", EVERYONE_OK),
     "people": ("/people/", EVERYONE_OK),
     "person": ("/people/{member}/", only(SIGNED_IN_BUT_OTHER := {"owner", "admin", "member", "nonmember", "guest"})),
     "org_admin": ("/admin/", only(ADMINS, denied=403)),
@@ -96,6 +97,7 @@ FILES = {"attachment", "attachment_thumbnail", "export_download"}
 # Changes: POST only. A GET must never show anything (405), whoever asks.
 POST_ONLY = {
     "token_revoke": "/profile/tokens/1/revoke/",
+    "switch_account": "/switch/1/",
     "org_member_role": "/admin/members/{member}/role/",
     "org_member_deactivate": "/admin/members/{member}/deactivate/",
     "org_member_reactivate": "/admin/members/{member}/reactivate/",

@@ -151,6 +151,20 @@ def resolve(request: HttpRequest) -> None:
         request.user = account
 
 
+def organisations_of(request: HttpRequest) -> list[User]:
+    """The signed-in person's own accounts, active or not, for the switcher and "Your organisations".
+
+    Only ever the request's own identity's: nobody else's memberships are listed anywhere. A session
+    bound to one account (single sign-on) sees that account alone."""
+    identity = getattr(request, "identity", None)
+    account = getattr(request, "account", None)
+    if not isinstance(identity, User) or not isinstance(account, User):
+        return []
+    if getattr(request, "account_bound", False):
+        return [account]
+    return list(accounts_of(identity).order_by("organisation__name", "pk"))
+
+
 def active_account(identity: User) -> User | None:
     """Outside a request: the account an identity acts as (the one used last, else the oldest active)."""
     return choose_account(identity)
