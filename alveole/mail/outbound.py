@@ -172,6 +172,8 @@ def digest_email(user: User, mode: str, digest: selectors.Digest) -> Outgoing:
         for b in digest.busiest
     ]
     subject = _("Your daily digest") if mode == EmailMode.DAILY else _("Your weekly digest")
+    # Someone in several organisations gets one digest from each: the subject says which.
+    subject += " · " + user.org.name
     if lines:
         first = str(lines[0]["sentence"])
         subject += " · " + (_("%(n)d new notifications") % {"n": len(lines)} if len(lines) > 1 else first)
