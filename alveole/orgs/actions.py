@@ -75,8 +75,8 @@ def create_organisation(*, name: str, owner_email: str, owner_name: str, passwor
     name = clean_org_name(name)
     email = clean_email(owner_email)
     full_name = clean_full_name(owner_name)
-    if User.objects.filter(email__iexact=email).exists():
-        raise Conflict(_("An account with this email address already exists."))
+    # A new organisation has no account yet: an address that signs in already (in another organisation)
+    # is that person's identity, which gets this account too (and keeps its own password).
     org = Organisation.objects.create(name=name)
     owner = User(
         email=email,
@@ -643,7 +643,9 @@ def create_user(
     email = clean_email(email)
     if role not in Role.values:
         raise Invalid(fields={"role": _("Choose one of: owner, admin, member, guest.")})
-    if User.objects.filter(email__iexact=email).exists():
+    # Only this organisation's accounts conflict: an address used elsewhere is the same person, who
+    # gets an account here under the same identity (keeping its own password).
+    if User.objects.filter(organisation=organisation, email__iexact=email).exists():
         raise Conflict(_("Someone with this email address already has an account."))
     full_name = clean_full_name(full_name)
     user = User(

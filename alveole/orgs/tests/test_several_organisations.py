@@ -122,3 +122,16 @@ def test_deactivation_in_one_organisation_leaves_the_other_untouched(world, clie
     # The browser session in B goes on; switching into A is refused as if A did not exist.
     assert browser.get(reverse("home")).status_code == 200
     assert browser.session[SESSION_KEY] == in_b.pk
+
+
+def test_the_operator_commands_give_an_address_used_elsewhere_the_same_identity(world) -> None:
+    joined = actions.create_user(organisation=world.org, email=world.other.email, full_name="Oscar Other")
+    assert joined.identity_id == identity_of(world.other).pk and joined.organisation == world.org
+    with pytest.raises(Conflict):
+        actions.create_user(organisation=world.org, email=world.other.email, full_name="Twice")
+    owner = actions.create_organisation(
+        name="Initech", owner_email=world.member.email, owner_name="Mia Member", password="another-long-passphrase-7"
+    )
+    assert owner.identity_id == identity_of(world.member).pk
+    # The identity in use keeps its own password.
+    assert identity_of(owner).check_password(TEST_PASSWORD)
