@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.core.errors import AlveoleError, NotFound, PermissionDenied
-from alveole.web.shortcuts import act, apply_error, invalid_form_status, submit, web_view
+from alveole.web.shortcuts import act, apply_error, invalid_form_status, safe_next, submit, web_view
 
 from . import actions
 from .access import get_token_for, tokens_of, viewer_of
@@ -100,5 +100,6 @@ def switch(request: HttpRequest, account_id: int) -> HttpResponse:
         )
     switch_to(request, account)
     messages.success(request, _("You are now in %(org)s.") % {"org": account.organisation})
-    # Home, not the page the person was on: its ids belong to the other organisation.
-    return redirect("home")
+    # Home, not the page the person was on (its ids belong to the other organisation), unless the form
+    # names a page of this site to open (the notification settings of the organisation an email came from).
+    return redirect(safe_next(request, reverse("home")))

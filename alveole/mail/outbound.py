@@ -67,7 +67,8 @@ class Outgoing:
             **self.context,
             "user": user,
             "base_url": settings.ALVEOLE_BASE_URL,
-            "settings_url": absolute(SETTINGS_PATH),
+            # Which account the email is for: someone in several organisations is offered that one's settings.
+            "settings_url": absolute(f"{SETTINGS_PATH}?account={user.pk}"),
             "unsubscribe_url": unsubscribe_url,
             "reply_address": self.reply_to,
         }

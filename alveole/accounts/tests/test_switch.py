@@ -84,3 +84,19 @@ def test_your_organisations_page_lists_each_with_the_role(both, client_for) -> N
     html = client_for(in_a).get(reverse("organisations")).content.decode()
     assert "Acme" in html and "Globex" in html and "Member" in html and "Guest" in html
     assert "Open now" in html
+
+
+def test_an_emails_settings_link_offers_that_organisations_settings(world, both, client_for) -> None:
+    in_a, in_b = both
+    client = client_for(in_a)
+    page = client.get(f"/notifications/settings/?account={in_b.pk}").content.decode()
+    assert "The email you came from is from Globex; these settings are for Acme." in page
+    switched = client.post(reverse("switch_account", args=[in_b.pk]), {"next": "/notifications/settings/"})
+    assert switched["Location"] == "/notifications/settings/"
+    assert client.session[SESSION_KEY] == in_b.pk
+    # Someone else's account id, or the open one, shows nothing of the kind.
+    for account_id in (world.other.pk, in_b.pk):
+        assert (
+            "The email you came from"
+            not in client.get(f"/notifications/settings/?account={account_id}").content.decode()
+        )
