@@ -141,3 +141,23 @@ def api_client_for(db: None):
         return Client(headers={"Authorization": f"Bearer {secret}"})
 
     return make
+
+
+# The role matrices' person in two organisations (issue 13).
+PERSON_IN_A_AND_B = "person_in_A_and_B"
+
+
+def person_in_a_and_b(world: World) -> tuple[Client, User]:
+    """One identity with two accounts: `world.member` in A and a guest account in B (in `other_space`).
+
+    Returns a browser session of that identity with A open (B used last before it), and B's account.
+    Seen from A it must get exactly what `world.member` gets; nothing of B."""
+    in_b = UserFactory.create(
+        organisation=world.other_org, email=world.member.email, full_name=world.member.full_name, role=Role.GUEST
+    )
+    assert in_b.identity_id == world.member.identity_id
+    MembershipFactory.create(space=world.other_space, user=in_b)
+    User.objects.filter(pk=identity_of(in_b).pk).update(last_account=in_b)
+    client = Client()
+    sign_in(client, world.member)
+    return client, in_b

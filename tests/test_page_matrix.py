@@ -21,7 +21,7 @@ from alveole.feed.actions import create_comment, create_post, upload_attachment
 from alveole.notifications.jobs import comment_published
 from alveole.notifications.models import Notification
 from alveole.projects.actions import create_task
-from alveole.testing import ROLES, World
+from alveole.testing import PERSON_IN_A_AND_B, ROLES, World, person_in_a_and_b
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "home": ("/", EVERYONE_OK),
     "profile": ("/profile/", EVERYONE_OK),
     "tokens": ("/profile/tokens/", EVERYONE_OK),
+    "organisations": ("/profile/organisations/", EVERYONE_OK),
     "people": ("/people/", EVERYONE_OK),
     "person": ("/people/{member}/", only(SIGNED_IN_BUT_OTHER := {"owner", "admin", "member", "nonmember", "guest"})),
     "org_admin": ("/admin/", only(ADMINS, denied=403)),
@@ -107,6 +108,7 @@ FILES = {"attachment", "attachment_thumbnail", "export_download"}
 POST_ONLY = {
     "token_revoke": "/profile/tokens/1/revoke/",
     "scim_token_revoke": "/admin/settings/scim/1/revoke/",
+    "switch_account": "/switch/1/",
     "org_member_role": "/admin/members/{member}/role/",
     "org_member_deactivate": "/admin/members/{member}/deactivate/",
     "org_member_reactivate": "/admin/members/{member}/reactivate/",
@@ -193,9 +195,14 @@ def ids(world: World, settings, tmp_path) -> dict[str, int]:
     }
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", [*ROLES, PERSON_IN_A_AND_B])
 def test_every_page_through_every_role(world: World, ids, client_for, role: str) -> None:
-    client = client_for(world.user(role))
+    if role == PERSON_IN_A_AND_B:
+        # One identity with accounts in A and B, A open: exactly what A's member gets.
+        client, _in_b = person_in_a_and_b(world)
+        role = "member"
+    else:
+        client = client_for(world.user(role))
     for name, (path, expected) in PAGES.items():
         response = client.get(path.format(**ids))
         if role == "anonymous":
@@ -224,3 +231,22 @@ def _names(patterns: list, skip: tuple[str, ...] = ("api/", "accounts/", "i18n/"
 def test_every_page_is_in_the_matrix() -> None:
     missing = _names(get_resolver().url_patterns) - set(PAGES) - set(POST_ONLY) - PUBLIC
     assert not missing, f"pages without a role-matrix row: {sorted(missing)}"
+
+
+def test_from_a_the_person_in_a_and_b_gets_404_for_every_page_of_b(world: World) -> None:
+    client, in_b = person_in_a_and_b(world)
+    b_post, _ = create_post(in_b, space=world.other_space, body="Only in Globex")
+    b_task = create_task(world.other, space=world.other_space, title="Globex task")
+    for path in (
+        f"/spaces/{world.other_space.pk}/",
+        f"/spaces/{world.other_space.pk}/members/",
+        f"/posts/{b_post.pk}/",
+        f"/people/{in_b.pk}/",
+        f"/people/{world.other.pk}/",
+        f"/tasks/{b_task.pk}/",
+    ):
+        assert client.get(path).status_code == 404, path
+    home = client.get("/").content.decode()
+    # The person's own switcher names B; nothing of B's content shows in A.
+    assert "Only in Globex" not in home and "Globex team" not in home
+    assert "Only in Globex" not in client.get("/search/?q=Globex").content.decode()

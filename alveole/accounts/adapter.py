@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 
 from alveole.core.errors import RateLimited
 
-from .identity import choose_account, identity_of
+from .identity import choose_account, identity_of, may_sign_in_to_join
 from .models import User
 from .throttle import check_password_again
 
@@ -21,8 +21,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def pre_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse | None:
-        """An identity whose accounts are all deactivated is told so, as a deactivated account was."""
-        if isinstance(user, User) and user.organisation_id is None and choose_account(user) is None:
+        """An identity whose accounts are all deactivated is told so, as a deactivated account was,
+        unless it signs in to accept an invitation to its address opened in this browser."""
+        if (
+            isinstance(user, User)
+            and user.organisation_id is None
+            and choose_account(user) is None
+            and not may_sign_in_to_join(user, request.session)
+        ):
             clear_login(request)
             return self.respond_user_inactive(request, user)
         return super().pre_login(request, user, **kwargs)

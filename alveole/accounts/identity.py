@@ -29,6 +29,17 @@ SESSION_KEY = "alveole.account"
 # Where the signed-in identity itself is request.user: allauth's pages (password, two-factor, email
 # addresses, sessions, re-authentication, sign-in and sign-out).
 IDENTITY_PATHS = ("/accounts/",)
+# The session key holding the address of an invitation opened in this browser (set by the invitation
+# page): an identity with that sign-in address may sign in even with no active account left, to reach
+# the invitation and accept it (JOIN_PATHS only), and nowhere else.
+JOINING_KEY = "alveole.joining"
+JOIN_PATHS = ("/invite/",)
+
+
+def may_sign_in_to_join(identity: User, session: SessionBase) -> bool:
+    """An identity without an active account may sign in to accept an invitation to its own address."""
+    joining = session.get(JOINING_KEY)
+    return bool(joining) and identity.organisation_id is None and joining == (identity.login_email or "").lower()
 
 
 def identity_of(user: User) -> User:
@@ -119,6 +130,13 @@ def resolve(request: HttpRequest) -> None:
     if not isinstance(user, User) or not user.is_authenticated:
         return
     identity, account, bound = session_account(user, request.session)
+    if account is None and not bound and request.path.startswith(JOIN_PATHS):
+        if may_sign_in_to_join(identity, request.session):
+            # Deactivated everywhere, signed in to accept a new invitation: the invitation page
+            # alone sees the identity; every other page still treats the session as signed out.
+            request.identity = identity  # type: ignore[attr-defined]
+            request.user = AnonymousUser()
+            return
     if account is None:
         request.session.flush()
         request.user = AnonymousUser()
@@ -131,6 +149,20 @@ def resolve(request: HttpRequest) -> None:
     request.account_bound = bound  # type: ignore[attr-defined]
     if not request.path.startswith(IDENTITY_PATHS):
         request.user = account
+
+
+def organisations_of(request: HttpRequest) -> list[User]:
+    """The signed-in person's own accounts, active or not, for the switcher and "Your organisations".
+
+    Only ever the request's own identity's: nobody else's memberships are listed anywhere. A session
+    bound to one account (single sign-on) sees that account alone."""
+    identity = getattr(request, "identity", None)
+    account = getattr(request, "account", None)
+    if not isinstance(identity, User) or not isinstance(account, User):
+        return []
+    if getattr(request, "account_bound", False):
+        return [account]
+    return list(accounts_of(identity).order_by("organisation__name", "pk"))
 
 
 def active_account(identity: User) -> User | None:

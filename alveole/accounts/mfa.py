@@ -9,7 +9,9 @@ before the requirement, would still act with an admin's rights.
 
 from __future__ import annotations
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from alveole.core.errors import PermissionDenied
@@ -45,3 +47,14 @@ def must_set_up_mfa(user: User) -> bool:
 def require_mfa_set_up(user: User) -> None:
     if must_set_up_mfa(user):
         raise MFARequired()
+
+
+def session_meets_mfa(request: HttpRequest, account: User) -> bool:
+    """Whether this browser session may open `account` as its organisation requires: an owner or admin
+    of an organisation that requires two-factor, who has it, must have used it to sign in (an account
+    still without it is sent to set it up by RequireMFAMiddleware, as at sign-in)."""
+    org = account.organisation
+    if org is None or not (account.is_org_admin and org.require_mfa_for_admins and has_totp(account)):
+        return True
+    identity = getattr(request, "identity", None) or account
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, identity))

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alveole.core.errors import AlveoleError
-from alveole.web.shortcuts import act, apply_error, invalid_form_status, submit, web_view
+from alveole.core.errors import AlveoleError, NotFound, PermissionDenied
+from alveole.web.shortcuts import act, apply_error, invalid_form_status, safe_next, submit, web_view
 
 from . import actions
 from .access import get_token_for, tokens_of, viewer_of
 from .forms import ProfileForm, TokenForm
+from .identity import organisations_of, switch_to
+from .mfa import session_meets_mfa
 
 
 @web_view
@@ -75,3 +77,29 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_token_for(viewer, token_id)
     done = _("Token “%(name)s” revoked: it no longer works.") % {"name": token.name}
     return act(request, lambda: actions.revoke_token(viewer, token=token), done=done, then=reverse("tokens"))
+
+
+@web_view
+def organisations(request: HttpRequest) -> HttpResponse:
+    """The organisations the signed-in person belongs to, with their role in each (theirs alone)."""
+    return render(request, "accounts/organisations.html", {"accounts": organisations_of(request)})
+
+
+@require_POST
+@web_view
+def switch(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Open another organisation: one of the signed-in person's own active accounts (anything else is a
+    404, so an id says nothing), if its organisation's rules allow this session. A new session key."""
+    account = next((a for a in organisations_of(request) if a.pk == account_id and a.is_active), None)
+    if account is None:
+        raise NotFound()
+    if not session_meets_mfa(request, account):
+        raise PermissionDenied(
+            _("%(org)s requires two-factor authentication for admins: sign out, then sign in again with your code.")
+            % {"org": account.organisation}
+        )
+    switch_to(request, account)
+    messages.success(request, _("You are now in %(org)s.") % {"org": account.organisation})
+    # Home, not the page the person was on (its ids belong to the other organisation), unless the form
+    # names a page of this site to open (the notification settings of the organisation an email came from).
+    return redirect(safe_next(request, reverse("home")))

@@ -67,7 +67,8 @@ class Outgoing:
             **self.context,
             "user": user,
             "base_url": settings.ALVEOLE_BASE_URL,
-            "settings_url": absolute(SETTINGS_PATH),
+            # Which account the email is for: someone in several organisations is offered that one's settings.
+            "settings_url": absolute(f"{SETTINGS_PATH}?account={user.pk}"),
             "unsubscribe_url": unsubscribe_url,
             "reply_address": self.reply_to,
         }
@@ -172,6 +173,8 @@ def digest_email(user: User, mode: str, digest: selectors.Digest) -> Outgoing:
         for b in digest.busiest
     ]
     subject = _("Your daily digest") if mode == EmailMode.DAILY else _("Your weekly digest")
+    # Someone in several organisations gets one digest from each: the subject says which.
+    subject += " · " + user.org.name
     if lines:
         first = str(lines[0]["sentence"])
         subject += " · " + (_("%(n)d new notifications") % {"n": len(lines)} if len(lines) > 1 else first)

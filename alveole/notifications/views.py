@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
+from alveole.accounts.identity import organisations_of
 from alveole.accounts.models import User
 from alveole.core.cursors import paginate
 from alveole.core.errors import Invalid
@@ -99,8 +100,21 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 def _settings_page(request: HttpRequest, viewer: User, form: SettingsForm, *, status: int = 200) -> HttpResponse:
     spaces = list(my_open_spaces(viewer)[:200])
     muted = set(SpaceMute.objects.filter(user=viewer).values_list("space_id", flat=True))
-    context = {"form": form, "spaces": [{"space": s, "muted": s.pk in muted} for s in spaces]}
+    context = {
+        "form": form,
+        "spaces": [{"space": s, "muted": s.pk in muted} for s in spaces],
+        "emails_from": _emails_from(request, viewer),
+    }
     return render(request, "notifications/settings.html", context, status=status)
+
+
+def _emails_from(request: HttpRequest, viewer: User) -> User | None:
+    """Another of the person's own accounts, when the link came from an email of that organisation
+    (`?account=`): these settings are the open organisation's, so the page says so and offers to switch."""
+    wanted = request.GET.get("account", "")
+    if not wanted.isdigit() or int(wanted) == viewer.pk:
+        return None
+    return next((a for a in organisations_of(request) if a.pk == int(wanted) and a.is_active), None)
 
 
 @web_view

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from alveole.accounts.actions import clean_full_name
 from alveole.accounts.handles import unique_handle
-from alveole.accounts.identity import accounts_of, attach_identity, identity_of
+from alveole.accounts.identity import accounts_of, attach_identity, find_identity, identity_of
 from alveole.accounts.models import AccessToken, Role, User
 from alveole.core import audit, policies, ratelimit
 from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
@@ -75,8 +75,8 @@ def create_organisation(*, name: str, owner_email: str, owner_name: str, passwor
     name = clean_org_name(name)
     email = clean_email(owner_email)
     full_name = clean_full_name(owner_name)
-    if User.objects.filter(email__iexact=email).exists():
-        raise Conflict(_("An account with this email address already exists."))
+    # A new organisation has no account yet: an address that signs in already (in another organisation)
+    # is that person's identity, which gets this account too (and keeps its own password).
     org = Organisation.objects.create(name=name)
     owner = User(
         email=email,
@@ -411,38 +411,58 @@ def pending_invitation(secret: str) -> Invitation:
 
 
 def _check_address_is_free(invitation: Invitation) -> None:
-    """Refuse, in plain words, an invitation whose address already has an account.
+    """Refuse, in plain words, an invitation whose address already has an account in its organisation.
 
-    Inviting such an address is allowed (the inviter must not learn that it has an account in
-    another organisation); only the person holding the link is told, so they can ask for an
-    invitation to another address.
-    """
-    existing = User.objects.filter(email__iexact=invitation.email).values_list("organisation_id", flat=True).first()
-    if existing is None:
-        return
-    if existing == invitation.organisation_id:
+    An account in another organisation is no obstacle: one person may belong to several (the
+    person signs in, then joins with the same identity), and nothing here tells anyone about it."""
+    if User.objects.filter(organisation_id=invitation.organisation_id, email__iexact=invitation.email).exists():
         raise Conflict(
             _("%(email)s already has an account with %(org)s: sign in with it instead.")
             % {"email": invitation.email, "org": invitation.organisation.name}
         )
-    inviter = invitation.invited_by.full_name if invitation.invited_by else ""
-    raise Conflict(
-        _(
-            "%(email)s already has an Alvéole account with another organisation, and an address can belong "
-            "to only one account. Ask %(name)s to invite you with another email address."
-        )
-        % {"email": invitation.email, "name": inviter or _("the person who invited you")}
-    )
 
 
-@transaction.atomic
-def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
+def needs_sign_in(invitation: Invitation) -> bool:
+    """Whether the invitation's address already signs in to Alvéole (an identity with an account).
+
+    Such a person proves who they are by signing in (password, two-factor) and then joins with that
+    identity (`accept_invitation_as`); choosing a new password on the link would bypass both."""
+    identity = find_identity(invitation.email)
+    return identity is not None and accounts_of(identity).exists()
+
+
+def _locked_invitation(secret: str) -> Invitation:
     invitation = pending_invitation(secret)
     # Lock the row so that two clicks on the same link create one account.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise Conflict(_("This invitation was already used. Sign in with your email and password."))
     _check_address_is_free(invitation)
+    return invitation
+
+
+def _join(invitation: Invitation, user: User) -> User:
+    """The new account joins the invitation's spaces; the invitation is used up."""
+    spaces = list(invitation.spaces.filter(organisation_id=invitation.organisation_id, archived_at__isnull=True))
+    if user.is_guest:  # a space that became confidential since the invitation is not joined
+        spaces = [s for s in spaces if not labels.holds_restricted_content(s)]
+    SpaceMembership.objects.bulk_create([SpaceMembership(space=s, user=user) for s in spaces])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit.record("invitation.accept", actor=user, target=invitation, label=invitation.email)
+    return user
+
+
+@transaction.atomic
+def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
+    """A new address: its identity (with this password) and its account, in one transaction."""
+    invitation = _locked_invitation(secret)
+    if needs_sign_in(invitation):
+        raise Conflict(
+            _("%(email)s already signs in to Alvéole: sign in first, then open this link again.")
+            % {"email": invitation.email}
+        )
     full_name = clean_full_name(full_name)
     user = User(
         email=invitation.email,
@@ -454,15 +474,38 @@ def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
     clean_password(password, user)
     attach_identity(user, password=password)
     user.save()
-    spaces = list(invitation.spaces.filter(organisation_id=invitation.organisation_id, archived_at__isnull=True))
-    if user.is_guest:  # a space that became confidential since the invitation is not joined
-        spaces = [s for s in spaces if not labels.holds_restricted_content(s)]
-    SpaceMembership.objects.bulk_create([SpaceMembership(space=s, user=user) for s in spaces])
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
-    audit.record("invitation.accept", actor=user, target=invitation, label=invitation.email)
-    return user
+    return _join(invitation, user)
+
+
+@transaction.atomic
+def accept_invitation_as(identity: User, secret: str) -> User:
+    """A signed-in identity accepts an invitation to its own sign-in address: a new account in the
+    invitation's organisation, held by that identity (its password and two-factor stay as they are)."""
+    invitation = _locked_invitation(secret)
+    if identity.organisation_id is not None or (identity.login_email or "").lower() != invitation.email.lower():
+        raise Conflict(
+            _("This invitation is for %(email)s: sign in with that address to accept it.") % {"email": invitation.email}
+        )
+    if accounts_of(identity).filter(organisation_id=invitation.organisation_id).exists():
+        raise Conflict(
+            _("%(email)s already has an account with %(org)s: sign in with it instead.")
+            % {"email": invitation.email, "org": invitation.organisation.name}
+        )
+    latest = accounts_of(identity).order_by("-pk").first()
+    full_name = identity.full_name or (latest.full_name if latest is not None else "") or invitation.email
+    user = User(
+        email=invitation.email,
+        full_name=full_name,
+        organisation_id=invitation.organisation_id,
+        role=invitation.role,
+        handle=unique_handle(invitation.organisation_id, full_name, invitation.email),
+        identity=identity,
+        language=identity.language,
+        time_zone=identity.time_zone,
+    )
+    user.set_unusable_password()
+    user.save()
+    return _join(invitation, user)
 
 
 def _require_same_org(actor: User, member: User) -> None:
@@ -600,7 +643,9 @@ def create_user(
     email = clean_email(email)
     if role not in Role.values:
         raise Invalid(fields={"role": _("Choose one of: owner, admin, member, guest.")})
-    if User.objects.filter(email__iexact=email).exists():
+    # Only this organisation's accounts conflict: an address used elsewhere is the same person, who
+    # gets an account here under the same identity (keeping its own password).
+    if User.objects.filter(organisation=organisation, email__iexact=email).exists():
         raise Conflict(_("Someone with this email address already has an account."))
     full_name = clean_full_name(full_name)
     user = User(

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alveole.accounts.access import viewer_of
-from alveole.accounts.identity import identity_of, sign_in_account
+from alveole.accounts.identity import JOINING_KEY, identity_of, sign_in_account, switch_to
 from alveole.accounts.models import Role, User
 from alveole.core.audit import labels as audit_labels
 from alveole.core.cursors import paginate
@@ -347,12 +347,20 @@ def org_settings(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
-    if request.user.is_authenticated:
-        return render(request, "orgs/invitation_signed_in.html")
     try:
         invitation = actions.pending_invitation(key)
     except AlveoleError as exc:
+        if request.user.is_authenticated:
+            return render(request, "orgs/invitation_signed_in.html")
         return render(request, "orgs/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+    identity = getattr(request, "identity", None)
+    if isinstance(identity, User):
+        return _accept_as_signed_in(request, key, invitation, identity)
+    if actions.needs_sign_in(invitation):
+        # The address already signs in: the person proves it (password, two-factor) and comes back here.
+        # Remembered so that someone deactivated everywhere may still sign in to accept (identity.py).
+        request.session[JOINING_KEY] = invitation.email.lower()
+        return render(request, "orgs/invitation_sign_in.html", {"invitation": invitation})
     status = 200
     if request.method == "POST":
         form = InvitationAcceptForm(request.POST)
@@ -369,12 +377,30 @@ def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
                 # People sign in as their identity; the new account is the one opened.
                 login(request, identity_of(user), backend="allauth.account.auth_backends.AuthenticationBackend")
                 sign_in_account(request, user)
-                messages.success(
-                    request, _("Welcome to %(org)s! Your spaces are on the left.") % {"org": invitation.organisation}
-                )
-                return redirect("home")
+                return _welcome(request, invitation)
         else:
             status = invalid_form_status(form)
     else:
         form = InvitationAcceptForm()
     return render(request, "orgs/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)
+
+
+def _welcome(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    messages.success(request, _("Welcome to %(org)s! Your spaces are on the left.") % {"org": invitation.organisation})
+    return redirect("home")
+
+
+def _accept_as_signed_in(request: HttpRequest, key: str, invitation: Invitation, identity: User) -> HttpResponse:
+    """The signed-in person joins with the identity they are signed in as, when the address is theirs."""
+    mine = identity.organisation_id is None and (identity.login_email or "").lower() == invitation.email.lower()
+    if not mine or getattr(request, "account_bound", False):
+        return render(request, "orgs/invitation_signed_in.html", {"signed_in_as": identity.login_email or ""})
+    if request.method != "POST":
+        return render(request, "orgs/invitation_join.html", {"invitation": invitation})
+    try:
+        account = actions.accept_invitation_as(identity, key)
+    except AlveoleError as exc:
+        return render_error(request, exc)
+    request.session.pop(JOINING_KEY, None)
+    switch_to(request, account)
+    return _welcome(request, invitation)

@@ -6,6 +6,7 @@ from functools import cache
 from django.conf import settings
 from django.http import HttpRequest
 
+from alveole.accounts.identity import organisations_of
 from alveole.notifications.selectors import unread_count
 from alveole.spaces.selectors import my_open_spaces
 
@@ -34,6 +35,13 @@ def alveole(request: HttpRequest) -> dict:
             return 0
         return unread_count(user)  # type: ignore[arg-type]
 
+    @cache
+    def switchable() -> list:
+        """The header's organisation switcher: the person's own active accounts (shown from two on)."""
+        if not signed_in:
+            return []
+        return [a for a in organisations_of(request) if a.is_active]
+
     spaces: Callable[[], list] = nav_spaces
     unread: Callable[[], int] = unread_notifications
     layout: dict = {"user": account} if account is not None else {}
@@ -41,6 +49,7 @@ def alveole(request: HttpRequest) -> dict:
         **layout,
         "ALVEOLE_PRODUCTION": settings.PRODUCTION,
         "nav_spaces": spaces,
+        "my_organisations": switchable,
         "unread_notifications": unread,
         "viewer_is_admin": signed_in and user.is_org_admin,  # type: ignore[union-attr]
         "viewer_is_guest": signed_in and user.is_guest,  # type: ignore[union-attr]

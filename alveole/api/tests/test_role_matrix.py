@@ -31,7 +31,7 @@ from alveole.scim.actions import create_scim_token
 from alveole.shell.api import api
 from alveole.spaces.models import HeldFor, Label, Space, SpaceKind
 from alveole.sso.tests.factories import make_provider
-from alveole.testing import ROLES, World
+from alveole.testing import PERSON_IN_A_AND_B, ROLES, World, person_in_a_and_b
 
 pytestmark = pytest.mark.django_db
 
@@ -491,11 +491,16 @@ def _fill(value: object, ids: dict[str, int | str]) -> object:
     return value
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", [*ROLES, PERSON_IN_A_AND_B])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
 def test_role_matrix(case: Case, role: str, world: World, api_client_for) -> None:
     ids = ids_of(world)
-    client = api_client_for(world.user(role))
+    if role == PERSON_IN_A_AND_B:
+        # Through the browser session of one identity with accounts in A and B, A open: what A's member gets.
+        client, _in_b = person_in_a_and_b(world)
+        role = "member"
+    else:
+        client = api_client_for(world.user(role))
     body = {k: _fill(v, ids) for k, v in (case.body or {}).items()}
     path = "/api/v1" + case.path.format(**ids)
     if case.upload:
@@ -523,3 +528,20 @@ def test_every_endpoint_is_in_the_matrix() -> None:
 
 def _generic(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def test_from_a_the_person_in_a_and_b_gets_404_for_every_id_of_b(world: World) -> None:
+    client, in_b = person_in_a_and_b(world)
+    b_post, _ = create_post(in_b, space=world.other_space, body="Only in Globex")
+    for path in (
+        f"/spaces/{world.other_space.pk}",
+        f"/spaces/{world.other_space.pk}/posts",
+        f"/posts/{b_post.pk}",
+        f"/people/{in_b.pk}",
+        f"/people/{world.other.pk}",
+    ):
+        response = client.get("/api/v1" + path)
+        assert response.status_code == 404, (path, response.content)
+    me = client.get("/api/v1/me").json()
+    assert me["id"] == world.member.pk and me["organisation_id"] == world.org.pk
+    assert "Globex" not in client.get("/api/v1/spaces").content.decode()

@@ -196,7 +196,7 @@ def test_the_daily_digest_lists_unread_notifications_and_busy_posts(act, world):
     assert outbound.send_notification_emails(now=monday_7am + datetime.timedelta(hours=2)) == 0  # digest people
     assert outbound.send_digest_emails(now=monday_7am + datetime.timedelta(hours=1, minutes=2)) == 1
     [message] = mail.outbox
-    assert message.subject == "Your daily digest · Olivia Owner reacted to your post"
+    assert message.subject == "Your daily digest · Acme · Olivia Owner reacted to your post"
     assert "Olivia Owner reacted to your post · Client project" in message.body
     assert "Who joins the offsite?" in message.body  # open space allows the text
     assert "Confidential roadmap" not in message.body and "A post by Olivia Owner" in message.body
