@@ -50,6 +50,7 @@ from alveole.feed.access import get_post_for
 from alveole.live import presence
 from alveole.live.models import Audience, Event
 from alveole.live.publish import encode, publish_ephemeral
+from alveole.sso.selectors import password_login_disabled
 
 from .dispatch import (
     CLOSE_CODE_DEACTIVATED,
@@ -109,8 +110,10 @@ def authenticate(scope: Scope) -> tuple[int, int] | None:
     if not isinstance(signed_in, User) or not signed_in.is_active:
         return None
     # The active account, resolved as ActiveAccountMiddleware does for pages.
-    _identity, user, _bound = session_account(signed_in, request.session)
+    _identity, user, bound = session_account(signed_in, request.session)
     if user is None or must_set_up_mfa(user):
+        return None
+    if not bound and password_login_disabled(user):  # as sso's PasswordLoginPolicyMiddleware refuses pages
         return None
     return user.pk, user.org_id
 

@@ -57,3 +57,17 @@ def test_start_is_rate_limited(client, settings):
     answer = client.post("/sso/start/", {"email": "ada@nowhere.test"})
     assert answer.status_code == 429 and int(answer["Retry-After"]) > 0
     assert "Too many attempts" in answer.content.decode()
+
+
+def test_passwords_off_refuses_the_live_socket_of_a_password_session(world, client_for, settings):
+    from alveole.realtime.ws import authenticate
+
+    def scope(client) -> dict:
+        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        return {"type": "websocket", "headers": [(b"cookie", cookie.encode()), (b"host", b"testserver")]}
+
+    member, owner = client_for(world.member), client_for(world.owner)
+    assert authenticate(scope(member)) == (world.member.pk, world.org.pk)
+    passwords_off(world.org)
+    assert authenticate(scope(member)) is None  # no page needed to notice: the socket asks itself
+    assert authenticate(scope(owner)) == (world.owner.pk, world.org.pk)  # owners keep the way back in
