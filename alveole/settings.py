@@ -412,3 +412,8 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
     },
 }
+
+# --- Search (issue 14): alveole/search ---------------------------------------------------------------
+ALVEOLE_SEARCH_PAGE_SIZE = env_int("ALVEOLE_SEARCH_PAGE_SIZE", 20)  # results per page
+ALVEOLE_SEARCH_INDEXED_CHARS = env_int("ALVEOLE_SEARCH_INDEXED_CHARS", 20000)  # text kept per item
+ALVEOLE_SEARCH_PDF_PAGES = env_int("ALVEOLE_SEARCH_PDF_PAGES", 20)  # pages of a PDF read for its text
