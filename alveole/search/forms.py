@@ -34,6 +34,7 @@ class SearchForm(forms.Form):
     )
 
     def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["space"].queryset = visible_spaces(viewer).order_by("name", "pk")  # type: ignore[attr-defined]
         self.fields["author"].queryset = people_visible_to(viewer).order_by("full_name", "pk")  # type: ignore[attr-defined]
