@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -56,13 +58,36 @@ def _clip(text: str) -> str:
     return text[: settings.ALVEOLE_SEARCH_INDEXED_CHARS]
 
 
-def _put(kind: str, object_id: int, *, organisation_id: int, **fields: object) -> Entry:
+# While `reindex` runs, its entries are gathered here and inserted in batches instead of one by one
+# (a context variable: another thread's writes meanwhile go straight to the table).
+_bulk: ContextVar[list[Entry] | None] = ContextVar("alveole_search_bulk", default=None)
+BATCH = 1000
+
+
+def _put(kind: str, object_id: int, *, organisation_id: int, **fields: object) -> None:
     fields["title"] = str(fields.get("title", ""))[:300]
     fields["body"] = _clip(str(fields.get("body", "")))
-    entry, _created = Entry.objects.update_or_create(
+    gathered = _bulk.get()
+    if gathered is not None:
+        gathered.append(Entry(kind=kind, object_id=object_id, organisation_id=organisation_id, **fields))
+        if len(gathered) >= BATCH:
+            _flush()
+        return
+    Entry.objects.update_or_create(
         kind=kind, object_id=object_id, defaults={"organisation_id": organisation_id, **fields}
     )
-    return entry
+
+
+def _flush() -> None:
+    gathered = _bulk.get()
+    if gathered:
+        Entry.objects.bulk_create(gathered)
+        gathered.clear()
+
+
+def _has_files(item: Post | Comment) -> bool:
+    # Rebuilding: one update at the end marks them all (see reindex), not a query per item.
+    return False if _bulk.get() is not None else item.attachments.exists()
 
 
 def remove(kind: str, object_id: int) -> None:
@@ -83,7 +108,7 @@ def index_post(post: Post) -> None:
         space_id=post.space_id,
         author_id=post.author_id,
         post_id=post.pk,
-        has_file=post.attachments.exists(),
+        has_file=_has_files(post),
         created_at=post.created_at,
         language=language_of(post.body, post.author),
         body=post.body,
@@ -103,7 +128,7 @@ def index_comment(comment: Comment) -> None:
         space_id=post.space_id,
         author_id=comment.author_id,
         post_id=post.pk,
-        has_file=comment.attachments.exists(),
+        has_file=_has_files(comment),
         created_at=comment.created_at,
         language=language_of(comment.body, comment.author),
         body=comment.body,
@@ -159,7 +184,8 @@ def index_attachment(attachment: Attachment) -> None:
         body=file_text(attachment),
         link=reverse("post", args=[post.pk]) + anchor,
     )
-    Entry.objects.filter(kind=Kind.COMMENT if anchor else Kind.POST, object_id=item.pk).update(has_file=True)
+    if _bulk.get() is None:
+        Entry.objects.filter(kind=Kind.COMMENT if anchor else Kind.POST, object_id=item.pk).update(has_file=True)
 
 
 def index_task(task: Task) -> None:
@@ -288,11 +314,12 @@ def index_topic(topic: Topic) -> None:
 # --- rebuilding ------------------------------------------------------------------------------------
 
 
-def _batched(rows: Iterable[object], index: object) -> int:
+def _batched(rows: QuerySet[Any], index: Callable[[Any], None]) -> int:
     count = 0
-    for row in rows:
-        index(row)  # type: ignore[operator]
+    for row in rows.iterator(chunk_size=BATCH):
+        index(row)
         count += 1
+    _flush()
     return count
 
 
@@ -303,6 +330,20 @@ def reindex(*, organisation_id: int | None = None) -> dict[str, int]:
     if organisation_id is not None:
         entries = entries.filter(organisation_id=organisation_id)
     entries.delete()
+    token = _bulk.set([])
+    try:
+        counts = _rebuild(organisation_id)
+    finally:
+        _bulk.reset(token)
+    files = Attachment.objects.exclude(post__isnull=True, comment__isnull=True)
+    if organisation_id is not None:
+        files = files.filter(organisation_id=organisation_id)
+    Entry.objects.filter(kind=Kind.POST, object_id__in=files.values("post_id")).update(has_file=True)
+    Entry.objects.filter(kind=Kind.COMMENT, object_id__in=files.values("comment_id")).update(has_file=True)
+    return counts
+
+
+def _rebuild(organisation_id: int | None) -> dict[str, int]:
 
     def of(qs: Any, field: str = "organisation_id") -> Any:
         return qs if organisation_id is None else qs.filter(**{field: organisation_id})

@@ -184,11 +184,18 @@ def test_polls_proposals_and_milestones(world):
 
 
 def test_reindex_rebuilds_the_same_index(world):
-    post, _ = feed.create_post(world.member, space=world.open_space, body="Quarterly review")
+    post, _ = feed.create_post(world.member, space=world.open_space, body="Quarterly review #finance")
+    plan = upload(world.member, "plan.txt", io.BytesIO(b"seating plan"))
+    feed.create_comment(world.member, post=post, body="See the plan", attachment_ids=[plan.pk])
+    projects.create_task(world.owner, space=world.open_space, title="Book the room")
+    fields = ("kind", "object_id", "organisation_id", "space_id", "author_id", "post_id", "has_file", "title", "body")
+    before = sorted(Entry.objects.values_list(*fields))
     Entry.objects.all().delete()
     assert found(world.member, "quarterly") == []
     call_command("search", "reindex")
+    assert sorted(Entry.objects.values_list(*fields)) == before
     assert found(world.member, "quarterly") == [(Kind.POST, post.pk)]
+    assert found(world.member, "seating") == [(Kind.FILE, plan.pk)]
 
 
 # --- the leak test: words that exist only where the viewer may not look -----------------------------
