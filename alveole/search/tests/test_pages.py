@@ -13,7 +13,8 @@ def test_the_page_shows_results_with_the_words_marked(world, client_for):
     post, _ = feed.create_post(world.member, space=world.open_space, body="The <b>budget</b> for the offsite")
     page = client_for(world.nonmember).get("/search/?q=budget").content.decode()
     assert f'data-search-hit="post-{post.pk}"' in page
-    assert "<mark>budget</mark>" in page and "&lt;b&gt;" in page
+    # Escaped (SQLite's snippet) or left out as markup (PostgreSQL's ts_headline): never markup.
+    assert "<mark>budget</mark>" in page and "<b>budget" not in page
     assert f'href="/posts/{post.pk}/"' in page
 
 

@@ -213,11 +213,16 @@ def forbidden(world):
     feed.delete_post(world.member, post=gone)
     world.open_space.hold_posts = HeldFor.GUESTS
     world.open_space.save()
-    world.private_space.hold_posts = HeldFor.GUESTS
+    world.private_space.hold_posts = world.private_space.hold_comments = HeldFor.GUESTS
     world.private_space.save()
     feed.create_post(world.guest, space=world.private_space, body="walrus gossip")  # held
     hidden, _ = feed.create_post(world.member, space=world.open_space, body="vortex rumour")
     feed.set_hidden(world.owner, post=hidden, hidden=True)
+    shown, _ = feed.create_post(world.member, space=world.open_space, body="Weekly notes")
+    remark, _ = feed.create_comment(world.member, post=shown, body="nimbus remark")
+    feed.set_hidden(world.owner, post=shown, comment=remark, hidden=True)
+    question, _ = feed.create_post(world.member, space=world.private_space, body="Questions")
+    feed.create_comment(world.guest, post=question, body="orca comment")  # held for validation
     SpaceFactory.create(organisation=world.other_org, name="Umbrella secrets", visibility="open")
     UserFactory.create(organisation=world.other_org, full_name="Tiberius Outsider")
     projects.create_task(world.owner, space=world.private_space, title="Kumquat delivery")
@@ -231,6 +236,8 @@ def forbidden(world):
         "yodel": ["owner", "admin", "member", "nonmember", "guest", "other"],
         "walrus": ["owner", "admin", "member", "nonmember", "guest", "other"],
         "vortex": ["owner", "admin", "member", "nonmember", "guest", "other"],
+        "nimbus": ["owner", "admin", "member", "nonmember", "guest", "other"],
+        "orca": ["owner", "admin", "member", "nonmember", "guest", "other"],
     }
 
 
