@@ -78,8 +78,7 @@ def _topics_used(action: str, pk_set: set[int] | None, reverse: bool, **_: Any) 
     # Topics are created in bulk when a post names them; a topic is findable once a post uses it.
     if action != "post_add" or not pk_set or reverse:
         return
-    for topic in Topic.objects.filter(pk__in=pk_set):
-        actions.index_topic(topic)
+    actions.index_new_topics(list(Topic.objects.filter(pk__in=pk_set)))
 
 
 def _poll_created(poll_id: int, **_: Any) -> None:
