@@ -10,6 +10,7 @@
     alveole worker                               run background jobs (emails, notifications, exports)
     alveole periodic                             enqueue the scheduled jobs that are due (from cron)
     alveole audit verify [--org ID]              check the audit log's hash chain; names the first broken row
+    alveole search reindex [--org ID]            rebuild the full-text search index
 
 Any other Django management command works too (`alveole shell`, `alveole showmigrations`).
 """

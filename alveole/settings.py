@@ -436,3 +436,8 @@ MIDDLEWARE = [*MIDDLEWARE, "alveole.sso.middleware.PasswordLoginPolicyMiddleware
 # most (filter.maxResults and maxPageSize), and when the provider asks for no count.
 ALVEOLE_SCIM_MAX_RESULTS = env_int("ALVEOLE_SCIM_MAX_RESULTS", 200)
 ALVEOLE_SCIM_PAGE_SIZE = min(env_int("ALVEOLE_SCIM_PAGE_SIZE", 100), ALVEOLE_SCIM_MAX_RESULTS)
+
+# --- Search (issue 14): alveole/search ---------------------------------------------------------------
+ALVEOLE_SEARCH_PAGE_SIZE = env_int("ALVEOLE_SEARCH_PAGE_SIZE", 20)  # results per page
+ALVEOLE_SEARCH_INDEXED_CHARS = env_int("ALVEOLE_SEARCH_INDEXED_CHARS", 20000)  # text kept per item
+ALVEOLE_SEARCH_PDF_PAGES = env_int("ALVEOLE_SEARCH_PDF_PAGES", 20)  # pages of a PDF read for its text

@@ -74,12 +74,30 @@ for user in people[: {users}]:
         Post.objects.filter(space_id__in=spaces).order_by('-created_at', '-id').values_list('id', flat=True)[:30]
     )
     readers.append({{'user_id': user.pk, 'token': tokens[user.pk], 'spaces': spaces, 'recent_posts': recent}})
+# The dataset is bulk-inserted (no signals): build its search index once, as `alveole search reindex` does.
+from alveole.search.actions import reindex
+from alveole.search.models import Entry
+if not Entry.objects.filter(organisation=org, kind='post').exists():
+    reindex(organisation_id=org.pk)
+search_words = ['topic%d' % i for i in range(50)]
 if connection.vendor == 'postgresql':
     connection.cursor().execute('ANALYZE')
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_total_relation_size('search_entry')")
+        search_index_bytes = cursor.fetchone()[0]
+else:
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_entry%'")
+            search_index_bytes = cursor.fetchone()[0]
+        except Exception:
+            search_index_bytes = None  # SQLite built without dbstat
 print(json.dumps({{
     'organisation_id': org.pk,
     'load_space': {{'id': space.pk, 'tokens': [tokens[pk] for pk in members], 'member_ids': members}},
     'readers': readers,
+    'search_words': search_words,
+    'search_index_bytes': search_index_bytes,
 }}))
 """
 

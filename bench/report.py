@@ -45,6 +45,7 @@ def summary_rows(report: dict[str, Any]) -> list[Row]:
     for scenario, target_rate, latency_key, latency_target, sat_target, limit in (
         ("create_post", 50, "p99_ms", 50.0, 250.0, ("pgbench insert-post TPS", insert_tps)),
         ("feed_read", 150, "p95_ms", 30.0, 300.0, ("pgbench select-only TPS", select_tps)),
+        ("search", 20, "p95_ms", 50.0, 100.0, ("pgbench select-only TPS", select_tps)),
     ):
         found = {s["config"]: s for s in _by(report, scenario)}
         for config, result in found.items():

@@ -178,6 +178,9 @@ def run_http(config: str, suite: dict[str, Any], args: Namespace, logdir: Path) 
         if "feed_read" in wanted:
             print(f"[{config}] read a feed page", flush=True)
             results.append(attempt("feed_read", config, scenarios.feed_read, servers, data, suite["plan"]))
+        if "search" in wanted and not config.startswith("bare"):
+            print(f"[{config}] search", flush=True)
+            results.append(attempt("search", config, scenarios.search, servers, data, suite["plan"]))
         if "mixed_users" in wanted and not config.startswith("bare") and config != "postgres-workers":
             print(f"[{config}] mixed users", flush=True)
             add_cursors(servers.port, data)
@@ -278,7 +281,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--suite", choices=sorted(SUITES), default="quick")
     parser.add_argument(
-        "--scenarios", nargs="+", default=["create_post", "feed_read", "mixed_users", "fanout", "idle_sockets"]
+        "--scenarios",
+        nargs="+",
+        default=["create_post", "feed_read", "search", "mixed_users", "fanout", "idle_sockets"],
     )
     parser.add_argument("--configs", nargs="+", help="HTTP configurations to run (default: the suite's)")
     parser.add_argument("--out", help="results name in bench/results (default: the suite's name)")
@@ -316,10 +321,10 @@ def main(argv: list[str] | None = None) -> None:
     }
     workdir = Path(tempfile.mkdtemp(prefix="alveole-bench-"))
     try:
-        if {"create_post", "feed_read"} & set(args.scenarios):
+        if {"create_post", "feed_read", "search"} & set(args.scenarios):
             report["limits"] = limits(suite, args)
         for config in args.configs or suite["http_configs"]:
-            if {"create_post", "feed_read", "mixed_users"} & set(args.scenarios):
+            if {"create_post", "feed_read", "search", "mixed_users"} & set(args.scenarios):
                 report["scenarios"].extend(run_http(config, suite, args, workdir))
         if "fanout" in args.scenarios:
             report["scenarios"].extend(run_fanout(suite, args, workdir))

@@ -37,6 +37,7 @@ class Plan:
     feed_rates: tuple[int, ...]
     mixed_users: tuple[int, ...]
     mixed_seconds: float
+    search_rates: tuple[int, ...] = (10, 20, 50, 100, 150, 200)
 
 
 def run_step(servers: Servers, spec: dict[str, Any]) -> dict[str, Any]:
@@ -165,6 +166,36 @@ def feed_read(servers: Servers, data: dict[str, Any], plan: Plan) -> dict[str, A
         "scenario": "feed_read",
         "config": servers.config,
         **load_curve(servers, requests, 150, plan, plan.feed_rates),
+    }
+
+
+def search_requests(readers: list[dict[str, Any]], words: list[str]) -> list[dict[str, Any]]:
+    """One-word, two-word and filtered searches by each reader (the dataset's posts say "Update N from
+    the team #topicK": a topic word matches about one post in fifty, "team" all of them)."""
+    one, two, filtered = [], [], []
+    for reader in readers:
+        for word in words[:10]:
+            token = reader["token"]
+            one.append({"method": "GET", "path": f"/api/v1/search?q={word}&limit=20", "token": token})
+            two.append({"method": "GET", "path": f"/api/v1/search?q=team+{word}&limit=20", "token": token})
+            if reader["spaces"]:
+                space = reader["spaces"][0]
+                path = f"/api/v1/search?q={word}&space_id={space}&limit=20"
+                filtered.append({"method": "GET", "path": path, "token": token})
+    return [
+        {"name": "search_one_word", "expect": [200], "variants": one},
+        {"name": "search_two_words", "expect": [200], "variants": two},
+        {"name": "search_filtered", "expect": [200], "variants": filtered},
+    ]
+
+
+def search(servers: Servers, data: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    requests = search_requests(data["readers"], data["search_words"])
+    return {
+        "scenario": "search",
+        "config": servers.config,
+        "search_index_bytes": data.get("search_index_bytes"),
+        **load_curve(servers, requests, 20, plan, plan.search_rates),
     }
 
 

@@ -98,7 +98,7 @@ def test_the_guest_reaches_no_confidential_content_through_the_api(world, scene,
     body = member.get(f"/api/v1/posts/{scene.raised_post.pk}").json()
     assert body["confidential"] is True and body["label_id"] == confidential(world).pk
     assert member.get(f"/api/v1/spaces/{scene.board.pk}").json()["confidential"] is True
-    assert member.get(f"/api/v1/search?q={SECRET}").json()["posts"]
+    assert member.get(f"/api/v1/search?q={SECRET}").json()["items"]
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ into a malformed filter (a 500) whatever happens to the key.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -72,6 +73,13 @@ def _as_date(value: Any) -> datetime.date:
         raise _invalid() from None
 
 
+def _as_float(value: Any) -> float:
+    # A rank (search): JSON keeps a float exactly; NaN and infinities are not ranks.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _invalid()
+    return float(value)
+
+
 def _encoder(field: models.Field) -> Callable[[Any], Any]:
     if isinstance(field, models.DateTimeField):
         return lambda v: v.isoformat()
@@ -88,6 +96,8 @@ def _decoder(field: models.Field) -> Callable[[Any], Any]:
         return _as_date
     if isinstance(field, models.IntegerField | models.AutoField):
         return _as_int
+    if isinstance(field, models.FloatField):
+        return _as_float
     if isinstance(field, models.CharField | models.TextField | models.EmailField | models.SlugField):
         return _as_text
     raise TypeError(f"Cursor pagination does not support ordering by a {type(field).__name__}.")

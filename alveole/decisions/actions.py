@@ -23,7 +23,7 @@ from alveole.live.publish import LiveEvent, publish
 from alveole.spaces.access import check_space_open_for_changes
 from alveole.spaces.models import Space
 
-from . import events, selectors
+from . import events, selectors, signals
 from .models import (
     AnonymousTally,
     Answer,
@@ -147,6 +147,7 @@ def create_poll(
     if anonymous:
         AnonymousTally.objects.bulk_create([AnonymousTally(poll=poll, option=o) for o in created])
     audit.record("poll.create", actor=actor, target=poll, label=question[:80], space=space.pk)
+    signals.poll_created.send(Poll, poll_id=poll.pk)
     return poll
 
 

@@ -250,6 +250,13 @@ def _claim_attachments(actor: User, ids: list[int], **target: Post | Comment) ->
         raise Invalid(
             fields={"attachment_ids": _("One of the files was not found or is already attached; upload it again.")}
         )
+    item = next(iter(target.values()))
+    signals.attachments_attached.send(
+        sender=Attachment,
+        attachment_ids=list(ids),
+        post_id=item.pk if isinstance(item, Post) else None,
+        comment_id=item.pk if isinstance(item, Comment) else None,
+    )
 
 
 @transaction.atomic

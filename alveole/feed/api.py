@@ -17,12 +17,10 @@ from alveole.api.responses import prevalidated
 from alveole.core import markdown
 from alveole.core.bounds import Id
 from alveole.core.errors import Invalid, NotFound
-from alveole.orgs.selectors import search_people
 from alveole.spaces import labels
 from alveole.spaces.access import get_space_for, readers_filter
 from alveole.spaces.models import Space
 from alveole.spaces.people import get_person_for, people_visible_to
-from alveole.spaces.selectors import spaces_for
 
 from . import actions, selectors
 from .access import get_comment_for, get_post_for, get_topic_for, visible_posts
@@ -446,30 +444,6 @@ def upload_file(request: HttpRequest, file: File[UploadedFile], name: Form[str |
         raise Invalid(fields={"file": "Choose a file to upload."})
     attachment = actions.upload_attachment(viewer, stream=file.file, name=display_name, size=file.size or 0)
     return Status(201, attachment_out(attachment))
-
-
-class SearchQuery(FeedQuery):
-    q: str = Field(max_length=100, description="at least two characters")
-
-
-class SearchOut(Schema):
-    spaces: list[SpaceRefOut]
-    people: list[AuthorOut]
-    posts: FeedPageOut
-
-
-@router.get("/search", response=SearchOut, summary="Spaces, people and posts I can see that match")
-def search(request: HttpRequest, query: Query[SearchQuery]) -> dict:
-
-    viewer = viewer_of(request)
-    text = " ".join(query.q.split())
-    if len(text) < selectors.SEARCH_MIN_LENGTH:
-        raise Invalid(fields={"q": "Type at least two characters."})
-    return {
-        "spaces": list(spaces_for(viewer, query=text).order_by("name", "id")[:8]),
-        "people": list(search_people(viewer, query=text).order_by("full_name", "id")[:8]),
-        "posts": _page(viewer, selectors.search_posts(viewer, text), query),
-    }
 
 
 class MentionQuery(Schema):

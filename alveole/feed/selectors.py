@@ -231,17 +231,6 @@ def follows_of(viewer: User) -> QuerySet[Follow]:
     return Follow.objects.filter(follower=viewer).select_related("person", "space", "topic")
 
 
-SEARCH_MIN_LENGTH = 2
-
-
-def search_posts(viewer: User, query: str) -> QuerySet[Post]:
-    """Posts the viewer may read whose text contains `query` (archived spaces included)."""
-    query = " ".join(query.split())
-    if len(query) < SEARCH_MIN_LENGTH:
-        return Post.objects.none()
-    return visible_posts(viewer, published=True).filter(body__icontains=query)
-
-
 # --- topics directory ------------------------------------------------------------------------
 
 

@@ -8,3 +8,4 @@ comment_published = Signal()  # comment_id
 reaction_added = Signal()  # post_id, user_id
 item_held = Signal()  # post_id, comment_id (None for a post): it waits for the space's managers
 held_item_withdrawn = Signal()  # space_id: a held post or comment was deleted before anyone decided on it
+attachments_attached = Signal()  # attachment_ids, post_id, comment_id (one None): uploads claimed by an item

@@ -3,7 +3,6 @@ from django.urls import path
 from . import downloads, views
 
 urlpatterns = [
-    path("search/", views.search, name="search"),
     path("spaces/<int:space_id>/", views.space_detail, name="space_detail"),
     path("people/<int:user_id>/", views.person, name="person"),
     path("topics/", views.topics, name="topics"),

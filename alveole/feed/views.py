@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, Invalid, NotFound, PermissionDenied
-from alveole.orgs.selectors import search_people
 from alveole.spaces import labels
 from alveole.spaces.access import get_space_for
 from alveole.spaces.pages import space_header
@@ -136,23 +135,6 @@ def topic(request: HttpRequest, name: str) -> HttpResponse:
     else:
         context.update({"items": [], "more_url": "", "here": page_path(request), "is_first_page": True})
     return fragment_or_page(request, "feed/topic.html", context)
-
-
-@web_view
-def search(request: HttpRequest) -> HttpResponse:
-    """One box for everything: spaces, people and posts the viewer may see."""
-
-    viewer = viewer_of(request)
-    query = " ".join(request.GET.get("q", "").split())[:100]
-    context: dict[str, Any] = {"query": query, "too_short": 0 < len(query) < selectors.SEARCH_MIN_LENGTH}
-    if len(query) >= selectors.SEARCH_MIN_LENGTH:
-        context["spaces"] = list(spaces_for(viewer, query=query).order_by("name", "id")[:8])
-        context["people"] = list(search_people(viewer, query=query).order_by("full_name", "id")[:8])
-        context.update(feed_context(request, viewer, selectors.search_posts(viewer, query)))
-    else:
-        context.update({"spaces": [], "people": [], "items": [], "more_url": "", "here": page_path(request),
-                        "is_first_page": True})  # fmt: skip
-    return fragment_or_page(request, "feed/search.html", context)
 
 
 @web_view

@@ -186,6 +186,9 @@ CASES = [
     Case("GET", "/members/{member}/posts", every(OK, {"owner", "admin", "member", "nonmember", "guest"})),
     Case("GET", "/top-posts", every(OK)),
     Case("GET", "/search?q=launch", every(OK)),
+    Case("GET", "/search?q=launch&space_id={private_space}", every(OK, {"owner", "member", "guest"})),
+    Case("GET", "/search?q=launch&author_id={member}", every(OK, ALL_SIGNED_IN - {"other"})),
+    Case("GET", "/search/suggest?q=ev", every(OK)),
     Case(
         "POST",
         "/posts",

@@ -1,0 +1,95 @@
+"""The features' signals → the search index, inside their transactions (search/actions.py).
+
+Django's own post_save / post_delete cover every model whose rows are saved one by one, and
+m2m_changed the topics a post names; the features' signals cover what they write in bulk: files
+claimed by a post or comment, a poll's options.
+A save that only touches counters or marks (`update_fields` without any indexed field) is skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from alveole.accounts.models import User
+from alveole.decisions import signals as decision_signals
+from alveole.decisions.models import Decision, Poll, Proposal
+from alveole.feed import signals as feed_signals
+from alveole.feed.models import Attachment, Comment, Post, Topic
+from alveole.projects.models import Milestone, Task
+from alveole.spaces.models import Space
+
+from . import actions
+from .models import Kind
+
+# The fields whose change changes what an entry says; saves of other fields leave it as it is.
+INDEXED: dict[type, set[str]] = {
+    Post: {"body", "deleted_at", "space", "created_at"},
+    Comment: {"body", "deleted_at", "created_at"},
+    Attachment: {"original_name", "post", "comment"},
+    Task: {"title", "description", "space"},
+    Milestone: {"title", "date"},
+    Poll: {"question"},
+    Proposal: {"statement"},
+    Decision: {"title", "outcome", "decided_by"},
+    User: {"full_name", "handle", "title", "is_active", "language"},
+    Space: {"name", "description"},
+    Topic: {"label", "name"},
+}
+INDEXERS: dict[type, tuple[str, Any]] = {
+    Post: (Kind.POST, actions.index_post),
+    Comment: (Kind.COMMENT, actions.index_comment),
+    Attachment: (Kind.FILE, actions.index_attachment),
+    Task: (Kind.TASK, actions.index_task),
+    Milestone: (Kind.MILESTONE, actions.index_milestone),
+    Poll: (Kind.POLL, actions.index_poll),
+    Proposal: (Kind.PROPOSAL, actions.index_proposal),
+    Decision: (Kind.DECISION, actions.index_decision),
+    User: (Kind.PERSON, actions.index_person),
+    Space: (Kind.SPACE, actions.index_space),
+    Topic: (Kind.TOPIC, actions.index_topic),
+}
+
+
+def _saved(
+    sender: type, instance: Any, update_fields: frozenset[str] | None = None, raw: bool = False, **_: Any
+) -> None:
+    if raw:
+        return  # fixtures: `alveole search reindex` afterwards
+    if update_fields is not None and not (set(update_fields) & INDEXED[sender]):
+        return
+    INDEXERS[sender][1](instance)
+
+
+def _deleted(sender: type, instance: Any, **_: Any) -> None:
+    actions.remove(INDEXERS[sender][0], instance.pk)
+
+
+def _attached(attachment_ids: list[int], **_: Any) -> None:
+    rows = Attachment.objects.filter(pk__in=attachment_ids).select_related(
+        "post", "post__author", "comment", "comment__post", "comment__post__author"
+    )
+    for attachment in rows:
+        actions.index_attachment(attachment)
+
+
+def _topics_used(action: str, pk_set: set[int] | None, reverse: bool, **_: Any) -> None:
+    # Topics are created in bulk when a post names them; a topic is findable once a post uses it.
+    if action != "post_add" or not pk_set or reverse:
+        return
+    actions.index_new_topics(list(Topic.objects.filter(pk__in=pk_set)))
+
+
+def _poll_created(poll_id: int, **_: Any) -> None:
+    poll = Poll.objects.select_related("author").filter(pk=poll_id).first()
+    if poll is not None:
+        actions.index_poll(poll)
+
+
+for model in INDEXERS:
+    post_save.connect(_saved, sender=model, dispatch_uid=f"search.saved.{model.__name__}")
+    post_delete.connect(_deleted, sender=model, dispatch_uid=f"search.deleted.{model.__name__}")
+m2m_changed.connect(_topics_used, sender=Post.topics.through, dispatch_uid="search.topics_used")
+feed_signals.attachments_attached.connect(_attached, dispatch_uid="search.attached")
+decision_signals.poll_created.connect(_poll_created, dispatch_uid="search.poll_created")
