@@ -47,7 +47,6 @@ from .schemas import (
     ReadsOut,
     RevisionOut,
     ShareIn,
-    SpaceRefOut,
     TopicListOut,
     TopicOut,
     TopPostOut,
