@@ -80,6 +80,16 @@ def test_a_pdf_is_found_by_its_text(world):
     assert [h.entry.object_id for h in hits] == [report.pk]
 
 
+def test_a_broken_pdf_is_found_by_its_name_and_its_post_is_published(world):
+    broken = pdf("Quarterly turbines maintenance")
+    broken = io.BytesIO(broken.getvalue()[:200] + b"\x00garbage" * 50)  # the header survives, the rest does not
+    report = upload(world.member, "broken-report.pdf", broken)
+    post, _ = feed.create_post(world.member, space=world.open_space, body="The report", attachment_ids=[report.pk])
+    assert post.review == "published"
+    assert found(world.member, "broken") == [(Kind.FILE, report.pk)]
+    assert found(world.member, "turbines") == []
+
+
 def test_french_stemming_and_accents(world):
     world.member.language = "fr"
     world.member.save()
