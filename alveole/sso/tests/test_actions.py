@@ -169,3 +169,14 @@ def test_saml_settings_force_signed_assertions(saml_certs):
     with pytest.raises(Invalid) as refused:
         actions.configure_provider(owner, data=actions.ProviderSettings(**{**data.__dict__, "idp_certificate": "nope"}))
     assert "idp_certificate" in refused.value.fields
+
+
+def test_the_provider_settings_go_with_the_organisation(world):
+    from allauth.socialaccount.models import SocialApp
+
+    from alveole.sso.tests.factories import make_provider
+
+    provider = make_provider(world.other_org)
+    app_id = provider.social_app_id
+    world.other_org.delete()
+    assert not SocialApp.objects.filter(pk=app_id).exists()  # its client secret with it
