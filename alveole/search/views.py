@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,6 +11,12 @@ from alveole.web.shortcuts import web_view
 
 from . import selectors
 from .forms import SearchForm
+
+
+def _with_highlight(link: str, text: str) -> str:
+    path, hash_, fragment = link.partition("#")
+    joiner = "&" if "?" in path else "?"
+    return f"{path}{joiner}{urlencode({'highlight': text})}{hash_}{fragment}"
 
 
 @web_view
@@ -25,6 +32,8 @@ def search(request: HttpRequest) -> HttpResponse:
         if selectors.is_searchable(text, filters):
             hits, next_cursor = selectors.search(viewer, text, filters, cursor=request.GET.get("cursor") or None)
             context.update(hits=hits, next_cursor=next_cursor, searched=True)
+            # The opened result marks the words it was found by (static/alveole/highlight.js).
+            context["results"] = [(hit, _with_highlight(hit.entry.link, text)) for hit in hits]
             if next_cursor:
                 more = request.GET.copy()
                 more["cursor"] = next_cursor

@@ -57,4 +57,5 @@ def test_suggest_search_filter_and_open(sign_in, live_server_url: str, screensho
     hit.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/posts/\d+/"))
     expect(page.locator("main")).to_contain_text("First mock-ups of the home page are ready for review")
+    expect(page.locator("main .post-body mark.search-mark")).to_have_text(re.compile("^review$", re.I))
     assert not conftest.serious_violations(page), "axe on the opened post"

@@ -15,7 +15,7 @@ def test_the_page_shows_results_with_the_words_marked(world, client_for):
     assert f'data-search-hit="post-{post.pk}"' in page
     # Escaped (SQLite's snippet) or left out as markup (PostgreSQL's ts_headline): never markup.
     assert "<mark>budget</mark>" in page and "<b>budget" not in page
-    assert f'href="/posts/{post.pk}/"' in page
+    assert f'href="/posts/{post.pk}/?highlight=budget"' in page  # the opened post marks the word
 
 
 def test_the_page_filters_by_space_and_refuses_a_space_it_cannot_see(world, client_for):
