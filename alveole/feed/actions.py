@@ -462,6 +462,7 @@ def _reviewed(actor: User, post: Post, item: Post | Comment, review: str, reason
         raise Conflict(_("Someone reviewed or deleted this in the meantime: reload the page."))
     for name, value in changes.items():
         setattr(item, name, value)
+    signals.item_reviewed.send(type(item), post=post, comment=item if item is not post else None)
 
 
 def _tell_who_saw_it(event: LiveEvent, post: Post, readers: list[int]) -> None:

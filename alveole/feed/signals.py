@@ -7,5 +7,6 @@ post_published = Signal()  # post_id: a new post, or a share
 comment_published = Signal()  # comment_id
 reaction_added = Signal()  # post_id, user_id
 item_held = Signal()  # post_id, comment_id (None for a post): it waits for the space's managers
+item_reviewed = Signal()  # post, comment (None for a post): a held item was validated or refused
 held_item_withdrawn = Signal()  # space_id: a held post or comment was deleted before anyone decided on it
 attachments_attached = Signal()  # attachment_ids, post_id, comment_id (one None): uploads claimed by an item

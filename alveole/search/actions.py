@@ -1,8 +1,9 @@
 """Writing the search index: one entry per findable thing, rewritten whenever its source changes.
 
 Called by the receivers (search/receivers.py) inside the feature's transaction, so an entry commits
-or rolls back with its source, and by `alveole search reindex`. An entry holds text and what the
-filters need; who may see it is read from the source at query time (search/selectors.py).
+or rolls back with its source, and by `alveole search reindex`. An entry holds text, what the
+filters need and what its rights hang on (search/models.py): its space, its post's label and `shown`,
+rewritten for everything in a post whenever the post's state changes (refresh_post).
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.urls import reverse
 from pypdf import PdfReader
 
 from alveole.accounts.models import User
 from alveole.decisions.models import Decision, Poll, Proposal
 from alveole.feed import files
-from alveole.feed.models import Attachment, Comment, Post, Topic
+from alveole.feed.access import is_public
+from alveole.feed.models import Attachment, Comment, Post, Review, Topic
 from alveole.projects.models import Milestone, Task
 from alveole.spaces.models import Space
 
@@ -93,6 +95,49 @@ def remove(kind: str, object_id: int) -> None:
     Entry.objects.filter(kind=kind, object_id=object_id).delete()
 
 
+# --- what an entry's rights hang on --------------------------------------------------------------
+
+
+def _shown(*items: Post | Comment | None) -> bool:
+    """Whether every reader of the place sees an item: it and what holds it are published, not held,
+    refused, hidden or deleted (feed.access says who else still sees them: never in search)."""
+    return all(item is None or (item.deleted_at is None and is_public(item)) for item in items)
+
+
+def _post_state(owner: Poll | Proposal | Decision) -> dict[str, object]:
+    """`shown` and `label_id` for a poll, proposal or decision, from its post (reindex selects it along)."""
+    post = owner.post if owner.post_id is not None else None
+    if post is None:
+        return {"shown": True, "label_id": None}  # a decision whose post is gone for good: its log shows it
+    return {"shown": _shown(post), "label_id": post.label_id}
+
+
+def refresh_post(post: Post) -> None:
+    """After a post was hidden, shown, held, validated, refused, deleted, moved or relabelled: what lives
+    in it (comments, files, poll, proposal, decision) follows, in three statements whatever their number."""
+    inside = Entry.objects.filter(post_id=post.pk).exclude(kind=Kind.POST)
+    place = {"space_id": post.space_id, "label_id": post.label_id}
+    if not _shown(post):
+        inside.update(shown=False, **place)
+        return
+    inside.exclude(kind__in=(Kind.COMMENT, Kind.FILE)).update(shown=True, **place)
+    public = Comment.objects.filter(post_id=post.pk, deleted_at__isnull=True, hidden_at__isnull=True)
+    public = public.filter(review=Review.PUBLISHED)
+    inside.filter(kind=Kind.COMMENT).update(
+        shown=Case(When(object_id__in=public.values("pk"), then=Value(True)), default=Value(False)), **place
+    )
+    files_shown = Attachment.objects.filter(Q(post_id=post.pk) | Q(comment_id__in=public.values("pk")))
+    inside.filter(kind=Kind.FILE).update(
+        shown=Case(When(object_id__in=files_shown.values("pk"), then=Value(True)), default=Value(False)), **place
+    )
+
+
+def refresh_comment_files(comment: Comment) -> None:
+    """After a comment was hidden, shown or reviewed: its files follow."""
+    attached = Attachment.objects.filter(comment_id=comment.pk).values("pk")
+    Entry.objects.filter(kind=Kind.FILE, object_id__in=attached).update(shown=_shown(comment, comment.post))
+
+
 # --- one function per kind of source -------------------------------------------------------------
 
 
@@ -107,6 +152,8 @@ def index_post(post: Post) -> None:
         post.pk,
         organisation_id=post.organisation_id,
         space_id=post.space_id,
+        shown=_shown(post),
+        label_id=post.label_id,
         author_id=post.author_id,
         post_id=post.pk,
         created_at=post.created_at,
@@ -126,6 +173,8 @@ def index_comment(comment: Comment) -> None:
         comment.pk,
         organisation_id=post.organisation_id,
         space_id=post.space_id,
+        shown=_shown(comment, post),
+        label_id=post.label_id,
         author_id=comment.author_id,
         post_id=post.pk,
         created_at=comment.created_at,
@@ -176,6 +225,8 @@ def index_attachment(attachment: Attachment) -> None:
         attachment.pk,
         organisation_id=attachment.organisation_id,
         space_id=post.space_id,
+        shown=_shown(post, item if isinstance(item, Comment) else None),
+        label_id=post.label_id,
         author_id=attachment.uploader_id,
         post_id=post.pk,
         has_file=True,
@@ -225,6 +276,7 @@ def index_poll(poll: Poll) -> None:
         poll.pk,
         organisation_id=poll.organisation_id,
         space_id=poll.space_id,
+        **_post_state(poll),
         author_id=poll.author_id,
         post_id=poll.post_id,
         created_at=poll.created_at,
@@ -241,6 +293,7 @@ def index_proposal(proposal: Proposal) -> None:
         proposal.pk,
         organisation_id=proposal.organisation_id,
         space_id=proposal.space_id,
+        **_post_state(proposal),
         author_id=proposal.author_id,
         post_id=proposal.post_id,
         created_at=proposal.created_at,
@@ -257,6 +310,7 @@ def index_decision(decision: Decision) -> None:
         decision.pk,
         organisation_id=decision.organisation_id,
         space_id=decision.space_id,
+        **_post_state(decision),
         author_id=decision.decided_by_id,
         post_id=decision.post_id,
         created_at=decision.decided_at,
@@ -386,9 +440,9 @@ def _rebuild(organisation_id: int | None) -> dict[str, int]:
         Kind.MILESTONE: _batched(
             of(Milestone.objects.select_related("space"), "space__organisation_id"), index_milestone
         ),
-        Kind.POLL: _batched(of(Poll.objects.select_related("author")), index_poll),
-        Kind.PROPOSAL: _batched(of(Proposal.objects.select_related("author")), index_proposal),
-        Kind.DECISION: _batched(of(Decision.objects.select_related("decided_by")), index_decision),
+        Kind.POLL: _batched(of(Poll.objects.select_related("author", "post")), index_poll),
+        Kind.PROPOSAL: _batched(of(Proposal.objects.select_related("author", "post")), index_proposal),
+        Kind.DECISION: _batched(of(Decision.objects.select_related("decided_by", "post")), index_decision),
         Kind.PERSON: _batched(of(User.objects.filter(organisation__isnull=False, is_active=True)), index_person),
         Kind.SPACE: _batched(of(Space.objects.all()), index_space),
         Kind.TOPIC: _batched(of(Topic.objects.all()), index_topic),

@@ -1,8 +1,13 @@
 """The search index: one row per thing a person can find, kept current by the features' signals.
 
-The text lives here; who may see a row is never stored but read, in the query itself, from the
-features' own access rules on the row's source (`selectors.permitted`), so a moderator hiding a post,
-a space turning private or a guest leaving is in force at once, whatever the index says.
+Beside the text, a row carries what its rights hang on, copied from its source inside the same
+transaction as every change to it: the space it lives in, whether it is shown to every reader of that
+space (`shown`: it and its post are published, not held, refused, hidden or deleted) and its post's
+confidentiality label. Who may read which space is still read, in the query itself, from the spaces'
+own access rule (`selectors.permitted`), so a space turning private or a guest leaving is in force at
+once; a moderator hiding a post or a comment rewrites `shown` in the same transaction as the hiding.
+Keeping the item's state on the row lets a search filter on it directly instead of rereading every
+visible post per query (bench/RESULTS.md, the search scenario).
 The full-text structures beside this table depend on the database (migration 0002): an FTS5 table
 `search_entry_fts` kept by triggers on SQLite; a `document` tsvector column, kept by a trigger, with
 a GIN index on PostgreSQL.
@@ -32,8 +37,10 @@ class Entry(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     object_id = models.BigIntegerField()
-    # For the filters and the result's line; the rights come from the source (see the module's doc).
+    # The rights (see the module's doc), the filters and the result's line.
     space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    shown = models.BooleanField(default=True)
+    label = models.ForeignKey("spaces.Label", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -4,6 +4,8 @@ Django's own post_save / post_delete cover every model whose rows are saved one 
 m2m_changed the topics a post names; the features' signals cover what they write in bulk: files
 claimed by a post or comment, a poll's options.
 A save that only touches counters or marks (`update_fields` without any indexed field) is skipped.
+A change to a post's or a comment's state (hidden, reviewed, deleted, moved, relabelled) reaches
+what lives in it too (actions.refresh_post, actions.refresh_comment_files): its rights hang on it.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from .models import Kind
 
 # The fields whose change changes what an entry says; saves of other fields leave it as it is.
 INDEXED: dict[type, set[str]] = {
-    Post: {"body", "deleted_at", "space", "created_at"},
-    Comment: {"body", "deleted_at", "created_at"},
+    Post: {"body", "deleted_at", "space", "created_at", "hidden_at", "review", "label"},
+    Comment: {"body", "deleted_at", "created_at", "hidden_at", "review"},
     Attachment: {"original_name", "post", "comment"},
     Task: {"title", "description", "space"},
     Milestone: {"title", "date"},
@@ -51,15 +53,32 @@ INDEXERS: dict[type, tuple[str, Any]] = {
     Topic: (Kind.TOPIC, actions.index_topic),
 }
 
+# The fields whose change changes who sees what lives in the item (nothing yet when it is created).
+STATE = {"deleted_at", "space", "hidden_at", "review", "label"}
+CASCADES: dict[type, Any] = {Post: actions.refresh_post, Comment: actions.refresh_comment_files}
+
 
 def _saved(
-    sender: type, instance: Any, update_fields: frozenset[str] | None = None, raw: bool = False, **_: Any
+    sender: type,
+    instance: Any,
+    created: bool = False,
+    update_fields: frozenset[str] | None = None,
+    raw: bool = False,
+    **_: Any,
 ) -> None:
     if raw:
         return  # fixtures: `alveole search reindex` afterwards
     if update_fields is not None and not (set(update_fields) & INDEXED[sender]):
         return
     INDEXERS[sender][1](instance)
+    if sender in CASCADES and not created and (update_fields is None or set(update_fields) & STATE):
+        CASCADES[sender](instance)
+
+
+def _reviewed(post: Post, comment: Comment | None, **_: Any) -> None:
+    # Reviews are settled by a guarded UPDATE (feed.actions._reviewed), which sends no post_save.
+    item = comment if comment is not None else post
+    _saved(type(item), item, update_fields=frozenset({"review"}))
 
 
 def _deleted(sender: type, instance: Any, **_: Any) -> None:
@@ -92,4 +111,5 @@ for model in INDEXERS:
     post_delete.connect(_deleted, sender=model, dispatch_uid=f"search.deleted.{model.__name__}")
 m2m_changed.connect(_topics_used, sender=Post.topics.through, dispatch_uid="search.topics_used")
 feed_signals.attachments_attached.connect(_attached, dispatch_uid="search.attached")
+feed_signals.item_reviewed.connect(_reviewed, dispatch_uid="search.reviewed")
 decision_signals.poll_created.connect(_poll_created, dispatch_uid="search.poll_created")

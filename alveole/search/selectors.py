@@ -1,7 +1,7 @@
 """Reading the search index: ranked, highlighted, filtered and permission-filtered in one query.
 
-Who may see an entry is decided inside the query, by the features' own access rules on the entry's
-source (`permitted`): nothing a person may not see is matched, ranked, counted or suggested. On
+Who may see an entry is decided inside the query, by the spaces' and people's own access rules and
+the state each entry carries (`permitted`): nothing a person may not see is matched, ranked, counted or suggested. On
 PostgreSQL the match is `document @@ query` (the GIN index), ranked by ts_rank and excerpted by
 ts_headline; on SQLite it is the FTS5 table, ranked by bm25 and excerpted by snippet(). A page is
 two queries whatever its size: the entries (with their space and author), then their excerpts.
@@ -25,9 +25,9 @@ from django.utils.safestring import SafeString, mark_safe
 from alveole.accounts.models import User
 from alveole.core.cursors import paginate
 from alveole.feed.access import visible_posts
-from alveole.feed.models import Attachment, Comment, Post, Review
+from alveole.feed.models import Post
 from alveole.spaces.access import visible_spaces
-from alveole.spaces.models import Space
+from alveole.spaces.models import Label, Space
 from alveole.spaces.people import people_visible_to
 
 from .models import Entry, Kind
@@ -40,6 +40,7 @@ START, STOP = "\ue000", "\ue001"
 RANKED = ("-score", "-id")
 RECENT = ("-created_at", "-id")
 CONFIDENTIAL = ("", "only", "exclude")
+IN_A_POST = (Kind.POST, Kind.COMMENT, Kind.FILE, Kind.POLL, Kind.PROPOSAL, Kind.DECISION)
 
 _OPERATOR = re.compile(
     r'(?:^|\s)(from:@?(?P<author>[\w.-]+)|in:(?:"(?P<qspace>[^"]+)"|(?P<space>\S+))|#(?P<topic>\w[\w-]*))'
@@ -105,35 +106,27 @@ def permitted(viewer: User) -> Q:
     """Entries whose source the viewer may see, as its feature's access rule says — and, for search,
     never an item deleted, held, refused or hidden by a moderator, even for those who may open it.
 
-    What lives in a post (the post, its comments and files, a poll, a proposal, a decision) follows
-    feed.access.visible_posts on the entry's post, written once in the query; a comment (or a
-    comment's file) must itself be published and shown. Tasks, milestones and spaces follow
-    spaces.access.visible_spaces; people spaces.people.people_visible_to; a topic, a post the
-    viewer may read that uses it. Each rule is compiled once per query: the query's cost in
-    Python stays small (see the query-budget test and the bench's search scenario).
+    Everything but people and topics lives in a space (a post, its comments and files, a poll, a
+    proposal, a decision, a task, a milestone, the space itself) or on a profile (a profile post and
+    what lives in it): it is found when it is `shown` (search/models.py) and its space is one of
+    spaces.access.visible_spaces — or it is on a profile and the viewer is no guest; a guest never
+    finds what carries a confidential label (feed.access.visible_posts's backstop). People follow
+    spaces.people.people_visible_to; a topic, a post the viewer may read that uses it. Each rule is
+    a subquery of the spaces, labels or people tables, computed once per query, never of the posts:
+    the cost of a search grows with what it matches, not with what the organisation wrote.
     """
-    post_ids = visible_posts(viewer, published=True).filter(hidden_at__isnull=True).values("pk")
-    spaces = visible_spaces(viewer).values("pk")
-    shown = {"hidden_at__isnull": True, "deleted_at__isnull": True, "review": Review.PUBLISHED}
-    comment_shown = Exists(Comment.objects.filter(pk=OuterRef("object_id"), **shown))
-    file_shown = Exists(
-        Attachment.objects.filter(pk=OuterRef("object_id")).filter(
-            Q(comment__isnull=True) | Q(**{f"comment__{k}": v for k, v in shown.items()})
-        )
-    )
-    in_a_post = Q(post_id__in=post_ids) & (
-        Q(kind__in=(Kind.POST, Kind.POLL, Kind.PROPOSAL, Kind.DECISION))
-        | Q(comment_shown, kind=Kind.COMMENT)
-        | Q(file_shown, kind=Kind.FILE)
-    )
-    # A decision whose post is gone for good stays in its space's log (decisions.access).
-    orphan_decision = Q(kind=Kind.DECISION, post_id__isnull=True, space_id__in=spaces)
-    in_a_space = Q(kind__in=(Kind.TASK, Kind.MILESTONE, Kind.SPACE), space_id__in=spaces)
+    placed = Q(space_id__in=visible_spaces(viewer).values("pk"))
+    if viewer.is_guest:
+        confidential = Label.objects.filter(organisation_id=viewer.org_id, restricted=True).values("pk")
+        labelled_spaces = Space.objects.filter(label_id__in=confidential).values("pk")
+        placed &= ~Q(label_id__in=confidential) & ~Q(space_id__in=labelled_spaces)
+    else:
+        placed |= Q(space_id__isnull=True, kind__in=IN_A_POST)
+    items = Q(shown=True) & placed & ~Q(kind__in=(Kind.PERSON, Kind.TOPIC))
     person = Q(kind=Kind.PERSON, object_id__in=people_visible_to(viewer).values("pk"))
-    used = Post.topics.through.objects.filter(topic_id=OuterRef("object_id"), post_id__in=post_ids)
-    topic = Q(Exists(used), kind=Kind.TOPIC)
-    allowed = in_a_post | orphan_decision | in_a_space | person | topic
-    return Q(organisation_id=viewer.org_id) & allowed
+    readable = visible_posts(viewer, published=True).filter(hidden_at__isnull=True, topics=OuterRef("object_id"))
+    topic = Q(Exists(readable), kind=Kind.TOPIC)
+    return Q(organisation_id=viewer.org_id) & (items | person | topic)
 
 
 def visible_entries(viewer: User) -> QuerySet[Entry]:

@@ -17,7 +17,7 @@ from alveole.projects import actions as projects
 from alveole.search import selectors
 from alveole.search.models import Entry, Kind
 from alveole.search.selectors import Filters, parse
-from alveole.spaces.models import HeldFor, SpaceKind
+from alveole.spaces.models import HeldFor, Label, SpaceKind
 
 
 def found(viewer, text, filters=None):
@@ -193,12 +193,65 @@ def test_polls_proposals_and_milestones(world):
     assert (Kind.DECISION, decision.pk) in found(world.member, "summer")
 
 
+def test_what_lives_in_a_post_follows_its_state(world):
+    """Comments, files and polls carry their post's state (search/models.py): hiding, deleting or
+    moving the post, and hiding or reviewing a comment, reach them in the same transaction."""
+    poll = decisions.create_poll(
+        world.member, space=world.open_space, question="Lunch on Friday?", options=["Ramen", "Tacos"],
+        closes_at=timezone.now() + datetime.timedelta(days=2),
+    )  # fmt: skip
+    post = poll.post
+    notes = upload(world.member, "minutes.txt", io.BytesIO(b"walnut budget"))
+    remark, _ = feed.create_comment(world.member, post=post, body="Saffron please", attachment_ids=[notes.pk])
+    everything = {(Kind.POLL, poll.pk), (Kind.COMMENT, remark.pk), (Kind.FILE, notes.pk)}
+
+    def seen(viewer) -> set[tuple[str, int]]:
+        return {hit for word in ("ramen", "saffron", "walnut") for hit in found(viewer, word)}
+
+    assert seen(world.nonmember) == everything
+    feed.set_hidden(world.owner, post=post, hidden=True)
+    assert seen(world.nonmember) == seen(world.owner) == set()
+    feed.set_hidden(world.owner, post=post, hidden=False)
+    assert seen(world.nonmember) == everything
+    feed.set_hidden(world.owner, post=post, comment=remark, hidden=True)
+    assert seen(world.nonmember) == {(Kind.POLL, poll.pk)}
+    feed.set_hidden(world.owner, post=post, comment=remark, hidden=False)
+    post.space = world.private_space
+    post.save(update_fields=["space"])
+    assert seen(world.nonmember) == set() and seen(world.member) == everything
+    feed.delete_post(world.member, post=post)
+    assert seen(world.member) == set()
+
+
+def test_a_held_comment_is_found_once_validated_never_once_refused(world):
+    world.private_space.hold_comments = HeldFor.GUESTS
+    world.private_space.save()
+    post, _ = feed.create_post(world.member, space=world.private_space, body="Questions")
+    kept, _ = feed.create_comment(world.guest, post=post, body="pelican question")
+    dropped, _ = feed.create_comment(world.guest, post=post, body="flamingo question")
+    assert found(world.member, "pelican") == found(world.member, "flamingo") == []
+    feed.approve_comment(world.owner, comment=kept)
+    feed.refuse_comment(world.owner, comment=dropped, reason="Off topic")
+    assert found(world.member, "pelican") == [(Kind.COMMENT, kept.pk)]
+    assert found(world.member, "flamingo") == found(world.guest, "flamingo") == []
+
+
+def test_a_guest_never_finds_a_confidential_post_even_in_their_space(world):
+    """The backstop of feed.access.visible_posts: no confidential label ever reaches a guest."""
+    post, _ = feed.create_post(world.member, space=world.private_space, body="merger numbers")
+    post.label = Label.objects.get(organisation=world.org, restricted=True)
+    post.save(update_fields=["label"])
+    assert found(world.guest, "merger") == []
+    assert found(world.member, "merger") == [(Kind.POST, post.pk)]
+
+
 def test_reindex_rebuilds_the_same_index(world):
     post, _ = feed.create_post(world.member, space=world.open_space, body="Quarterly review #finance")
     plan = upload(world.member, "plan.txt", io.BytesIO(b"seating plan"))
     feed.create_comment(world.member, post=post, body="See the plan", attachment_ids=[plan.pk])
     projects.create_task(world.owner, space=world.open_space, title="Book the room")
-    fields = ("kind", "object_id", "organisation_id", "space_id", "author_id", "post_id", "has_file", "title", "body")
+    fields = ["kind", "object_id", "organisation_id", "space_id", "shown", "label_id", "author_id", "post_id"]
+    fields += ["has_file", "title", "body"]
     before = sorted(Entry.objects.values_list(*fields))
     Entry.objects.all().delete()
     assert found(world.member, "quarterly") == []
