@@ -287,12 +287,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--configs", nargs="+", help="HTTP configurations to run (default: the suite's)")
     parser.add_argument("--out", help="results name in bench/results (default: the suite's name)")
+    parser.add_argument("--posts", type=int, help="dataset size (default: the suite's), e.g. search at 100 k embedded")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
     args = parser.parse_args(argv)
-    suite = SUITES[args.suite]
+    suite = dict(SUITES[args.suite])
+    if args.posts:
+        suite["posts"] = args.posts
     started = time.monotonic()
     report: dict[str, Any] = {
         "suite": args.suite,
