@@ -104,6 +104,17 @@ def _shown(*items: Post | Comment | None) -> bool:
     return all(item is None or (item.deleted_at is None and is_public(item)) for item in items)
 
 
+def _in_post(post: Post, item: Post | Comment | None = None) -> dict[str, Any]:
+    """Where a post, or a comment or file in it, lives and whether its place shows it."""
+    return {
+        "organisation_id": post.organisation_id,
+        "space_id": post.space_id,
+        "label_id": post.label_id,
+        "post_id": post.pk,
+        "shown": _shown(post, item),
+    }
+
+
 def _post_state(owner: Poll | Proposal | Decision) -> dict[str, object]:
     """`shown` and `label_id` for a poll, proposal or decision, from its post (reindex selects it along)."""
     post = owner.post if owner.post_id is not None else None
@@ -150,12 +161,8 @@ def index_post(post: Post) -> None:
     _put(
         Kind.POST,
         post.pk,
-        organisation_id=post.organisation_id,
-        space_id=post.space_id,
-        shown=_shown(post),
-        label_id=post.label_id,
+        **_in_post(post),
         author_id=post.author_id,
-        post_id=post.pk,
         created_at=post.created_at,
         language=language_of(post.body, post.author),
         body=post.body,
@@ -171,12 +178,8 @@ def index_comment(comment: Comment) -> None:
     _put(
         Kind.COMMENT,
         comment.pk,
-        organisation_id=post.organisation_id,
-        space_id=post.space_id,
-        shown=_shown(comment, post),
-        label_id=post.label_id,
+        **_in_post(post, comment),
         author_id=comment.author_id,
-        post_id=post.pk,
         created_at=comment.created_at,
         language=language_of(comment.body, comment.author),
         body=comment.body,
@@ -223,12 +226,8 @@ def index_attachment(attachment: Attachment) -> None:
     _put(
         Kind.FILE,
         attachment.pk,
-        organisation_id=attachment.organisation_id,
-        space_id=post.space_id,
-        shown=_shown(post, item if isinstance(item, Comment) else None),
-        label_id=post.label_id,
+        **_in_post(post, item),
         author_id=attachment.uploader_id,
-        post_id=post.pk,
         has_file=True,
         created_at=attachment.created_at,
         language=language_of(post.body, post.author),
