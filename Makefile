@@ -83,11 +83,11 @@ scim-report: setup-dev
 
 ## make bench: the quick benchmarks (needs PostgreSQL and Redis on 127.0.0.1; see bench/RESULTS.md)
 bench: setup-dev
-	$(BIN)/python -m bench.run --suite quick
+	$(BIN)/python -m bench.run --suite quick $(BENCH_ARGS)
 
 ## make bench-full: 1M posts, 5k/10k sockets, longer steps (about an hour; see README)
 bench-full: setup-dev
-	$(BIN)/python -m bench.run --suite full
+	$(BIN)/python -m bench.run --suite full $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var $(OIDC_IDP)/node_modules

@@ -287,12 +287,19 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--configs", nargs="+", help="HTTP configurations to run (default: the suite's)")
     parser.add_argument("--out", help="results name in bench/results (default: the suite's name)")
+    parser.add_argument(
+        "--allow-dirty", action="store_true", help="write results although the tree has uncommitted changes"
+    )
     parser.add_argument("--posts", type=int, help="dataset size (default: the suite's), e.g. search at 100 k embedded")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
     args = parser.parse_args(argv)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    if dirty and not args.allow_dirty:
+        # Figures must name the code they measured: the commit recorded in the results.
+        raise SystemExit("the tree has uncommitted changes: commit them, or pass --allow-dirty\n" + dirty)
     suite = dict(SUITES[args.suite])
     if args.posts:
         suite["posts"] = args.posts

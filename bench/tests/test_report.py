@@ -50,6 +50,9 @@ def sample_report() -> dict:
             curve("create_post", "bare-django", step(50, 50, 10, 20), [step(100, 100, 15, 30), step(300, 290, 50, 90)]),
             curve("feed_read", "postgres", step(150, 150, 25, 45), [step(200, 200, 30, 60), step(400, 330, 80, 400)]),
             curve("feed_read", "bare-django", step(150, 150, 9, 20), [step(400, 380, 40, 80)]),
+            curve("create_post", "embedded", step(50, 50, 12, 25), [step(100, 90, 30, 60)]),
+            {**curve("search", "embedded", step(10, 10, 30, 45), [step(20, 19, 60, 90)]), "target_rate": 10},
+            {**curve("search", "postgres", step(20, 20, 40, 70), [step(100, 95, 45, 80)]), "target_rate": 20},
             {
                 "scenario": "fanout",
                 "config": "postgres",
@@ -107,7 +110,13 @@ def test_rows_compare_to_targets_and_references():
     assert rows[("feed_read", "postgres", "p95 at 150/s")]["ratio_reference"] == round(25 / 9, 3)
     fanout = rows[("fanout", "postgres (1,000 sockets)", "last recipient p99")]
     assert fanout["ratio_reference"] == 1.2 and fanout["met"] is False  # 60 ms > 50 ms
-    assert fanout["ratio_limit"] == round(10 * 1000 / 100000, 3)
+    assert fanout["ratio_limit"] is None  # not measured: never shown as if it were
+    # No silent fallback: without bare-django-sqlite in the run, the embedded default gets no ratio.
+    assert rows[("create_post", "embedded", "saturation")]["ratio_reference"] is None
+    assert rows[("search", "embedded", "p95 at 10/s")]["met"] is True
+    assert rows[("search", "embedded", "saturation")]["met"] is None
+    assert rows[("search", "postgres", "p95 at 20/s")]["met"] is True
+    assert rows[("search", "postgres", "saturation")]["met"] is False  # 95 < 100/s
     idle = rows[("idle_sockets", "postgres (2,000 sockets)", "KiB per socket / idle CPU / catch-up after restart")]
     assert idle["met"] is True
     assert rows[("mixed_users", "postgres", "users held")]["value"] == 500
