@@ -18,8 +18,8 @@ endpoints tells how much the product's own work costs.
 
 - POST /posts {"space_id", "author_id", "body"} → 201 {"id"}: the inserts of a post
   creation (the same as bench.references.insert_post_script: post row, then under the
-  organisation's advisory lock the event numbered MAX(seq) + 1, commit, then the
-  notification job row). The space's organisation and the author's name are read once
+  organisation's advisory lock the event numbered MAX(seq) + 1, commit; no job row, as the app
+  queues one only for a post that mentions someone). The space's organisation and the author's name are read once
   per process and cached, as the app has them from authentication. Bodies are prefixed
   with "bare-django" so that cleanup(DATABASE_URL) (here or in bench.references) removes them.
 - GET /spaces/<id>/posts?before=<ISO datetime or empty> → the 30 newest posts of the

@@ -7,8 +7,8 @@ here measures one of those references and returns its figures:
 - `pgbench_select_only`: PostgreSQL's own `pgbench -S` (one primary-key read per
   transaction) on a separate database: the ceiling for any read path;
 - `pgbench_insert_post`: pgbench running the SQL of one post creation in
-  Alvéole (post row, event row under the organisation's advisory lock, the
-  notification job row) against an Alvéole database, without Python or HTTP;
+  Alvéole (post row, event row under the organisation's advisory lock; no job
+  row, as for a post without mentions) against an Alvéole database, without Python or HTTP;
 - `redis_publish`: `redis-benchmark` publishing live-event-sized messages;
 - `cleanup`: removes what bench.bare_django wrote (the bare Django reference).
 
