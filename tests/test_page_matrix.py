@@ -113,6 +113,7 @@ POST_ONLY = {
     "org_member_deactivate": "/admin/members/{member}/deactivate/",
     "org_member_reactivate": "/admin/members/{member}/reactivate/",
     "org_invitation_revoke": "/admin/invitations/1/revoke/",
+    "space_guest_invitation_revoke": "/spaces/{private_space}/guests/invitations/1/revoke/",
     "org_invitation_resend": "/admin/invitations/1/resend/",
     "first_steps_dismiss": "/first-steps/dismiss/",
     "space_join": "/spaces/{private_space}/join/",

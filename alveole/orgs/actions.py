@@ -31,7 +31,7 @@ from alveole.spaces import labels
 from alveole.spaces.models import Space, SpaceMembership
 from alveole.spaces.policies import guest_invitation_refusal
 
-from .access import require_org_admin
+from .access import ADMIN_ONLY, may_revoke, require_org_admin
 from .events import MemberDeactivated, MemberUpdated
 from .models import Invitation, Organisation
 
@@ -381,9 +381,11 @@ def resend_invitation(actor: User, *, invitation: Invitation) -> tuple[Invitatio
 
 @transaction.atomic
 def revoke_invitation(actor: User, *, invitation: Invitation) -> Invitation:
-    require_org_admin(actor)
+    """Admins revoke any invitation; a guest invitation, also its space's managers and its sender (may_revoke)."""
     if invitation.organisation_id != actor.organisation_id:
         raise NotFound()
+    if not may_revoke(actor, invitation):
+        raise PermissionDenied(ADMIN_ONLY)
     if invitation.accepted_at is not None:
         raise Conflict(_("This invitation was already accepted; deactivate the member instead."))
     if invitation.revoked_at is None:

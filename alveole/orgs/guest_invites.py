@@ -7,19 +7,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from alveole.accounts.access import viewer_of
-from alveole.core.errors import AlveoleError, PermissionDenied
+from alveole.core.errors import AlveoleError, NotFound, PermissionDenied
 from alveole.spaces.access import get_space_for
 from alveole.spaces.models import Space
 from alveole.spaces.pages import space_header
 from alveole.spaces.policies import guest_invitation_refusal
-from alveole.web.shortcuts import apply_error, invalid_form_status, web_view, with_retry_after
+from alveole.web.shortcuts import act, apply_error, invalid_form_status, web_view, with_retry_after
 
 from . import actions
-from .access import shown_invitation_link
+from .access import guest_invitations_in, shown_invitation_link
 from .forms import GuestInvitationForm
 
 
@@ -63,3 +64,17 @@ def space_guest_invite(request: HttpRequest, space_id: int) -> HttpResponse:
     )
     messages.success(request, done % {"email": invitation.email, "space": space.name})
     return _page(request, space, GuestInvitationForm(), created=(invitation.email, link) if link else None)
+
+
+@require_POST
+@web_view
+def space_guest_invitation_revoke(request: HttpRequest, space_id: int, invitation_id: int) -> HttpResponse:
+    """A pending guest invitation revoked from the space's members page, by whoever may see it there."""
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    invitation = guest_invitations_in(viewer, space).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound()
+    done = _("The invitation for %(email)s is revoked; its link no longer works.") % {"email": invitation.email}
+    then = reverse("space_members", args=[space.pk])
+    return act(request, lambda: actions.revoke_invitation(viewer, invitation=invitation), done=done, then=then)

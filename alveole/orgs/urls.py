@@ -19,4 +19,9 @@ urlpatterns = [
     path("admin/settings/labels/<int:label_id>/", label_views.org_label_update, name="org_label_update"),
     path("invite/<str:key>/", views.invitation_accept, name="invitation_accept"),
     path("spaces/<int:space_id>/guests/invite/", guest_invites.space_guest_invite, name="space_guest_invite"),
+    path(
+        "spaces/<int:space_id>/guests/invitations/<int:invitation_id>/revoke/",
+        guest_invites.space_guest_invitation_revoke,
+        name="space_guest_invitation_revoke",
+    ),
 ]

@@ -212,3 +212,39 @@ def test_the_api_invites_a_guest_and_refuses_with_the_policys_sentence(world, ma
     refused = api_client_for(manager).post(url, {"email": "other@example.org"}, content_type="application/json")
     assert refused.status_code == 403
     assert refused.json()["message"] == "Your organisation lets only admins add guests to spaces."
+
+
+def test_the_space_manager_and_the_sender_revoke_a_guest_invitation(world, manager, client):
+    space = policy(world, GuestAdders.MEMBERS)
+    by_manager, _link = actions.invite_guest(manager, email="client@example.org", space=space)
+    spaces.add_space_member(world.owner, space=space, user=world.nonmember, role=SpaceRole.MEMBER)
+    by_member, _link = actions.invite_guest(world.nonmember, email="partner@example.org", space=space)
+    # A member who sent one sees and revokes theirs only; the manager sees both.
+    client.force_login(world.nonmember)
+    page = client.get(f"/spaces/{space.pk}/members/").content.decode()
+    assert "<strong>partner@example.org</strong>" in page and "client@example.org" not in page
+    url = f"/spaces/{space.pk}/guests/invitations/{{}}/revoke/"
+    assert client.post(url.format(by_manager.pk)).status_code == 404
+    assert client.post(url.format(by_member.pk)).status_code == 302
+    client.force_login(manager)
+    page = client.get(f"/spaces/{space.pk}/members/").content.decode()
+    assert "<strong>client@example.org</strong>" in page
+    assert "<strong>partner@example.org</strong>" not in page  # revoked: no longer listed
+    assert client.post(url.format(by_manager.pk)).status_code == 302
+    for invitation in (by_manager, by_member):
+        invitation.refresh_from_db()
+        assert invitation.revoked_at is not None
+    assert AuditEvent.objects.filter(action="invitation.revoke", actor=manager).count() == 1
+
+
+def test_no_one_else_revokes_a_guest_invitation(world, manager):
+    invitation, _link = actions.invite_guest(manager, email="client@example.org", space=world.private_space)
+    member_invitation, _link = actions.invite_member(world.owner, email="new@example.org")
+    with pytest.raises(PermissionDenied):
+        actions.revoke_invitation(world.nonmember, invitation=invitation)  # not its manager, not its sender
+    with pytest.raises(PermissionDenied):
+        actions.revoke_invitation(manager, invitation=member_invitation)  # a member's invitation is the admins'
+    with pytest.raises(NotFound):
+        actions.revoke_invitation(world.other, invitation=invitation)
+    invitation.refresh_from_db()
+    assert invitation.is_pending
