@@ -168,29 +168,38 @@ def _pg_query(words: list[str], *, prefix: bool) -> tuple[str, list[str]]:
 
 
 def matching(qs: QuerySet[Entry], words: list[str], *, prefix: bool = False) -> QuerySet[Entry]:
-    """`qs` narrowed to entries matching every word, with a `score` (higher is better)."""
+    """`qs` narrowed to entries matching every word, with a `score` (higher is better).
+
+    Only the ALVEOLE_SEARCH_RANK_WINDOW most recently indexed matches are ranked: scoring costs a
+    little per match, and a common word matches a good share of everything an organisation wrote.
+    The window is taken among what the viewer may see (`qs` carries permitted()), so it never fills
+    with forbidden entries; FTS5 walks its matches newest first natively, PostgreSQL sorts the ids."""
+    window = _matched(qs, words, prefix=prefix).order_by("-pk").values("pk")[: settings.ALVEOLE_SEARCH_RANK_WINDOW]
+    return _scored(Entry.objects.filter(pk__in=window), words, prefix=prefix)
+
+
+def _matched(qs: QuerySet[Entry], words: list[str], *, prefix: bool) -> QuerySet[Entry]:
+    if _is_postgres():
+        tsquery, params = _pg_query(words, prefix=prefix)
+        return qs.extra(where=[f"search_entry.document @@ {tsquery}"], params=params)  # noqa: S610
+    table = "search_entry_names" if prefix else "search_entry_fts"  # constants; what was typed is a parameter
+    return qs.extra(  # noqa: S610
+        tables=[table],
+        where=[f"{table}.rowid = search_entry.id", f"{table} MATCH %s"],
+        params=[_fts5_match(words, prefix=prefix)],
+    )
+
+
+def _scored(qs: QuerySet[Entry], words: list[str], *, prefix: bool) -> QuerySet[Entry]:
     if _is_postgres():
         # Only constant SQL is formatted in here; what was typed goes in as parameters.
         tsquery, params = _pg_query(words, prefix=prefix)
-        qs = qs.extra(where=[f"search_entry.document @@ {tsquery}"], params=params)  # noqa: S610
         rank = f"ts_rank(search_entry.document, {tsquery}, 1)::float8"
-        score = RawSQL(rank, params, output_field=FloatField())  # noqa: S611
-    elif prefix:
-        qs = qs.extra(
-            tables=["search_entry_names"],
-            where=["search_entry_names.rowid = search_entry.id", "search_entry_names MATCH %s"],
-            params=[_fts5_match(words, prefix=True)],
-        )
-        score = RawSQL("-bm25(search_entry_names)", (), output_field=FloatField())
-    else:
-        qs = qs.extra(
-            tables=["search_entry_fts"],
-            where=["search_entry_fts.rowid = search_entry.id", "search_entry_fts MATCH %s"],
-            params=[_fts5_match(words)],
-        )
-        # bm25 is lower for better matches; a title counts ten times the body.
-        score = RawSQL("-bm25(search_entry_fts, 10.0, 1.0)", (), output_field=FloatField())
-    return qs.annotate(score=score)
+        return qs.annotate(score=RawSQL(rank, params, output_field=FloatField()))  # noqa: S611
+    # bm25 is read from the MATCH of the same query, so the outer query matches again (on the window only).
+    # It is lower for better matches; in an item's text a title counts ten times the body.
+    bm25 = "-bm25(search_entry_names)" if prefix else "-bm25(search_entry_fts, 10.0, 1.0)"
+    return _matched(qs, words, prefix=prefix).annotate(score=RawSQL(bm25, (), output_field=FloatField()))  # noqa: S611
 
 
 def _marked(text: str) -> SafeString:
@@ -286,12 +295,12 @@ def search(
     qs = _filtered(viewer, query, filters or Filters())
     if qs is None or (query.empty and (filters is None or filters == Filters())):
         return [], None
-    qs = qs.select_related("space", "author")
     if query.words:
-        rows, next_cursor = paginate(matching(qs, query.words), order=RANKED, cursor=cursor, limit=limit)
+        ranked = matching(qs, query.words).select_related("space", "author")
+        rows, next_cursor = paginate(ranked, order=RANKED, cursor=cursor, limit=limit)
         marked = excerpts(rows, query.words)
     else:
-        rows, next_cursor = paginate(qs, order=RECENT, cursor=cursor, limit=limit)
+        rows, next_cursor = paginate(qs.select_related("space", "author"), order=RECENT, cursor=cursor, limit=limit)
         marked = {}
     hits = []
     for entry in rows:
