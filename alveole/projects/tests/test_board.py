@@ -1,0 +1,122 @@
+"""The task board: columns, moves and the state they keep in step, rights, live events."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from alveole.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from alveole.core.models import AuditEvent
+from alveole.live.events import registry
+from alveole.live.models import Event
+from alveole.projects import actions, selectors
+from alveole.projects.access import get_column_for
+from alveole.projects.models import BoardColumn, Task, TaskStatus
+from alveole.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> object:
+    with translation.override("en"):
+        yield
+
+
+def _columns(world: World) -> dict[str, BoardColumn]:
+    return {c.label: c for c in actions.board_columns(world.private_space)}
+
+
+def test_default_columns_made_once_and_tasks_made_before_join_by_state(world: World) -> None:
+    space = world.private_space
+    open_task = actions.create_task(world.member, space=space, title="Open")
+    done_task = actions.create_task(world.member, space=space, title="Finished", status="done")
+    assert open_task.column_id is None  # no board yet: nothing to place it on
+    columns = actions.board_columns(space)
+    assert [(c.label, c.status) for c in columns] == [("To do", "todo"), ("Doing", "doing"), ("Done", "done")]
+    assert actions.board_columns(space) == columns and BoardColumn.objects.filter(space=space).count() == 3
+    open_task.refresh_from_db()
+    done_task.refresh_from_db()
+    assert open_task.column == columns[0] and done_task.column == columns[2]
+    # Once the board exists, a new task goes to the bottom of its state's first column.
+    later = actions.create_task(world.member, space=space, title="Later")
+    assert later.column == columns[0] and later.board_position == 1
+
+
+def test_move_keeps_state_and_order_and_publishes(world: World, django_capture_on_commit_callbacks) -> None:
+    cols = _columns(world)
+    a, _b, c = (actions.create_task(world.member, space=world.private_space, title=t) for t in "abc")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.move_task(world.guest, task=c, column=cols["To do"], position=0)
+    order = Task.objects.filter(column=cols["To do"]).order_by("board_position").values_list("title", flat=True)
+    assert list(order) == ["c", "a", "b"]
+    actions.move_task(world.member, task=a, column=cols["Done"])
+    a.refresh_from_db()
+    assert a.status == TaskStatus.DONE and a.completed_at is not None and a.column == cols["Done"]
+    event = Event.objects.filter(type="task.moved").order_by("-seq").first()
+    assert event is not None and event.space_id == world.private_space.pk
+    parsed = registry()["task.moved"].model_validate({"type": event.type, **event.data})
+    assert parsed.task.status == "done" and parsed.task.column_id == cols["Done"].pk  # type: ignore[attr-defined]
+    assert parsed.counts == {cols["To do"].pk: 2, cols["Done"].pk: 1}  # type: ignore[attr-defined]
+    assert AuditEvent.objects.filter(action="task.move", actor=world.member).exists()
+    # Out of Done again: open once more, and My tasks shows it.
+    actions.update_task(world.member, task=a, assignee_ids=[world.member.pk])
+    actions.move_task(world.member, task=a, column=cols["Doing"], position=5)
+    a.refresh_from_db()
+    assert a.status == "doing" and a.completed_at is None and a.board_position == 0
+    assert a in selectors.my_tasks(world.member)
+
+
+def test_status_changed_elsewhere_moves_the_card(world: World) -> None:
+    cols = _columns(world)
+    task = actions.create_task(world.member, space=world.private_space, title="Elsewhere")
+    actions.set_task_status(world.member, task=task, status="done")
+    task.refresh_from_db()
+    assert task.column == cols["Done"]
+    actions.update_task(world.member, task=task, status="doing")
+    task.refresh_from_db()
+    assert task.column == cols["Doing"]
+
+
+def test_custom_column_is_a_kind_of_its_state(world: World) -> None:
+    cols = _columns(world)
+    review = actions.add_column(world.owner, space=world.private_space, name=" Review ", status="doing", wip_limit=2)
+    labels = [c.label for c in actions.board_columns(world.private_space)]
+    assert labels == ["To do", "Doing", "Review", "Done"]  # before Done
+    task = actions.create_task(world.member, space=world.private_space, title="Check")
+    actions.move_task(world.member, task=task, column=review)
+    task.refresh_from_db()
+    assert task.status == "doing"
+    with pytest.raises(Conflict):
+        actions.delete_column(world.owner, column=review)  # not empty
+    with pytest.raises(Conflict):
+        actions.delete_column(world.owner, column=cols["Done"])  # the only Done column
+    with pytest.raises(Invalid):
+        actions.add_column(world.owner, space=world.private_space, name="review")
+    with pytest.raises(Invalid):
+        actions.add_column(world.owner, space=world.private_space, name="QA", wip_limit=0)
+    actions.update_column(world.owner, column=review, name="Peer review", position=0)
+    assert actions.board_columns(world.private_space)[0].label == "Peer review"
+    actions.move_task(world.member, task=task, column=cols["Done"])
+    actions.delete_column(world.owner, column=review)
+    assert [c.position for c in actions.board_columns(world.private_space)] == [0, 1, 2]
+    assert Event.objects.filter(type="board.changed").count() == 3
+
+
+def test_rights(world: World) -> None:
+    cols = _columns(world)
+    task = actions.create_task(world.member, space=world.private_space, title="Mine")
+    with pytest.raises(PermissionDenied):
+        actions.add_column(world.member, space=world.private_space, name="Review")
+    with pytest.raises(PermissionDenied):
+        actions.update_column(world.guest, column=cols["Doing"], name="Busy")
+    with pytest.raises(NotFound):
+        get_column_for(world.nonmember, cols["Doing"].pk)  # a private space's column
+    with pytest.raises(NotFound):
+        get_column_for(world.other, cols["Doing"].pk)
+    # A column of another space never takes the task.
+    open_cols = actions.board_columns(world.open_space)
+    with pytest.raises(Invalid):
+        actions.move_task(world.owner, task=task, column=open_cols[1])
+    with pytest.raises(Invalid):
+        actions.move_task(world.owner, task=task, column=cols["Doing"], position=-1)
