@@ -120,3 +120,83 @@ def test_rights(world: World) -> None:
         actions.move_task(world.owner, task=task, column=open_cols[1])
     with pytest.raises(Invalid):
         actions.move_task(world.owner, task=task, column=cols["Doing"], position=-1)
+
+
+# --- the page and the API ---------------------------------------------------------------------
+
+
+def test_board_page_filters_and_moves_without_javascript(world: World, client_for) -> None:
+    import datetime
+
+    from alveole.projects.models import Milestone
+
+    space = world.private_space
+    today = selectors.today()
+    actions.create_task(world.member, space=space, title="Mine soon", assignee_ids=[world.member.pk], due_date=today)
+    late = actions.create_task(world.member, space=space, title="Late one", due_date=today - datetime.timedelta(days=3))
+    actions.create_task(world.member, space=space, title="Far away", due_date=today + datetime.timedelta(days=90))
+    client = client_for(world.guest)
+    page = client.get(f"/spaces/{space.pk}/board/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Mine soon" in html and "Late one" in html and "Move to…" in html
+    cols = _columns(world)
+    assert html.count('data-column="') == 3
+    mine = client.get(f"/spaces/{space.pk}/board/?assignee={world.member.pk}").content.decode()
+    assert "Mine soon" in mine and "Late one" not in mine
+    assert "<span data-count>3</span>" in mine  # the count is the column's, whatever the filter
+    overdue = client.get(f"/spaces/{space.pk}/board/?due=late").content.decode()
+    assert "Late one" in overdue and "Mine soon" not in overdue
+    Milestone.objects.create(space=space, title="Beta", date=today + datetime.timedelta(days=10))
+    gamma = Milestone.objects.create(space=space, title="Gamma", date=today + datetime.timedelta(days=100))
+    by_gamma = client.get(f"/spaces/{space.pk}/board/?milestone={gamma.pk}").content.decode()
+    assert "Far away" in by_gamma and "Mine soon" not in by_gamma
+    assert client.get(f"/spaces/{space.pk}/board/?assignee={world.other.pk}").status_code == 400
+    assert client.get(f"/spaces/{space.pk}/board/?due=someday").status_code == 400
+    # "Move to…": a plain form, back to the board with its filters.
+    back = f"/spaces/{space.pk}/board/?due=late"
+    response = client.post(f"/tasks/{late.pk}/move/", {"column": cols["Done"].pk, "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    late.refresh_from_db()
+    assert late.status == "done" and late.column == cols["Done"]
+    assert client.post(f"/tasks/{late.pk}/move/", {"column": "x"}).status_code == 302
+    other_column = actions.board_columns(world.other_space)[0]
+    assert client.post(f"/tasks/{late.pk}/move/", {"column": other_column.pk}).status_code == 404
+    assert client_for(world.nonmember).get(f"/spaces/{space.pk}/board/").status_code == 404
+
+
+def test_managers_arrange_columns_on_the_page(world: World, client_for) -> None:
+    space = world.private_space
+    owner = client_for(world.owner)
+    assert "Arrange the columns" in owner.get(f"/spaces/{space.pk}/board/").content.decode()
+    assert "Arrange the columns" not in client_for(world.member).get(f"/spaces/{space.pk}/board/").content.decode()
+    owner.post(f"/spaces/{space.pk}/board/columns/", {"column-name": "Review", "column-status": "doing"})
+    labels = [c.label for c in actions.board_columns(space)]
+    assert labels == ["To do", "Doing", "Review", "Done"]
+    review = _columns(world)["Review"]
+    owner.post(f"/board-columns/{review.pk}/", {"shift": "-1"})
+    owner.post(f"/board-columns/{review.pk}/", {"name": "Waiting", "wip_limit": "2"})
+    assert [c.label for c in actions.board_columns(space)] == ["To do", "Waiting", "Doing", "Done"]
+    done = _columns(world)["Done"]
+    response = owner.post(f"/board-columns/{done.pk}/", {"delete": "1"}, follow=True)
+    assert "keep this one" in response.content.decode()
+    assert client_for(world.member).post(f"/board-columns/{review.pk}/", {"delete": "1"}).status_code == 403
+    owner.post(f"/board-columns/{review.pk}/", {"delete": "1"})
+    assert [c.label for c in actions.board_columns(space)] == ["To do", "Doing", "Done"]
+
+
+def test_api_board_and_move(world: World, api_client_for) -> None:
+    space = world.private_space
+    task = actions.create_task(world.member, space=space, title="Via API")
+    api = api_client_for(world.guest)
+    board = api.get(f"/api/v1/spaces/{space.pk}/board").json()
+    assert [c["name"] for c in board["columns"]] == ["To do", "Doing", "Done"]
+    assert board["columns"][0]["tasks"][0]["id"] == task.pk and board["columns"][0]["count"] == 1
+    done = board["columns"][2]["id"]
+    moved = api.post(f"/api/v1/tasks/{task.pk}/move", {"column_id": done}, content_type="application/json").json()
+    assert moved["status"] == "done" and moved["column_id"] == done
+    bad = api.post(
+        f"/api/v1/tasks/{task.pk}/move", {"column_id": done, "position": -1}, content_type="application/json"
+    )
+    assert bad.status_code in (400, 422)
+    assert api.get(f"/api/v1/spaces/{space.pk}/board?due=soon").status_code in (400, 422)
+    assert api.get(f"/api/v1/spaces/{space.pk}/board?milestone_id=99999").status_code == 400
