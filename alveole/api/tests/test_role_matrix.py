@@ -371,9 +371,7 @@ CASES = [
     Case("DELETE", "/task-comments/{task_comment}", {"owner": GONE, "guest": GONE}, overrides={"member": 403}),
     # --- projects: the task board (members move tasks; managers arrange the columns) ---
     Case("GET", "/spaces/{private_space}/board", every(OK, {"owner", "member", "guest"})),
-    Case(
-        "POST", "/tasks/{task}/move", every(OK, {"owner", "member", "guest"}), body={"column_id": "{board_column}"}
-    ),
+    Case("POST", "/tasks/{task}/move", every(OK, {"owner", "member", "guest"}), body={"column_id": "{board_column}"}),
     Case(
         "POST",
         "/spaces/{private_space}/board/columns",
