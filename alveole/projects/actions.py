@@ -479,7 +479,10 @@ def move_task(actor: User, *, task: Task, column: BoardColumn, position: int | N
     audit.record("task.move", actor=actor, target=task, label=task.title, space=task.space_id, column=column.label)
     _emit(
         events.TaskMoved(
-            task=task_state(task), from_column_id=from_column_id, counts=_column_counts(from_column_id, column.pk)
+            task=task_state(task),
+            from_column_id=from_column_id,
+            counts=_column_counts(from_column_id, column.pk),
+            order=[item.pk for item in others],
         ),
         task.space,
     )

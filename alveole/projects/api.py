@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -307,7 +308,17 @@ def move_task(request: HttpRequest, task_id: Id, payload: MoveIn) -> dict:
     viewer = viewer_of(request)
     task = get_task_for(viewer, task_id)
     column = get_column_for(viewer, payload.column_id)
-    actions.move_task(viewer, task=task, column=column, position=payload.position)
+    position = payload.position
+    if payload.before_id is not None:
+        # "Before this card": the place a drag and drop knows, whatever the board's filters hide.
+        before = Task.objects.filter(column=column, pk=payload.before_id).exclude(pk=task.pk).first()
+        if before is None:
+            raise Invalid(fields={"before_id": _("Choose a task of that column.")})
+        others = Task.objects.filter(column=column).exclude(pk=task.pk)
+        position = others.filter(
+            Q(board_position__lt=before.board_position) | Q(board_position=before.board_position, id__lt=before.pk)
+        ).count()
+    actions.move_task(viewer, task=task, column=column, position=position)
     return task_detail(viewer, task.pk)
 
 

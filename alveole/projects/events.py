@@ -54,6 +54,7 @@ class TaskMoved(LiveEvent):
     task: TaskState
     from_column_id: int | None
     counts: dict[int, int]
+    order: list[int]  # the tasks of the task's column, top to bottom
 
 
 class ColumnState(BaseModel):

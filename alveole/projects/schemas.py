@@ -191,6 +191,7 @@ class BoardFilter(Schema):
 class MoveIn(Schema):
     column_id: Id
     position: int | None = Field(None, ge=0, le=1_000_000, description="0 is the top; none: the bottom")
+    before_id: Id | None = Field(None, description="Or: just above this task of the column")
 
 
 class ColumnIn(Schema):
