@@ -79,6 +79,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "space_tasks": ("/spaces/{private_space}/tasks/", only(SEES_PRIVATE)),
     "space_plan": ("/spaces/{private_space}/plan/", only(SEES_PRIVATE)),
     "space_board": ("/spaces/{private_space}/board/", only(SEES_PRIVATE)),
+    "space_timeline": ("/spaces/{private_space}/timeline.svg", only(SEES_PRIVATE)),
     "poll_create": ("/spaces/{private_space}/polls/new/", only(SEES_PRIVATE)),
     "proposal_create": ("/spaces/{private_space}/proposals/new/", only(SEES_PRIVATE)),
     "space_decisions": ("/spaces/{private_space}/decisions/", only(SEES_PRIVATE)),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("board-columns/<int:column_id>/", views.board_column, name="board_column"),
     path("tasks/<int:task_id>/move/", views.task_move, name="task_move"),
     path("spaces/<int:space_id>/plan/", views.space_plan, name="space_plan"),
+    path("spaces/<int:space_id>/timeline.svg", views.space_timeline, name="space_timeline"),
     path("spaces/<int:space_id>/milestones/", views.milestone_add, name="milestone_add"),
     path("milestones/<int:milestone_id>/", views.milestone_item, name="milestone_item"),
     path("posts/<int:post_id>/task/", views.task_from_post, name="post_make_task"),

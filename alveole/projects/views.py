@@ -22,9 +22,10 @@ from alveole.feed.access import get_post_for
 from alveole.spaces.access import can_manage, get_space_for, membership_of
 from alveole.spaces.models import Space
 from alveole.spaces.pages import space_header
+from alveole.web.charts import CONTENT_SECURITY_POLICY
 from alveole.web.shortcuts import act, render_error, safe_next, submit, web_view
 
-from . import actions, calendar, selectors
+from . import actions, calendar, selectors, timeline
 from .access import (
     assignable_people,
     get_checklist_item_for,
@@ -371,7 +372,15 @@ def space_plan(request: HttpRequest, space_id: int) -> HttpResponse:
         initial={"start_date": view.start_date, "deadline": view.deadline, "status": view.status},
         prefix="plan",
     )
-    context = {"plan": view, "form": form, "milestone_form": MilestoneForm(prefix="milestone")}
+    width, height = timeline.size(view)
+    context = {
+        "plan": view,
+        "form": form,
+        "milestone_form": MilestoneForm(prefix="milestone"),
+        "timeline_width": width,
+        "timeline_height": height,
+        "today": selectors.today(),
+    }
     return submit(
         request,
         form,
@@ -382,6 +391,18 @@ def space_plan(request: HttpRequest, space_id: int) -> HttpResponse:
             request, "projects/plan.html", {**space_header(viewer, space, "plan"), **context}, status=status
         ),
     )
+
+
+@require_GET
+@web_view
+def space_timeline(request: HttpRequest, space_id: int) -> HttpResponse:
+    """The plan's timeline as an image (pygal's SVG): its own file, as its styles need their own policy."""
+    viewer = viewer_of(request)
+    view = selectors.plan_of(viewer, get_space_for(viewer, space_id))
+    response = HttpResponse(timeline.svg(view), content_type="image/svg+xml")
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -12,6 +12,7 @@ from alveole.live.models import Event
 from alveole.projects import actions, selectors
 from alveole.projects.access import get_column_for
 from alveole.projects.models import BoardColumn, Task, TaskStatus
+from alveole.spaces.models import Space, SpaceKind
 from alveole.testing import World
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +201,30 @@ def test_api_board_and_move(world: World, api_client_for) -> None:
     assert bad.status_code in (400, 422)
     assert api.get(f"/api/v1/spaces/{space.pk}/board?due=soon").status_code in (400, 422)
     assert api.get(f"/api/v1/spaces/{space.pk}/board?milestone_id=99999").status_code == 400
+
+
+# --- the timeline -------------------------------------------------------------------------------
+
+
+def test_timeline_is_pygal_svg_without_script_and_a_table(world: World, client_for) -> None:
+    import datetime
+
+    space = world.private_space
+    Space.objects.filter(pk=space.pk).update(kind=SpaceKind.PROJECT)
+    space.refresh_from_db()
+    today = selectors.today()
+    actions.create_milestone(world.owner, space=space, title="Beta release", date=today + datetime.timedelta(days=9))
+    actions.update_plan(world.owner, space=space, deadline=today + datetime.timedelta(days=40))
+    actions.create_task(world.member, space=space, title="Footer links", due_date=today + datetime.timedelta(days=3))
+    client = client_for(world.guest)
+    response = client.get(f"/spaces/{space.pk}/timeline.svg")
+    body = response.content.decode()
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "<script" not in body and "pygal" in body
+    assert "Beta release" in body and "Footer links" in body and "Today" in body and "Deadline" in body
+    page = client.get(f"/spaces/{space.pk}/plan/").content.decode()
+    assert f'src="/spaces/{space.pk}/timeline.svg"' in page and "<table" in page and "Beta release" in page
+    # Never squeezed to a phone's width: the box scrolls sideways, the image keeps a readable scale.
+    assert 'width="720"' in page
+    assert client_for(world.nonmember).get(f"/spaces/{space.pk}/timeline.svg").status_code == 404
