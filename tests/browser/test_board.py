@@ -3,6 +3,7 @@ second one, without a reload; the keyboard path ("Move to…") does the same the
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,10 @@ def test_drag_to_done_moves_live_and_the_keyboard_path_too(board_url: str, brows
     lena_ctx, lena = _session(browser, base, "lena@example.com", problems)
     diego_ctx, diego = _session(browser, base, "diego@example.com", problems)
     space = _space_id(lena, "Website redesign")
-    for title, due in (("Home page copy", "2030-01-10"), ("Contact form", None), ("Footer links", "2030-02-01")):
+    soon = [(date.today() + timedelta(days=n)).isoformat() for n in (6, 12, 25)]
+    for title, due in (("Home page copy", soon[0]), ("Contact form", None), ("Footer links", soon[2])):
         _api(lena, "POST", f"/spaces/{space}/tasks", {"title": title, "due_date": due})
-    _api(lena, "POST", f"/spaces/{space}/milestones", {"title": "Beta", "date": "2030-01-15"})
+    _api(lena, "POST", f"/spaces/{space}/milestones", {"title": "Beta", "date": soon[1]})
     board = f"{base}/spaces/{space}/board/"
     for page in (lena, diego):
         page.goto(board)
