@@ -228,3 +228,29 @@ def test_timeline_is_pygal_svg_without_script_and_a_table(world: World, client_f
     # Never squeezed to a phone's width: the box scrolls sideways, the image keeps a readable scale.
     assert 'width="720"' in page
     assert client_for(world.nonmember).get(f"/spaces/{space.pk}/timeline.svg").status_code == 404
+
+
+# --- the migration ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_puts_existing_tasks_on_a_board_done_ones_in_done(world: World) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("projects", "0001_initial")], [("projects", "0002_board")]
+    try:
+        MigrationExecutor(connection).migrate(before)
+        old = MigrationExecutor(connection).loader.project_state(before).apps.get_model("projects", "Task")
+        for title, status in (("Open", "todo"), ("Busy", "doing"), ("Shipped", "done"), ("Also open", "todo")):
+            old.objects.create(
+                organisation_id=world.org.pk, space_id=world.private_space.pk, title=title, status=status
+            )
+        MigrationExecutor(connection).migrate(after)
+        columns = list(BoardColumn.objects.filter(space=world.private_space))
+        assert [(c.status, c.position) for c in columns] == [("todo", 0), ("doing", 1), ("done", 2)]
+        placed = {t.title: (t.column.status, t.board_position) for t in Task.objects.select_related("column")}
+        assert placed == {"Open": ("todo", 0), "Also open": ("todo", 1), "Busy": ("doing", 0), "Shipped": ("done", 0)}
+        assert not BoardColumn.objects.filter(space=world.open_space).exists()  # no tasks: made on first use
+    finally:
+        MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
