@@ -249,7 +249,10 @@ def test_the_migration_puts_existing_tasks_on_a_board_done_ones_in_done(world: W
         MigrationExecutor(connection).migrate(after)
         columns = list(BoardColumn.objects.filter(space=world.private_space))
         assert [(c.status, c.position) for c in columns] == [("todo", 0), ("doing", 1), ("done", 2)]
-        placed = {t.title: (t.column.status, t.board_position) for t in Task.objects.select_related("column")}
+        placed = {
+            t.title: (t.column.status if t.column else "", t.board_position)
+            for t in Task.objects.select_related("column")
+        }
         assert placed == {"Open": ("todo", 0), "Also open": ("todo", 1), "Busy": ("doing", 0), "Shipped": ("done", 0)}
         assert not BoardColumn.objects.filter(space=world.open_space).exists()  # no tasks: made on first use
     finally:
