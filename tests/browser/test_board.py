@@ -15,6 +15,7 @@ from tests.browser.test_live import _api, _mark_page, _same_page, _session, _spa
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 800}
+PASSWORD = "hive-demo-2026"  # alveole.shell.demo.DEMO_PASSWORD
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,23 @@ def _drag(page, card, column) -> None:
     page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 10, steps=12)
     page.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] - 5, steps=4)
     page.mouse.up()
+
+
+def _touch_drag(page, card, column) -> None:
+    """A finger on the card's grip, moved to the column: touch events through the DevTools protocol, which
+    Chromium turns into pointer events of type "touch", as a phone would."""
+    grip = card.locator("[data-grip]").bounding_box()
+    target = column.locator("[data-cards]").bounding_box()
+    assert grip is not None and target is not None
+    cdp = page.context.new_cdp_session(page)
+    x, y = grip["x"] + grip["width"] / 2, grip["y"] + 12
+    to_x, to_y = target["x"] + target["width"] / 2, target["y"] + target["height"] - 5
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 13):
+        point = {"x": x + (to_x - x) * step / 12, "y": y + (to_y - y) * step / 12}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
 def test_drag_to_done_moves_live_and_the_keyboard_path_too(board_url: str, browser, screenshot_dir: Path) -> None:
@@ -90,6 +108,24 @@ def test_drag_to_done_moves_live_and_the_keyboard_path_too(board_url: str, brows
     assert _same_page(lena)
     status = _api(lena, "GET", f"/spaces/{space}/tasks")["items"]
     assert {t["title"]: t["status"] for t in status}["Contact form"] == "done"
+
+    # Priya (the client, a guest of the space) on a touch screen drags "Footer links" back to To do by its grip.
+    _wait_for(diego, "Boolean(window.alveoleLive && window.alveoleLive.connected)")
+    _mark_page(diego)
+    priya_ctx = browser.new_context(viewport={"width": 1024, "height": 900}, locale="en-GB", has_touch=True)
+    priya = priya_ctx.new_page()
+    priya.on("pageerror", lambda exc: problems.append(f"priya: {exc}"))
+    priya.goto(base + "/accounts/login/")
+    priya.get_by_label("Email").fill("priya@client.example")
+    priya.get_by_label("Password").fill(PASSWORD)
+    priya.get_by_role("button", name="Sign in").click()
+    priya.wait_for_url(base + "/")
+    priya.goto(board)
+    _touch_drag(priya, _card(priya, "Footer links"), _column(priya, "To do"))
+    expect(_column(priya, "To do").locator("[data-task]", has_text="Footer links")).to_be_visible()
+    expect(_column(diego, "To do").locator("[data-task]", has_text="Footer links")).to_be_visible(timeout=10_000)
+    assert _same_page(diego)
+    priya_ctx.close()
 
     # Filters are plain GET parameters.
     lena.goto(board + "?due=none")
