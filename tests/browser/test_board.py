@@ -135,6 +135,7 @@ def test_drag_to_done_moves_live_and_the_keyboard_path_too(board_url: str, brows
     lena.goto(board)
     lena.wait_for_timeout(400)
     lena.screenshot(path=str(screenshot_dir / "board-1280.png"), full_page=True)
+    assert not conftest.serious_violations(lena), conftest.serious_violations(lena)
     lena.set_viewport_size(PHONE)
     lena.goto(board)
     lena.wait_for_timeout(400)
@@ -148,6 +149,7 @@ def test_drag_to_done_moves_live_and_the_keyboard_path_too(board_url: str, brows
     lena.goto(f"{base}/spaces/{space}/plan/")
     lena.wait_for_timeout(400)
     lena.screenshot(path=str(screenshot_dir / "timeline-375.png"), full_page=True)
+    assert not conftest.serious_violations(lena), conftest.serious_violations(lena)
 
     for context in (lena_ctx, diego_ctx):
         context.close()
