@@ -155,8 +155,8 @@ def test_board_page_filters_and_moves_without_javascript(world: World, client_fo
     assert client.get(f"/spaces/{space.pk}/board/?due=someday").status_code == 400
     # "Move to…": a plain form, back to the board with its filters.
     back = f"/spaces/{space.pk}/board/?due=late"
-    response = client.post(f"/tasks/{late.pk}/move/", {"column": cols["Done"].pk, "next": back})
-    assert response.status_code == 302 and response["Location"] == back
+    response = client.post(f"/tasks/{late.pk}/move/", {"column": cols["Done"].pk, "next": back + "#card-1"})
+    assert response.status_code == 302 and response["Location"] == back + "#card-1"
     late.refresh_from_db()
     assert late.status == "done" and late.column == cols["Done"]
     assert client.post(f"/tasks/{late.pk}/move/", {"column": "x"}).status_code == 302
