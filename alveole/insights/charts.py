@@ -19,7 +19,8 @@ import pygal
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pygal.style import Style
+
+from alveole.web.charts import DARK, STYLE, without_scripts
 
 from . import selectors
 from .access import Scope
@@ -188,40 +189,8 @@ def csv_text(table: Table) -> str:
 
 # --- SVG ----------------------------------------------------------------------------------------------
 
-# The site's palette (app.css), dark enough on white for text and bars; the chart's background is
-# transparent and its text mid-grey, readable on the light and the dark theme alike.
-COLOURS = ("#b06f00", "#2f6db5", "#2e8540", "#9b3d8f", "#c0392b")
-FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, sans-serif'
-STYLE = Style(
-    background="transparent",
-    plot_background="transparent",
-    foreground="#6b665c",
-    foreground_strong="#6b665c",
-    foreground_subtle="#c9c4ba",
-    opacity=".85",
-    opacity_hover=".95",
-    colors=COLOURS,
-    font_family=FONT,
-    label_font_family=FONT,
-    major_label_font_family=FONT,
-    legend_font_family=FONT,
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=14,
-)
-# The page's dark theme reaches an SVG image through the same media query: its text turns light.
-DARK = "inline:@media (prefers-color-scheme: dark) { text { fill: #b4ada1 !important; } }"
 SIZES = {"wide": (760, 340), "narrow": (380, 320)}
 NO_DATA = gettext_lazy("Nothing yet")
-
-
-def _without_scripts(tree: Any) -> Any:
-    """pygal always writes its configuration in a <script>: an image never runs it, so drop it."""
-    for parent in list(tree.iter()):
-        for child in list(parent):
-            if str(child.tag).endswith("script"):
-                parent.remove(child)
-    return tree
 
 
 def whole_steps(highest: int) -> list[int]:
@@ -260,7 +229,7 @@ def svg(table: Table, *, size: str = "wide") -> bytes:
         no_data_text=str(NO_DATA),
         disable_xml_declaration=False,
     )
-    chart.add_xml_filter(_without_scripts)
+    chart.add_xml_filter(without_scripts)
     chart.x_labels = [table.short_label(row[0]) for row in table.rows]
     chart.y_labels = whole_steps(max((_number(row[i]) or 0 for row in table.rows for i in columns), default=0))
     for index in columns:

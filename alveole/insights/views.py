@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from alveole.accounts.access import viewer_of
 from alveole.core.errors import Invalid, NotFound
+from alveole.web.charts import CONTENT_SECURITY_POLICY
 from alveole.web.shortcuts import web_view
 
 from . import charts, selectors
 from .access import Scope, scope_for
 
-# A chart is an image: it needs its own inline styles (pygal writes them in the file) and nothing else.
-CHART_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+CHART_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY
 
 
 def weeks_of(value: str | None) -> int | None:

@@ -12,7 +12,7 @@ from alveole.spaces.access import readers_filter, visible_spaces
 from alveole.spaces.models import Space
 from alveole.spaces.people import people_visible_to
 
-from .models import ChecklistItem, Milestone, Task, TaskComment
+from .models import BoardColumn, ChecklistItem, Milestone, Task, TaskComment
 
 
 def visible_tasks(viewer: User) -> QuerySet[Task]:
@@ -36,6 +36,19 @@ def get_milestone_for(viewer: User, milestone_id: int | str) -> Milestone:
             .get(pk=int(milestone_id))
         )
     except (Milestone.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def get_column_for(viewer: User, column_id: int | str) -> BoardColumn:
+    try:
+        return (
+            BoardColumn.objects.filter(
+                space__organisation_id=viewer.org_id, space__in=visible_spaces(viewer).values("pk")
+            )
+            .select_related("space")
+            .get(pk=int(column_id))
+        )
+    except (BoardColumn.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 
 

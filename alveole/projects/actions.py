@@ -26,6 +26,7 @@ from alveole.spaces.models import Space, SpaceKind
 from . import events, jobs
 from .access import assignable_people
 from .models import (
+    BoardColumn,
     CalendarFeed,
     ChecklistItem,
     Milestone,
@@ -137,6 +138,8 @@ def task_state(task: Task) -> events.TaskState:
         assignees=[events.Assignee(id=u.pk, full_name=u.full_name) for u in task.assignees.order_by("full_name", "id")],
         checklist_done=sum(1 for i in items if i.done),
         checklist_total=len(items),
+        column_id=task.column_id,
+        board_position=task.board_position,
     )
 
 
@@ -289,6 +292,8 @@ def create_task(
         source_post=source_post,
         source_comment=source_comment,
     )
+    if _place_on_board(task):
+        task.save(update_fields=["column", "board_position"])
     added = _set_assignees(actor, task, people)
     ChecklistItem.objects.bulk_create([ChecklistItem(task=task, text=t, position=i) for i, t in enumerate(items)])
     audit.record("task.create", actor=actor, target=task, label=title, space=space.pk)
@@ -354,6 +359,16 @@ def update_task(
 
 
 def _apply_status(task: Task, status: str) -> None:
+    """A new state from the list, the task's page or the API: the task follows on the board, to the first
+    column of that state (a done task always sits in a column that means done)."""
+    if status == task.status:
+        return
+    _set_state(task, status)
+    if task.column_id is not None and task.column is not None and task.column.status != status:
+        _place_on_board(task)
+
+
+def _set_state(task: Task, status: str) -> None:
     if status == task.status:
         return
     task.status = status
@@ -364,7 +379,7 @@ def _apply_status(task: Task, status: str) -> None:
 def set_task_status(actor: User, *, task: Task, status: str) -> Task:
     _require_member(actor, task.space)
     _apply_status(task, _clean_status(status))
-    task.save(update_fields=["status", "completed_at", "updated_at"])
+    task.save(update_fields=["status", "completed_at", "updated_at", "column", "board_position"])
     _task_updated(task)
     return task
 
@@ -379,6 +394,213 @@ def delete_task(actor: User, *, task: Task) -> None:
     task_id = task.pk
     task.delete()
     _emit(events.TaskDeleted(task_id=task_id, space_id=space.pk), space)
+
+
+# --- the board ----------------------------------------------------------------------------
+
+COLUMN_NAME_MAX = 60
+COLUMNS_MAX = 12
+WIP_LIMIT_MAX = 999
+DEFAULT_COLUMNS = (TaskStatus.TODO, TaskStatus.DOING, TaskStatus.DONE)
+
+
+def board_columns(space: Space) -> list[BoardColumn]:
+    """The space's columns, the three default ones made on first use; tasks not on the board yet (made
+    before it existed) join the first column of their state."""
+    columns = list(BoardColumn.objects.filter(space=space))
+    if columns:
+        return columns
+    with transaction.atomic():
+        # One board per space even when two people open it at once: the space's row is the lock.
+        Space.objects.select_for_update().filter(pk=space.pk).first()
+        columns = list(BoardColumn.objects.filter(space=space))
+        if not columns:
+            columns = [
+                BoardColumn.objects.create(space=space, status=s, position=i) for i, s in enumerate(DEFAULT_COLUMNS)
+            ]
+            first = {c.status: c for c in reversed(columns)}
+            for status, column in first.items():
+                orphans = list(
+                    Task.objects.filter(space=space, status=status, column__isnull=True).order_by(
+                        "due_date", "created_at", "id"
+                    )
+                )
+                for position, task in enumerate(orphans):
+                    task.column, task.board_position = column, position
+                Task.objects.bulk_update(orphans, ["column", "board_position"], batch_size=500)
+    return columns
+
+
+def _place_on_board(task: Task) -> bool:
+    """Put the task at the end of the first column of its state, when the space has a board."""
+    column = BoardColumn.objects.filter(space_id=task.space_id, status=task.status).order_by("position", "id").first()
+    if column is None:
+        return False
+    last = Task.objects.filter(column=column).exclude(pk=task.pk).order_by("-board_position").first()
+    task.column = column
+    task.board_position = last.board_position + 1 if last is not None else 0
+    return True
+
+
+def _column_counts(*column_ids: int | None) -> dict[int, int]:
+    ids = [pk for pk in dict.fromkeys(column_ids) if pk is not None]
+    counts = dict.fromkeys(ids, 0)
+    for pk in Task.objects.filter(column_id__in=ids).values_list("column_id", flat=True):
+        counts[pk] += 1
+    return counts
+
+
+@transaction.atomic
+def move_task(actor: User, *, task: Task, column: BoardColumn, position: int | None = None) -> Task:
+    """Put a task in a column of its space's board, at `position` (0 is the top; none or past the end: the
+    bottom). The task takes the column's state: into a Done column it is done, out of it open again."""
+    _require_member(actor, task.space)
+    if column.space_id != task.space_id:
+        raise Invalid(fields={"column_id": _("Choose a column of this task's board.")})
+    if position is not None and position < 0:
+        raise Invalid(fields={"position": _("Give a position of 0 or more.")})
+    from_column_id = task.column_id
+    others = list(
+        Task.objects.select_for_update().filter(column=column).exclude(pk=task.pk).order_by("board_position", "id")
+    )
+    at = len(others) if position is None else min(position, len(others))
+    others.insert(at, task)
+    moved = []
+    for index, item in enumerate(others):
+        if item.pk == task.pk:
+            continue
+        if item.board_position != index:
+            item.board_position = index
+            moved.append(item)
+    Task.objects.bulk_update(moved, ["board_position"])
+    task.column, task.board_position = column, at
+    _set_state(task, column.status)
+    task.save(update_fields=["column", "board_position", "status", "completed_at", "updated_at"])
+    audit.record("task.move", actor=actor, target=task, label=task.title, space=task.space_id, column=column.label)
+    _emit(
+        events.TaskMoved(
+            task=task_state(task),
+            from_column_id=from_column_id,
+            counts=_column_counts(from_column_id, column.pk),
+            order=[item.pk for item in others],
+        ),
+        task.space,
+    )
+    return task
+
+
+def _require_board_manager(actor: User, space: Space) -> None:
+    if space.organisation_id != actor.organisation_id:
+        raise NotFound()
+    if not can_manage(actor, space):
+        raise PermissionDenied(_("Only the space's managers can change the board's columns."))
+    check_space_open_for_changes(space)
+
+
+def _clean_column_name(space: Space, name: str, *, column: BoardColumn | None = None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid(fields={"name": _("Give the column a name.")})
+    if len(name) > COLUMN_NAME_MAX:
+        raise Invalid(fields={"name": _("Keep the name under %(n)d characters.") % {"n": COLUMN_NAME_MAX}})
+    others = BoardColumn.objects.filter(space=space)
+    if column is not None:
+        others = others.exclude(pk=column.pk)
+    if any(c.label.casefold() == name.casefold() for c in others):
+        raise Invalid(fields={"name": _("The board already has a column with this name.")})
+    return name
+
+
+def _clean_wip_limit(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= WIP_LIMIT_MAX:
+        raise Invalid(fields={"wip_limit": _("Give a limit between 1 and %(n)d, or none.") % {"n": WIP_LIMIT_MAX}})
+    return value
+
+
+def _board_changed(space: Space) -> None:
+    _emit(
+        events.BoardChanged(
+            space_id=space.pk,
+            columns=[
+                events.ColumnState(id=c.pk, name=c.label, status=c.status, position=c.position, wip_limit=c.wip_limit)
+                for c in BoardColumn.objects.filter(space=space)
+            ],
+        ),
+        space,
+    )
+
+
+def _renumber(columns: list[BoardColumn]) -> None:
+    for index, column in enumerate(columns):
+        column.position = index
+    BoardColumn.objects.bulk_update(columns, ["position"])
+
+
+@transaction.atomic
+def add_column(
+    actor: User, *, space: Space, name: str, status: str = TaskStatus.DOING, wip_limit: int | None = None
+) -> BoardColumn:
+    """A column of the managers' own (e.g. "Review", a kind of doing), added before the first Done column."""
+    _require_board_manager(actor, space)
+    columns = board_columns(space)
+    if len(columns) >= COLUMNS_MAX:
+        raise Conflict(_("A board has at most %(n)d columns.") % {"n": COLUMNS_MAX})
+    column = BoardColumn(
+        space=space,
+        name=_clean_column_name(space, name),
+        status=_clean_status(status),
+        wip_limit=_clean_wip_limit(wip_limit),
+    )
+    done_at = next((i for i, c in enumerate(columns) if c.status == TaskStatus.DONE), len(columns))
+    column.save()
+    columns.insert(done_at if status != TaskStatus.DONE else len(columns), column)
+    _renumber(columns)
+    audit.record("board.column_create", actor=actor, target=space, label=column.label)
+    _board_changed(space)
+    return column
+
+
+@transaction.atomic
+def update_column(
+    actor: User,
+    *,
+    column: BoardColumn,
+    name: str | None = None,
+    wip_limit: int | object | None = _UNSET,
+    position: int | None = None,
+) -> BoardColumn:
+    """Rename a column, set its work-in-progress limit, or move it (0 is the leftmost)."""
+    space = column.space
+    _require_board_manager(actor, space)
+    if name is not None:
+        column.name = _clean_column_name(space, name, column=column)
+    if wip_limit is not _UNSET:
+        column.wip_limit = _clean_wip_limit(wip_limit)  # type: ignore[arg-type]
+    column.save()
+    if position is not None:
+        if position < 0:
+            raise Invalid(fields={"position": _("Give a position of 0 or more.")})
+        columns = [c for c in BoardColumn.objects.filter(space=space) if c.pk != column.pk]
+        columns.insert(min(position, len(columns)), column)
+        _renumber(columns)
+    audit.record("board.column_update", actor=actor, target=space, label=column.label)
+    _board_changed(space)
+    return column
+
+
+@transaction.atomic
+def delete_column(actor: User, *, column: BoardColumn) -> None:
+    """Remove an empty column; each state keeps at least one column, so every task always has a place."""
+    space = column.space
+    _require_board_manager(actor, space)
+    if Task.objects.filter(column=column).exists():
+        raise Conflict(_("Move the column's tasks to another column first."))
+    if not BoardColumn.objects.filter(space=space, status=column.status).exclude(pk=column.pk).exists():
+        raise Conflict(_("The board needs a column for each state (to do, doing, done): keep this one."))
+    audit.record("board.column_delete", actor=actor, target=space, label=column.label)
+    column.delete()
+    _renumber(list(BoardColumn.objects.filter(space=space)))
+    _board_changed(space)
 
 
 # --- checklist -----------------------------------------------------------------------------

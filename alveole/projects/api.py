@@ -1,28 +1,44 @@
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from alveole.accounts.access import viewer_of
 from alveole.accounts.models import User
 from alveole.core.bounds import Id
+from alveole.core.errors import Invalid
 from alveole.decisions.access import get_decision_for
 from alveole.feed.access import get_comment_for, get_post_for
 from alveole.spaces.access import get_space_for
 
 from . import actions, selectors
-from .access import get_checklist_item_for, get_milestone_for, get_task_comment_for, get_task_for, visible_tasks
-from .models import CalendarFeed, Task
+from .access import (
+    get_checklist_item_for,
+    get_column_for,
+    get_milestone_for,
+    get_task_comment_for,
+    get_task_for,
+    visible_tasks,
+)
+from .models import BoardColumn, CalendarFeed, Milestone, Task
 from .schemas import (
+    BoardFilter,
+    BoardOut,
     CalendarOut,
     ChecklistIn,
     ChecklistItemOut,
     ChecklistPatch,
+    ColumnIn,
+    ColumnOut,
+    ColumnPatch,
     MilestoneIn,
     MilestoneOut,
     MilestonePatch,
+    MoveIn,
     PlanOut,
     PlanPatch,
     StatusIn,
@@ -72,6 +88,8 @@ def task_out(task: Task) -> dict:
         "created_at": task.created_at,
         "source_post_id": task.source_post_id,
         "source_comment_id": task.source_comment_id,
+        "column_id": task.column_id,
+        "board_position": task.board_position,
         "url": reverse("task", args=[task.pk]),
     }
 
@@ -251,6 +269,77 @@ def comment_on_task(request: HttpRequest, task_id: Id, payload: TaskCommentIn) -
 def delete_task_comment(request: HttpRequest, comment_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.delete_task_comment(viewer, comment=get_task_comment_for(viewer, comment_id))
+    return Status(204, None)
+
+
+# --- the board ---------------------------------------------------------------------------
+
+
+def column_out(column: BoardColumn, count: int) -> dict:
+    return {
+        "id": column.pk,
+        "name": column.label,
+        "status": column.status,
+        "position": column.position,
+        "wip_limit": column.wip_limit,
+        "count": count,
+    }
+
+
+@router.get("/spaces/{space_id}/board", response=BoardOut, summary="A space's task board: columns, counts, tasks")
+def get_board(request: HttpRequest, space_id: Id, filters: Query[BoardFilter]) -> dict:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    milestone = None
+    if filters.milestone_id is not None:
+        milestone = Milestone.objects.filter(space=space, pk=filters.milestone_id).first()
+        if milestone is None:
+            raise Invalid(fields={"milestone_id": _("Choose a milestone of this space.")})
+    chosen = selectors.BoardFilters(filters.assignee_id, milestone, filters.due)
+    board = selectors.board_of(viewer, space, actions.board_columns(space), chosen)
+    return {
+        "space_id": space.pk,
+        "columns": [{**column_out(c.column, c.count), "tasks": [task_out(t) for t in c.tasks]} for c in board],
+    }
+
+
+@router.post("/tasks/{task_id}/move", response=TaskDetailOut, summary="Move a task on the board (its state follows)")
+def move_task(request: HttpRequest, task_id: Id, payload: MoveIn) -> dict:
+    viewer = viewer_of(request)
+    task = get_task_for(viewer, task_id)
+    column = get_column_for(viewer, payload.column_id)
+    position = payload.position
+    if payload.before_id is not None:
+        # "Before this card": the place a drag and drop knows, whatever the board's filters hide.
+        before = Task.objects.filter(column=column, pk=payload.before_id).exclude(pk=task.pk).first()
+        if before is None:
+            raise Invalid(fields={"before_id": _("Choose a task of that column.")})
+        others = Task.objects.filter(column=column).exclude(pk=task.pk)
+        position = others.filter(
+            Q(board_position__lt=before.board_position) | Q(board_position=before.board_position, id__lt=before.pk)
+        ).count()
+    actions.move_task(viewer, task=task, column=column, position=position)
+    return task_detail(viewer, task.pk)
+
+
+@router.post("/spaces/{space_id}/board/columns", response={201: ColumnOut}, summary="Add a board column (managers)")
+def add_column(request: HttpRequest, space_id: Id, payload: ColumnIn) -> Status:
+    viewer = viewer_of(request)
+    column = actions.add_column(viewer, space=get_space_for(viewer, space_id), **payload.dict())
+    return Status(201, column_out(column, 0))
+
+
+@router.patch("/board-columns/{column_id}", response=ColumnOut, summary="Rename, limit or move a column (managers)")
+def update_column(request: HttpRequest, column_id: Id, payload: ColumnPatch) -> dict:
+    viewer = viewer_of(request)
+    column = actions.update_column(viewer, column=get_column_for(viewer, column_id), **payload.dict(exclude_unset=True))
+    return column_out(column, Task.objects.filter(column=column).count())
+
+
+@router.delete("/board-columns/{column_id}", response={204: None}, summary="Remove an empty column (managers)")
+def delete_column(request: HttpRequest, column_id: Id) -> Status:
+    viewer = viewer_of(request)
+    actions.delete_column(viewer, column=get_column_for(viewer, column_id))
     return Status(204, None)
 
 

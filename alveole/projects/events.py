@@ -26,6 +26,8 @@ class TaskState(BaseModel):
     assignees: list[Assignee]
     checklist_done: int
     checklist_total: int
+    column_id: int | None = None
+    board_position: int = 0
 
 
 class TaskCreated(LiveEvent):
@@ -42,6 +44,31 @@ class TaskDeleted(LiveEvent):
     type: Literal["task.deleted"] = "task.deleted"
     task_id: int
     space_id: int
+
+
+class TaskMoved(LiveEvent):
+    """A task moved on the board: where it is now, where it was, and the two columns' counts (absolute
+    numbers, so that applying the event twice changes nothing)."""
+
+    type: Literal["task.moved"] = "task.moved"
+    task: TaskState
+    from_column_id: int | None
+    counts: dict[int, int]
+    order: list[int]  # the tasks of the task's column, top to bottom
+
+
+class ColumnState(BaseModel):
+    id: int
+    name: str
+    status: str
+    position: int
+    wip_limit: int | None
+
+
+class BoardChanged(LiveEvent):
+    type: Literal["board.changed"] = "board.changed"
+    space_id: int
+    columns: list[ColumnState]
 
 
 class MilestoneState(BaseModel):

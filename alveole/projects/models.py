@@ -46,6 +46,31 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+class BoardColumn(models.Model):
+    """A column of a space's task board. Each column stands for one task state (to do, doing, done), so a
+    custom column such as "Review" is a kind of "doing": moving a task into it keeps the task's state right
+    for everything that reads the state (My tasks, reminders, progress, the calendar)."""
+
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="board_columns")
+    # Blank for the three default columns: their name is the state's, in the reader's language.
+    name = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=8, choices=TaskStatus.choices, default=TaskStatus.DOING)
+    position = models.PositiveIntegerField(default=0)
+    wip_limit = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["space", "position"], name="board_column_space_pos")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name or str(TaskStatus(self.status).label)
+
+
 class Task(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
     space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="tasks")
@@ -64,6 +89,9 @@ class Task(models.Model):
         "feed.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, through="TaskAssignee", related_name="tasks")
+    # Where the task sits on the space's board (null until the board exists: see actions.board_columns).
+    column = models.ForeignKey(BoardColumn, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    board_position = models.PositiveIntegerField(default=0)
     # The due date each reminder was sent for: a new due date re-arms them.
     reminded_for = models.DateField(null=True, blank=True)
     overdue_for = models.DateField(null=True, blank=True)

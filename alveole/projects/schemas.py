@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -48,6 +49,8 @@ class TaskOut(Schema):
     created_at: dt.datetime
     source_post_id: int | None
     source_comment_id: int | None
+    column_id: int | None = Field(None, description="The task's column on the space's board")
+    board_position: int = Field(0, description="Its place in the column, 0 at the top")
     url: str
 
 
@@ -156,3 +159,48 @@ class CalendarOut(Schema):
     active: bool
     created_at: dt.datetime | None
     url: str | None = Field(None, description="Only right after a rotation: the address is shown once")
+
+
+# --- the board ---------------------------------------------------------------------------
+
+
+class ColumnOut(Schema):
+    id: int
+    name: str
+    status: str = Field(description="The state a task in this column has: todo, doing or done")
+    position: int
+    wip_limit: int | None
+    count: int = Field(description="Every task in the column, whatever the filters")
+
+
+class BoardColumnOut(ColumnOut):
+    tasks: list[TaskOut]
+
+
+class BoardOut(Schema):
+    space_id: int
+    columns: list[BoardColumnOut]
+
+
+class BoardFilter(Schema):
+    assignee_id: Id | None = None
+    milestone_id: Id | None = Field(None, description="Tasks due after the milestone before it, up to its date")
+    due: Literal["", "late", "week", "month", "none"] = ""
+
+
+class MoveIn(Schema):
+    column_id: Id
+    position: int | None = Field(None, ge=0, le=1_000_000, description="0 is the top; none: the bottom")
+    before_id: Id | None = Field(None, description="Or: just above this task of the column")
+
+
+class ColumnIn(Schema):
+    name: str
+    status: str = Field("doing", description="The state its tasks take: todo, doing or done")
+    wip_limit: int | None = None
+
+
+class ColumnPatch(Schema):
+    name: str | None = None
+    wip_limit: int | None = None
+    position: int | None = Field(None, ge=0, le=100)

@@ -13,7 +13,7 @@ from alveole.spaces.access import visible_spaces
 from alveole.spaces.models import Space, SpaceKind
 
 from .access import visible_tasks
-from .models import Milestone, PlanStatus, ProjectPlan, Task, TaskStatus
+from .models import BoardColumn, Milestone, PlanStatus, ProjectPlan, Task, TaskStatus
 
 
 def today() -> datetime.date:
@@ -47,6 +47,73 @@ def my_tasks(viewer: User, *, include_done: bool = False) -> QuerySet[Task]:
         qs = qs.exclude(status=TaskStatus.DONE)
     late = Case(When(due_date__lt=today(), then=Value(0)), default=Value(1), output_field=IntegerField())
     return with_details(qs).order_by(late, F("due_date").asc(nulls_last=True), "-created_at", "-id")
+
+
+# --- the board ---------------------------------------------------------------------------------
+
+DUE_LATE, DUE_WEEK, DUE_MONTH, DUE_NONE = "late", "week", "month", "none"
+
+
+@dataclass
+class BoardFilters:
+    assignee_id: int | None = None
+    milestone: Milestone | None = None
+    due: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.assignee_id or self.milestone or self.due)
+
+
+@dataclass
+class ColumnView:
+    column: BoardColumn
+    tasks: list[Task]
+    count: int  # every task in the column, whatever the filters: the work in progress
+
+    @property
+    def over_limit(self) -> bool:
+        return self.column.wip_limit is not None and self.count > self.column.wip_limit
+
+
+def milestone_window(milestone: Milestone) -> tuple[datetime.date | None, datetime.date]:
+    """Tasks have no milestone of their own: a milestone gathers the tasks due after the one before it,
+    up to its own date — the work that has to be done to meet it."""
+    before = (
+        Milestone.objects.filter(space_id=milestone.space_id, date__lt=milestone.date)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    return before, milestone.date
+
+
+def board_of(viewer: User, space: Space, columns: list[BoardColumn], filters: BoardFilters) -> list[ColumnView]:
+    """The space's board as the viewer sees it: each column's cards (filtered) and its full count."""
+    qs = visible_tasks(viewer).filter(space=space, column__in=[c.pk for c in columns])
+    counts = dict.fromkeys((c.pk for c in columns), 0)
+    for column_id, n in qs.values_list("column_id").annotate(n=Count("id")).order_by():
+        counts[column_id] = n
+    if filters.assignee_id:
+        qs = qs.filter(assignments__user_id=filters.assignee_id)
+    if filters.milestone is not None:
+        after, until = milestone_window(filters.milestone)
+        qs = qs.filter(due_date__lte=until)
+        if after is not None:
+            qs = qs.filter(due_date__gt=after)
+    day = today()
+    if filters.due == DUE_LATE:
+        qs = qs.filter(due_date__lt=day).exclude(status=TaskStatus.DONE)
+    elif filters.due == DUE_WEEK:
+        qs = qs.filter(due_date__gte=day, due_date__lte=day + datetime.timedelta(days=7))
+    elif filters.due == DUE_MONTH:
+        qs = qs.filter(due_date__gte=day, due_date__lte=day + datetime.timedelta(days=30))
+    elif filters.due == DUE_NONE:
+        qs = qs.filter(due_date__isnull=True)
+    cards: dict[int, list[Task]] = {c.pk: [] for c in columns}
+    for task in with_details(qs).order_by("board_position", "id"):
+        cards[task.column_id].append(task)  # type: ignore[index]
+    return [ColumnView(c, cards[c.pk], counts[c.pk]) for c in columns]
 
 
 def is_overdue(task: Task) -> bool:

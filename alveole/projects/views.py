@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,12 +22,31 @@ from alveole.feed.access import get_post_for
 from alveole.spaces.access import can_manage, get_space_for, membership_of
 from alveole.spaces.models import Space
 from alveole.spaces.pages import space_header
-from alveole.web.shortcuts import act, submit, web_view
+from alveole.web.charts import CONTENT_SECURITY_POLICY
+from alveole.web.shortcuts import act, render_error, safe_next, submit, web_view
 
-from . import actions, calendar, selectors
-from .access import assignable_people, get_checklist_item_for, get_milestone_for, get_task_for, visible_tasks
-from .forms import ChecklistForm, CommentForm, MilestoneForm, PlanForm, StatusForm, TaskForm
-from .models import CalendarFeed, Task, TaskStatus
+from . import actions, calendar, selectors, timeline
+from .access import (
+    assignable_people,
+    get_checklist_item_for,
+    get_column_for,
+    get_milestone_for,
+    get_task_for,
+    visible_tasks,
+)
+from .forms import (
+    BoardFilterForm,
+    ChecklistForm,
+    ColumnEditForm,
+    ColumnForm,
+    CommentForm,
+    MilestoneForm,
+    MoveForm,
+    PlanForm,
+    StatusForm,
+    TaskForm,
+)
+from .models import CalendarFeed, Milestone, Task, TaskStatus
 
 
 def _people(viewer: User, space: Space, *, assigned: Iterable[int] = ()) -> list[tuple[int, str]]:
@@ -80,6 +100,116 @@ def space_tasks(request: HttpRequest, space_id: int) -> HttpResponse:
         page=page,
         field_map=TASK_FIELDS,
     )
+
+
+@require_GET
+@web_view
+def space_board(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    columns = actions.board_columns(space)
+    milestones = list(Milestone.objects.filter(space=space))
+    form = BoardFilterForm(
+        request.GET or None,
+        people=_people(viewer, space),
+        milestones=[(m.pk, f"{date_format(m.date, 'SHORT_DATE_FORMAT')} · {m.title}") for m in milestones],
+    )
+    filters, status = selectors.BoardFilters(), 200
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = next((m for m in milestones if m.pk == data["milestone"]), None)
+            filters = selectors.BoardFilters(data["assignee"], chosen, data["due"] or "")
+        else:
+            status = 400
+    context = space_header(viewer, space, "tasks")
+    context.update(
+        {
+            "board": selectors.board_of(viewer, space, columns, filters),
+            "columns": columns,
+            "filters": filters,
+            "filter_form": form,
+            "column_form": ColumnForm(prefix="column"),
+            "can_work": _can_work(viewer, space),
+            "can_arrange": not space.is_archived and can_manage(viewer, space),
+            "today": selectors.today(),
+            "here": request.get_full_path(),
+            # The API's address for a move, with {id} for the task (board.js fills it in).
+            "move_api": reverse("api:move_task", kwargs={"task_id": 0}).replace("/0/", "/{id}/"),
+        }
+    )
+    return render(request, "projects/board.html", context, status=status)
+
+
+@require_POST
+@web_view
+def task_move(request: HttpRequest, task_id: int) -> HttpResponse:
+    """The board's "Move to…" menu, without JavaScript: a column (and a place in it), then back to the board."""
+    viewer = viewer_of(request)
+    task = get_task_for(viewer, task_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a column to move the task to."))
+        return redirect(safe_next(request, reverse("space_board", args=[task.space_id])))
+    column = get_column_for(viewer, form.cleaned_data["column"])
+    return act(
+        request,
+        lambda: actions.move_task(viewer, task=task, column=column, position=form.cleaned_data["position"]),
+        done=_("“%(title)s” moved to %(column)s.") % {"title": task.title, "column": column.label},
+        then=reverse("space_board", args=[task.space_id]),
+    )
+
+
+@require_POST
+@web_view
+def board_column_add(request: HttpRequest, space_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    space = get_space_for(viewer, space_id)
+    form = ColumnForm(request.POST, prefix="column")
+    board = reverse("space_board", args=[space.pk]) + "#columns"
+    if not form.is_valid():
+        messages.error(request, _("Give the column a name (at most 60 characters) and a limit from 1 to 999, or none."))
+        return redirect(board)
+    return act(
+        request,
+        lambda: actions.add_column(viewer, space=space, **form.cleaned_data),
+        done=_("Column added."),
+        then=board,
+        refused=lambda exc: _refused(request, exc, board),
+    )
+
+
+@require_POST
+@web_view
+def board_column(request: HttpRequest, column_id: int) -> HttpResponse:
+    """A column's row in "Arrange the columns": save its name and limit, move it left or right, or remove it."""
+    viewer = viewer_of(request)
+    column = get_column_for(viewer, column_id)
+    board = reverse("space_board", args=[column.space_id]) + "#columns"
+    change: Callable[[], object]
+    if request.POST.get("delete"):
+        change = lambda: actions.delete_column(viewer, column=column)  # noqa: E731
+    elif request.POST.get("shift") in ("-1", "1"):
+        place = column.position + int(request.POST["shift"])
+        change = lambda: actions.update_column(viewer, column=column, position=max(0, place))  # noqa: E731
+    else:
+        form = ColumnEditForm(request.POST)
+        if not form.is_valid():
+            messages.error(
+                request, _("Give the column a name (at most 60 characters) and a limit from 1 to 999, or none.")
+            )
+            return redirect(board)
+        data = form.cleaned_data
+        change = lambda: actions.update_column(viewer, column=column, name=data["name"], wip_limit=data["wip_limit"])  # noqa: E731
+    return act(request, change, done=_("Board saved."), then=board, refused=lambda exc: _refused(request, exc, board))
+
+
+def _refused(request: HttpRequest, exc: AlveoleError, then: str) -> HttpResponse:
+    """A refused change to the columns: said on the board itself, where the form is."""
+    if exc.status in (403, 404):
+        return render_error(request, exc)
+    messages.error(request, exc.message)
+    return redirect(then)
 
 
 @web_view
@@ -242,7 +372,15 @@ def space_plan(request: HttpRequest, space_id: int) -> HttpResponse:
         initial={"start_date": view.start_date, "deadline": view.deadline, "status": view.status},
         prefix="plan",
     )
-    context = {"plan": view, "form": form, "milestone_form": MilestoneForm(prefix="milestone")}
+    width, height = timeline.size(view)
+    context = {
+        "plan": view,
+        "form": form,
+        "milestone_form": MilestoneForm(prefix="milestone"),
+        "timeline_width": width,
+        "timeline_height": height,
+        "today": selectors.today(),
+    }
     return submit(
         request,
         form,
@@ -253,6 +391,18 @@ def space_plan(request: HttpRequest, space_id: int) -> HttpResponse:
             request, "projects/plan.html", {**space_header(viewer, space, "plan"), **context}, status=status
         ),
     )
+
+
+@require_GET
+@web_view
+def space_timeline(request: HttpRequest, space_id: int) -> HttpResponse:
+    """The plan's timeline as an image (pygal's SVG): its own file, as its styles need their own policy."""
+    viewer = viewer_of(request)
+    view = selectors.plan_of(viewer, get_space_for(viewer, space_id))
+    response = HttpResponse(timeline.svg(view), content_type="image/svg+xml")
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -369,6 +369,24 @@ CASES = [
     Case("DELETE", "/checklist/{checklist_item}", every(GONE, {"owner", "member", "guest"})),
     Case("POST", "/tasks/{task}/comments", every(CREATED, {"owner", "member", "guest"}), body={"body": "Done?"}),
     Case("DELETE", "/task-comments/{task_comment}", {"owner": GONE, "guest": GONE}, overrides={"member": 403}),
+    # --- projects: the task board (members move tasks; managers arrange the columns) ---
+    Case("GET", "/spaces/{private_space}/board", every(OK, {"owner", "member", "guest"})),
+    Case("POST", "/tasks/{task}/move", every(OK, {"owner", "member", "guest"}), body={"column_id": "{board_column}"}),
+    Case(
+        "POST",
+        "/spaces/{private_space}/board/columns",
+        {"owner": CREATED},
+        body={"name": "QA"},
+        overrides={"member": 403, "guest": 403},
+    ),
+    Case(
+        "PATCH",
+        "/board-columns/{board_column}",
+        {"owner": OK},
+        body={"name": "Busy"},
+        overrides={"member": 403, "guest": 403},
+    ),
+    Case("DELETE", "/board-columns/{extra_column}", {"owner": GONE}, overrides={"member": 403, "guest": 403}),
     Case("GET", "/me/calendar", every(OK)),
     Case("POST", "/me/calendar/rotate", every(OK)),
     Case("DELETE", "/me/calendar", every(GONE)),
@@ -478,7 +496,11 @@ def projects_ids(world: World) -> dict[str, int | str]:
     )
     task = project_actions.create_task(world.member, space=world.private_space, title="Brief", checklist=["Draft"])
     task_comment = project_actions.comment_on_task(world.guest, task=task, body="I can help")
+    columns = project_actions.board_columns(world.private_space)
+    review = project_actions.add_column(world.owner, space=world.private_space, name="Review")
     return {
+        "board_column": columns[1].pk,
+        "extra_column": review.pk,
         "milestone": milestone.pk,
         "task": task.pk,
         "checklist_item": task.checklist.get().pk,

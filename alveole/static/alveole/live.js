@@ -509,6 +509,9 @@ function receive(message) {
       // One at a time, in order: a comment's count must not overtake its post's card.
       applying = applying.then(() => handler(message.data || {})).catch(() => {});
     }
+    // Page modules (board.js) take the events they know from here, in the same order.
+    const detail = { type: message.type, data: message.data || {} };
+    applying = applying.then(() => document.dispatchEvent(new CustomEvent("alveole:live", { detail }))).catch(() => {});
   } else if (message.kind === "resync") {
     resync(message.reason);
   } else if (message.kind === "ephemeral" && message.type === "typing") {
