@@ -308,3 +308,32 @@ def test_unknown_kinds_are_refused(world, api_client_for):
         "/api/v1/push/settings", {"kinds": ["mention", "gossip"]}, content_type="application/json"
     )
     assert answer.status_code == 400 and "kinds" in json.dumps(answer.json())
+
+
+# --- the settings page ---
+
+
+def test_the_settings_page_offers_push_and_saves_the_kinds(world, client_for):
+    client = client_for(world.member)
+    html = client.get("/notifications/settings/").content.decode()
+    assert 'id="push"' in html and "Turn on push on this device" in html and "alveole/push.js" in html
+    assert 'data-key-url="/api/v1/push/key"' in html
+    answer = client.post("/notifications/settings/push/", {"push_kinds": ["mention", "direct_message"]})
+    assert answer.status_code == 302 and answer["Location"].endswith("#push")
+    assert push.push_kinds_of(world.member) == ["direct_message", "mention"]
+    assert client.post("/notifications/settings/push/", {"push_kinds": ["gossip"]}).status_code == 400
+
+
+def test_a_device_is_stopped_from_the_page_by_its_owner_only(world, service, client_for, api_client_for):
+    device = subscribe(api_client_for, world.member, service.device("mia-phone"))
+    assert (
+        client_for(world.owner).post(f"/notifications/settings/push/devices/{device['id']}/remove/").status_code == 404
+    )
+    assert (
+        client_for(world.other).post(f"/notifications/settings/push/devices/{device['id']}/remove/").status_code == 404
+    )
+    html = client_for(world.member).get("/notifications/settings/").content.decode()
+    assert "Test browser" in html and "no push yet" in html
+    answer = client_for(world.member).post(f"/notifications/settings/push/devices/{device['id']}/remove/")
+    assert answer.status_code == 302
+    assert not PushSubscription.objects.exists()
