@@ -16,8 +16,9 @@ from alveole.feed import actions as feed
 from alveole.notifications import actions, jobs, push, vapid
 from alveole.notifications.models import Kind, Notification, PushDelivery, PushState, PushSubscription
 from alveole.spaces.models import Label
+from alveole.testing import person_in_a_and_b
 
-from .push_service import PushService
+from .push_service import PushService, b64decode
 
 pytestmark = pytest.mark.django_db
 
@@ -236,8 +237,6 @@ def test_a_device_turned_off_receives_nothing(world, mia, service, api_client_fo
 
 
 def test_another_organisations_subscription_is_never_used(world, mia, service, api_client_for, run_jobs):
-    from alveole.testing import person_in_a_and_b
-
     _client, mia_in_b = person_in_a_and_b(world)
     subscribe(api_client_for, mia_in_b, service.device("mia-in-b"))  # the same person, in organisation B
     subscribe(api_client_for, world.other, service.device("oscar"))
@@ -268,14 +267,8 @@ def test_the_public_key_is_the_servers(world, api_client_for):
     answer = api_client_for(world.member).get("/api/v1/push/key")
     assert answer.status_code == 200
     key = answer.json()["public_key"]
-    assert key == vapid.application_server_key() and len(push_service_b64decode(key)) == 65
+    assert key == vapid.application_server_key() and len(b64decode(key)) == 65
     assert vapid.key_file().stat().st_mode & 0o077 == 0  # only its owner reads the private key
-
-
-def push_service_b64decode(value):
-    from .push_service import b64decode
-
-    return b64decode(value)
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,8 @@ function setup(card) {
   };
 
   async function current() {
-    const reg = await registration();
+    // Whether this device is subscribed now: no waiting for a service worker that may never come.
+    const reg = await navigator.serviceWorker.getRegistration();
     return reg ? reg.pushManager.getSubscription() : null;
   }
 
