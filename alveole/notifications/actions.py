@@ -36,6 +36,7 @@ from .models import (
 )
 
 MAX_ACTORS_KEPT = 20
+MAX_PUSH_DEVICES = 20  # per person: browsers and phones; a forgotten one is stopped from the settings page
 
 
 def _unread_changed(user: User, notification_id: int | None = None) -> None:
@@ -235,6 +236,12 @@ def subscribe_push(actor: User, *, endpoint: str, p256dh: str, auth: str, device
         errors["auth"] = _("The device's authentication secret (auth) must be 16 bytes.")
     if errors:
         raise Invalid(fields=errors)
+    devices = PushSubscription.objects.filter(user=actor).exclude(endpoint=endpoint)
+    if devices.count() >= MAX_PUSH_DEVICES:
+        raise Invalid(
+            _("Push is on for %(count)d devices already: stop one on the notification settings page first.")
+            % {"count": MAX_PUSH_DEVICES}
+        )
     subscription, _created = PushSubscription.objects.update_or_create(
         user=actor,
         endpoint=endpoint,

@@ -330,3 +330,28 @@ def test_a_device_is_stopped_from_the_page_by_its_owner_only(world, service, cli
     answer = client_for(world.member).post(f"/notifications/settings/push/devices/{device['id']}/remove/")
     assert answer.status_code == 302
     assert not PushSubscription.objects.exists()
+
+
+def test_a_person_has_a_bounded_number_of_devices(world, service, api_client_for):
+    client = api_client_for(world.member)
+    for n in range(actions.MAX_PUSH_DEVICES):
+        body = service.device(f"d{n}").subscription_json()
+        assert client.post("/api/v1/push/subscriptions", body, content_type="application/json").status_code == 201
+    again = client.post("/api/v1/push/subscriptions", body, content_type="application/json")
+    assert again.status_code == 201  # the same device subscribing again: its keys are updated
+    extra = client.post(
+        "/api/v1/push/subscriptions", service.device("one-more").subscription_json(), content_type="application/json"
+    )
+    assert extra.status_code == 400 and "stop one" in extra.json()["message"]
+
+
+def test_a_kind_push_does_not_know_is_pushed_as_a_placeholder(world, mia, service, api_client_for):
+    subscribe(api_client_for, mia, service.device("mia-phone"))
+    line = Notification.objects.create(user=mia, organisation=world.org, kind="mention", actor=world.owner)
+    Notification.objects.filter(pk=line.pk).update(kind="brand_new_kind")
+    actions.update_push_kinds(mia, kinds=["mention"])
+    with time_machine.travel(WEDNESDAY_10, tick=True):
+        assert push.deliver(line.pk) == 0  # not a kind the person chose to push
+    assert service.hits == []
+    line.kind = "brand_new_kind"
+    assert push.payload(line)["body"] == "New activity in Alvéole"
