@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.db.models import F
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -94,6 +95,7 @@ def payload(line: Notification) -> dict[str, str]:
             "body": body,
             "url": reverse("notification_open", args=[line.pk]),
             "tag": f"notification-{line.pk}",
+            "icon": static("alveole/favicon.svg"),
         }
 
 

@@ -76,6 +76,7 @@ def test_a_mention_is_pushed_signed_and_encrypted_to_the_device(world, mia, serv
         "body": "Olivia Owner mentioned you",
         "url": f"/notifications/{line.pk}/",
         "tag": f"notification-{line.pk}",
+        "icon": "/static/alveole/favicon.svg",
     }
     assert sent.vapid_key == vapid.application_server_key()  # signed with the key the browser was given
     assert sent.claims["sub"] == "mailto:alveole@localhost"

@@ -1,5 +1,5 @@
 // Push handlers for the service worker, which loads this file with importScripts("/static/alveole/sw-push.js").
-// A push carries JSON {title, body, url, tag} (alveole/notifications/push.py): for confidential content the
+// A push carries JSON {title, body, url, tag, icon} (alveole/notifications/push.py): for confidential content the
 // body is only "New activity in Alvéole"; the text itself is read in the app, after signing in.
 /* global self, clients */
 
@@ -15,8 +15,8 @@ self.addEventListener("push", (event) => {
     self.registration.showNotification(title, {
       body: message.body || "",
       tag: message.tag || undefined, // a line pushed again replaces its notification instead of stacking
-      icon: "/static/alveole/favicon.svg",
-      data: { url: message.url || "/notifications/" },
+      icon: message.icon || undefined,
+      data: { url: message.url || self.registration.scope },
     }),
   );
 });
@@ -24,7 +24,7 @@ self.addEventListener("push", (event) => {
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   // Only addresses of this site are opened, whatever a push says.
-  const target = new URL(event.notification.data?.url || "/notifications/", self.location.origin);
+  const target = new URL(event.notification.data?.url || self.registration.scope, self.location.origin);
   if (target.origin !== self.location.origin) return;
   event.waitUntil(
     clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
