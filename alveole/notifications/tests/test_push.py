@@ -9,8 +9,11 @@ import json
 
 import pytest
 import time_machine
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from alveole.core.tests.test_translations import compiled_french  # noqa: F401 (a fixture)
+from alveole.core.worker import JobWorker
 from alveole.factories import UserFactory
 from alveole.feed import actions as feed
 from alveole.notifications import actions, jobs, push, vapid
@@ -356,3 +359,38 @@ def test_a_kind_push_does_not_know_is_pushed_as_a_placeholder(world, mia, servic
     assert service.hits == []
     line.kind = "brand_new_kind"
     assert push.payload(line)["body"] == "New activity in Alvéole"
+
+
+# --- through the real job queue (tests/test_worker.py's set-up) ---
+
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def run_worker() -> None:
+    JobWorker(worker_id="push-test", interval=0, max_jobs=50, stop_when_empty=True).run()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_delivers_the_push_once_even_when_its_job_runs_again(world, mia, service, settings, api_client_for):
+    settings.TASKS = DB_QUEUE
+    subscribe(api_client_for, mia, service.device("mia-phone"))
+    with time_machine.travel(WEDNESDAY_10, tick=True):
+        feed.create_post(world.owner, space=world.open_space, body="@mia see the plan")
+        run_worker()  # the mention job writes the line, and the push job with it; then the push job runs
+        line = Notification.objects.get(user=mia, kind=Kind.MENTION)
+        assert DBTaskResult.objects.filter(task_path__endswith="deliver_push", status="SUCCESSFUL").count() == 1
+        jobs.deliver_push.enqueue(line.pk)  # as if the worker had lost its lease and the job were run again
+        run_worker()
+    assert len(service.received) == 1 and service.received[0].message["body"] == "Olivia Owner mentioned you"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_push_job_without_its_line(world, mia, service, settings, api_client_for):
+    settings.TASKS = DB_QUEUE
+    subscribe(api_client_for, mia, service.device("mia-phone"))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.notify(mia, kind=Kind.MENTION, actor=world.owner, space_id=world.open_space.pk)
+        assert DBTaskResult.objects.filter(task_path__endswith="deliver_push").count() == 1
+        raise RuntimeError("the change is rolled back")
+    assert not DBTaskResult.objects.filter(task_path__endswith="deliver_push").exists()
+    assert not Notification.objects.exists()
