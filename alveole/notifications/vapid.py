@@ -9,6 +9,7 @@ existing subscription useless: browsers subscribe again from the settings page (
 from __future__ import annotations
 
 import os
+import tempfile
 from email.utils import parseaddr
 from functools import cache
 from pathlib import Path
@@ -24,19 +25,23 @@ def key_file() -> Path:
 
 def ensure_key() -> Path:
     """Create the private key file if there is none yet (only its owner may read it); returns its path.
-    Two processes starting together cannot both write it: the file is created exclusively."""
+    Written whole to a temporary file, then linked into place: a process starting at the same moment
+    finds either no file or a complete one, and only the first link wins."""
     path = key_file()
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     vapid = Vapid()
     vapid.generate_keys()
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".vapid-")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(vapid.private_pem())
+        os.link(temporary, path)
     except FileExistsError:  # another process made it a moment ago: theirs is the key
-        return path
-    with os.fdopen(fd, "wb") as out:
-        out.write(vapid.private_pem())
+        pass
+    finally:
+        os.unlink(temporary)
     return path
 
 

@@ -394,3 +394,12 @@ def test_no_push_job_without_its_line(world, mia, service, settings, api_client_
         raise RuntimeError("the change is rolled back")
     assert not DBTaskResult.objects.filter(task_path__endswith="deliver_push").exists()
     assert not Notification.objects.exists()
+
+
+def test_the_key_is_made_once_and_kept(settings, tmp_path):
+    settings.ALVEOLE_VAPID_PRIVATE_KEY_FILE = tmp_path / "keys" / "vapid_private.pem"
+    first = vapid.application_server_key()
+    assert vapid.ensure_key() == settings.ALVEOLE_VAPID_PRIVATE_KEY_FILE
+    assert vapid.application_server_key() == first  # not made again
+    assert [p.name for p in (tmp_path / "keys").iterdir()] == ["vapid_private.pem"]  # no temporary file left
+    assert settings.ALVEOLE_VAPID_PRIVATE_KEY_FILE.stat().st_mode & 0o077 == 0
