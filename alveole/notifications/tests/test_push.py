@@ -403,3 +403,18 @@ def test_the_key_is_made_once_and_kept(settings, tmp_path):
     assert vapid.application_server_key() == first  # not made again
     assert [p.name for p in (tmp_path / "keys").iterdir()] == ["vapid_private.pem"]  # no temporary file left
     assert settings.ALVEOLE_VAPID_PRIVATE_KEY_FILE.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        (Kind.TASK_ASSIGNED, "Olivia Owner assigned you a task in Client project"),
+        (Kind.DECISION, "Olivia Owner is waiting for your vote before it closes"),
+    ],
+)
+def test_tasks_and_votes_are_pushed_too(world, service, api_client_for, run_jobs, kind, text):
+    subscribe(api_client_for, world.member, service.device("mia-phone"))
+    with time_machine.travel(WEDNESDAY_10, tick=True):
+        run_jobs(actions.notify, world.member, kind=kind, actor=world.owner, space_id=world.private_space.pk)
+        run_jobs(actions.notify, world.member, kind=Kind.REACTION, actor=world.owner, space_id=world.private_space.pk)
+    assert [p.message["body"] for p in service.received] == [text]  # reactions are not a kind that pushes
