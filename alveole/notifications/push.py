@@ -135,8 +135,8 @@ def send_held(now: datetime.datetime | None = None) -> int:
 
 def _send_line(line: Notification, now: datetime.datetime) -> int:
     pending = PushDelivery.objects.filter(notification=line, state=PushState.PENDING)
-    if line.read_at is not None or not line.user.is_active:
-        pending.update(state=PushState.DROPPED)  # seen in the app meanwhile
+    if line.read_at is not None or not line.user.is_active or line.kind not in push_kinds_of(line.user):
+        pending.update(state=PushState.DROPPED)  # seen in the app meanwhile, or no longer wanted pushed
         return 0
     if not hours.is_working_now(line.user, settings_of(line.user), now):
         return 0  # it waits for the start of their working day

@@ -418,3 +418,13 @@ def test_tasks_and_votes_are_pushed_too(world, service, api_client_for, run_jobs
         run_jobs(actions.notify, world.member, kind=kind, actor=world.owner, space_id=world.private_space.pk)
         run_jobs(actions.notify, world.member, kind=Kind.REACTION, actor=world.owner, space_id=world.private_space.pk)
     assert [p.message["body"] for p in service.received] == [text]  # reactions are not a kind that pushes
+
+
+def test_a_held_push_of_a_kind_switched_off_meanwhile_is_dropped(world, mia, service, api_client_for, run_jobs):
+    subscribe(api_client_for, mia, service.device("mia-phone"))
+    with time_machine.travel(SATURDAY_10, tick=True):
+        mention(run_jobs, world)
+    actions.update_push_kinds(mia, kinds=["decision"])
+    with time_machine.travel(MONDAY_9, tick=True):
+        jobs.send_held_pushes.call()
+    assert service.hits == [] and PushDelivery.objects.get().state == PushState.DROPPED
