@@ -52,3 +52,52 @@ def test_push_section_on_a_phone(sign_in, live_server_url: str, screenshot_dir) 
     page.locator("#push").get_by_role("button", name="Turn on push on this device").click()
     expect(page.locator("#push").get_by_role("status")).not_to_have_text("Push is off for this device.", timeout=15_000)
     expect(page.locator("#push").get_by_role("button", name="Turn on push on this device")).to_be_visible()
+
+
+def test_the_service_worker_handlers_show_a_push(browser, live_server_url: str) -> None:
+    """sw-push.js on its own, registered as a service worker: a push delivered by Chromium's DevTools (as its push
+    service would) becomes a notification with the push's text and link."""
+    context = browser.new_context()
+    try:
+        context.grant_permissions(["notifications"], origin=live_server_url)
+        page = context.new_page()
+        page.goto(live_server_url + "/accounts/login/")
+        cdp = context.new_cdp_session(page)
+        registrations: list[dict] = []
+        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+        cdp.send("ServiceWorker.enable")
+        page.evaluate(
+            """async () => {
+                const scope = "/static/alveole/";
+                const reg = await navigator.serviceWorker.register(scope + "sw-push.js", {scope});
+                await new Promise((resolve) => {
+                    const worker = reg.installing || reg.waiting || reg.active;
+                    if (worker.state === "activated") return resolve();
+                    worker.addEventListener("statechange", () => worker.state === "activated" && resolve());
+                });
+            }"""
+        )
+        page.wait_for_timeout(300)
+        [registration_id] = {r["registrationId"] for r in registrations if r["scopeURL"].endswith("/static/alveole/")}
+        message = '{"title": "Alvéole", "body": "New activity in Alvéole", "url": "/notifications/7/", "tag": "n-7"}'
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live_server_url, "registrationId": registration_id, "data": message},
+        )
+        shown = page.evaluate(
+            """async () => {
+                const reg = await navigator.serviceWorker.getRegistration("/static/alveole/");
+                for (let i = 0; i < 50; i++) {
+                    const found = await reg.getNotifications();
+                    const seen = found.map((n) => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url}));
+                    if (seen.length) return seen;
+                    await new Promise((r) => setTimeout(r, 100));
+                }
+                return [];
+            }"""
+        )
+        assert shown == [
+            {"title": "Alvéole", "body": "New activity in Alvéole", "tag": "n-7", "url": "/notifications/7/"}
+        ]
+    finally:
+        context.close()
