@@ -11,6 +11,7 @@
     alveole periodic                             enqueue the scheduled jobs that are due (from cron)
     alveole audit verify [--org ID]              check the audit log's hash chain; names the first broken row
     alveole search reindex [--org ID]            rebuild the full-text search index
+    alveole vapidkey                             create the Web Push (VAPID) key if missing; print the public key
 
 Any other Django management command works too (`alveole shell`, `alveole showmigrations`).
 """

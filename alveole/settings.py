@@ -442,3 +442,16 @@ ALVEOLE_SEARCH_PAGE_SIZE = env_int("ALVEOLE_SEARCH_PAGE_SIZE", 20)  # results pe
 ALVEOLE_SEARCH_INDEXED_CHARS = env_int("ALVEOLE_SEARCH_INDEXED_CHARS", 20000)  # text kept per item
 ALVEOLE_SEARCH_PDF_PAGES = env_int("ALVEOLE_SEARCH_PDF_PAGES", 20)  # pages of a PDF read for its text
 ALVEOLE_SEARCH_RANK_WINDOW = env_int("ALVEOLE_SEARCH_RANK_WINDOW", 1000)  # newest matches ranked per search
+
+# --- Web Push (issue 16; README, "Push notifications"): the VAPID key, who push services may contact, and the
+# pushes' lifetime. The key is made on first need into var/ (never committed); see alveole/notifications/vapid.py.
+ALVEOLE_VAPID_PRIVATE_KEY_FILE = Path(env("ALVEOLE_VAPID_PRIVATE_KEY_FILE") or VAR_DIR / "vapid_private.pem")
+ALVEOLE_VAPID_SUBJECT = env("ALVEOLE_VAPID_SUBJECT", "")  # mailto: or https:; default: mailto:DEFAULT_FROM_EMAIL
+ALVEOLE_PUSH_TTL_SECONDS = env_int("ALVEOLE_PUSH_TTL_SECONDS", 86400)  # how long a push service keeps a push
+ALVEOLE_PUSH_TIMEOUT_SECONDS = env_int("ALVEOLE_PUSH_TIMEOUT_SECONDS", 10)
+ALVEOLE_PUSH_MAX_ATTEMPTS = env_int("ALVEOLE_PUSH_MAX_ATTEMPTS", 5)  # then a push that keeps failing is given up
+ALVEOLE_PUSH_MAX_AGE_HOURS = env_int("ALVEOLE_PUSH_MAX_AGE_HOURS", 72)  # older held pushes are dropped, not sent
+# Push endpoints over http or on private networks (a push service run by the tests); never in production.
+ALVEOLE_PUSH_ALLOW_INSECURE_ENDPOINTS = env_bool("ALVEOLE_PUSH_ALLOW_INSECURE_ENDPOINTS", False)
+if PRODUCTION and ALVEOLE_PUSH_ALLOW_INSECURE_ENDPOINTS:
+    raise ImproperlyConfigured("Refusing to start in production: ALVEOLE_PUSH_ALLOW_INSECURE_ENDPOINTS is on.")

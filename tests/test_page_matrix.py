@@ -136,6 +136,8 @@ POST_ONLY = {
     "comment_answer": "/comments/{private_comment}/answer/",
     "notifications_read_all": "/notifications/read-all/",
     "notification_space_mute": "/notifications/settings/spaces/{private_space}/",
+    "notification_push_kinds": "/notifications/settings/push/",
+    "notification_push_device_remove": "/notifications/settings/push/devices/1/remove/",
     "catch_up_done": "/catch-up/done/",
     "task_status": "/tasks/{task}/status/",
     "task_delete": "/tasks/{task}/delete/",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -12,6 +11,8 @@ from alveole.accounts.models import User
 from alveole.feed.access import visible_posts
 from alveole.feed.models import Post, Review
 from alveole.notifications.access import settings_of
+from alveole.notifications.hours import in_working_hours as in_working_hours  # the one rule, shared with pushes
+from alveole.notifications.hours import time_zone_of as time_zone_of
 from alveole.notifications.models import EmailMode, Kind, Notification, NotificationSettings, SpaceMute
 from alveole.notifications.selectors import notification_list
 from alveole.spaces import labels
@@ -26,17 +27,6 @@ PUBLISHED_COMMENT = {"comments__deleted_at__isnull": True, "comments__review": R
 MAX_AGE = datetime.timedelta(days=7)
 DIGEST_NOTIFICATIONS = 30
 DIGEST_BUSIEST = 5
-
-
-def time_zone_of(user: User) -> datetime.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
-
-
-def in_working_hours(prefs: NotificationSettings, local: datetime.datetime) -> bool:
-    return local.weekday() in prefs.work_days and prefs.work_start <= local.time() < prefs.work_end
 
 
 def wants_kind(prefs: NotificationSettings, kind: str) -> bool:

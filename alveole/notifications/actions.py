@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,18 +14,29 @@ from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
 from alveole.core.bounds import check_date, check_ids
-from alveole.core.errors import Invalid
+from alveole.core.errors import Invalid, NotFound
 from alveole.feed.actions import record_reads
 from alveole.feed.models import Comment, Post, Review
 from alveole.live.models import Audience
 from alveole.live.publish import publish
 from alveole.spaces.models import Space
 
+from . import push, signals
 from .access import notifications_of, settings_of
 from .events import NotificationsChanged
-from .models import EmailMode, Kind, Notification, NotificationSettings, SpaceMute
+from .models import (
+    EmailMode,
+    Kind,
+    Notification,
+    NotificationSettings,
+    PushKind,
+    PushSettings,
+    PushSubscription,
+    SpaceMute,
+)
 
 MAX_ACTORS_KEPT = 20
+MAX_PUSH_DEVICES = 20  # per person: browsers and phones; a forgotten one is stopped from the settings page
 
 
 def _unread_changed(user: User, notification_id: int | None = None) -> None:
@@ -76,6 +90,8 @@ def notify(
             existing = Notification.objects.select_for_update().get(read_at__isnull=True, **key)
         else:
             _unread_changed(user, existing.pk)
+            # A new line (not a new actor on an unread one) may be pushed: its job is written with it.
+            signals.line_created.send(sender=Notification, notification=existing)
             return existing
     ids = [actor.pk] + [i for i in existing.actor_ids if i != actor.pk]
     if actor.pk not in existing.actor_ids:
@@ -191,3 +207,67 @@ def dismiss_first_steps(actor: User) -> None:
     """Hide the home page's first steps for good. A preference of one's own, kept with the notification
     settings (shell.first_steps reads it): not audited."""
     NotificationSettings.objects.update_or_create(user=actor, defaults={"first_steps_dismissed_at": timezone.now()})
+
+
+# --- Web Push ------------------------------------------------------------------------------------
+
+
+def _key_bytes(value: str, field: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raise Invalid(fields={field: _("This is not a base64url key.")}) from None
+
+
+@transaction.atomic
+def subscribe_push(actor: User, *, endpoint: str, p256dh: str, auth: str, device: str = "") -> PushSubscription:
+    """Turn push on for one device (the browser's PushSubscription); subscribing again updates its keys.
+    A personal preference of the person's own, like the other notification settings: not audited."""
+    endpoint = push.check_endpoint(endpoint)
+    errors: dict[str, str] = {}
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _key_bytes(p256dh, "p256dh"))
+    except (ValueError, Invalid):
+        errors["p256dh"] = _("The device's key (p256dh) is not a P-256 public key.")
+    try:
+        if len(_key_bytes(auth, "auth")) != 16:
+            errors["auth"] = _("The device's authentication secret (auth) must be 16 bytes.")
+    except Invalid:
+        errors["auth"] = _("The device's authentication secret (auth) must be 16 bytes.")
+    if errors:
+        raise Invalid(fields=errors)
+    devices = PushSubscription.objects.filter(user=actor).exclude(endpoint=endpoint)
+    if devices.count() >= MAX_PUSH_DEVICES:
+        raise Invalid(
+            _("Push is on for %(count)d devices already: stop one on the notification settings page first.")
+            % {"count": MAX_PUSH_DEVICES}
+        )
+    subscription, _created = PushSubscription.objects.update_or_create(
+        user=actor,
+        endpoint=endpoint,
+        defaults={"organisation_id": actor.org_id, "p256dh": p256dh, "auth": auth, "device": device.strip()[:100]},
+    )
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe_push(actor: User, *, endpoint: str) -> None:
+    """Turn push off for one of the person's devices (found by its endpoint, among theirs only). Idempotent:
+    a browser that already unsubscribed, or tells us twice, gets the same answer."""
+    PushSubscription.objects.filter(user=actor, endpoint=(endpoint or "").strip()).delete()
+
+
+@transaction.atomic
+def remove_push_device(actor: User, *, subscription_id: int) -> None:
+    """The settings page's "Stop" beside a device (which may be another browser than this one)."""
+    deleted, _rows = PushSubscription.objects.filter(user=actor, pk=subscription_id).delete()
+    if not deleted:
+        raise NotFound()
+
+
+@transaction.atomic
+def update_push_kinds(actor: User, *, kinds: list[str]) -> PushSettings:
+    if not set(kinds) <= set(PushKind.values):
+        raise Invalid(fields={"kinds": _("Choose among: %(kinds)s.") % {"kinds": ", ".join(PushKind.values)}})
+    prefs, _created = PushSettings.objects.update_or_create(user=actor, defaults={"kinds": sorted(set(kinds))})
+    return prefs

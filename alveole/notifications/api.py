@@ -11,15 +11,21 @@ from alveole.core.bounds import Id
 from alveole.feed.models import Post
 from alveole.spaces.access import get_space_for
 
-from . import actions, selectors
+from . import actions, push, selectors, vapid
 from .access import get_notification_for, settings_of
-from .models import Notification, SpaceMute
+from .models import Notification, PushSubscription, SpaceMute
 from .schemas import (
     CatchUpDoneIn,
     CatchUpOut,
     MuteIn,
     NotificationOut,
     NotificationPage,
+    PushDeviceOut,
+    PushEndpointIn,
+    PushKeyOut,
+    PushSettingsIn,
+    PushSettingsOut,
+    PushSubscriptionIn,
     SettingsIn,
     SettingsOut,
     UnreadOut,
@@ -134,3 +140,58 @@ def catch_up(request: HttpRequest) -> dict:
 def catch_up_done(request: HttpRequest, payload: CatchUpDoneIn) -> Status:
     actions.finish_catch_up(viewer_of(request), post_ids=payload.post_ids, until=payload.until)
     return Status(204, None)
+
+
+# --- Web Push ---
+
+
+def _device_out(subscription: PushSubscription) -> dict:
+    return {
+        "id": subscription.pk,
+        "device": subscription.device,
+        "created_at": subscription.created_at,
+        "last_success_at": subscription.last_success_at,
+    }
+
+
+def _push_settings_out(viewer: User) -> dict:
+    devices = PushSubscription.objects.filter(user=viewer, organisation_id=viewer.org_id).order_by("-created_at")
+    return {"kinds": push.push_kinds_of(viewer), "devices": [_device_out(d) for d in devices]}
+
+
+@router.get("/push/key", response=PushKeyOut, summary="The server's public VAPID key, to subscribe a device to pushes")
+def push_key(request: HttpRequest) -> dict:
+    viewer_of(request)
+    return {"public_key": vapid.application_server_key()}
+
+
+@router.post(
+    "/push/subscriptions", response={201: PushDeviceOut}, summary="Turn pushes on for this device (its subscription)"
+)
+def subscribe_push(request: HttpRequest, payload: PushSubscriptionIn) -> Status:
+    subscription = actions.subscribe_push(
+        viewer_of(request),
+        endpoint=payload.endpoint,
+        p256dh=payload.keys.p256dh,
+        auth=payload.keys.auth,
+        device=payload.device,
+    )
+    return Status(201, _device_out(subscription))
+
+
+@router.delete("/push/subscriptions", response={204: None}, summary="Turn pushes off for this device")
+def unsubscribe_push(request: HttpRequest, payload: PushEndpointIn) -> Status:
+    actions.unsubscribe_push(viewer_of(request), endpoint=payload.endpoint)
+    return Status(204, None)
+
+
+@router.get("/push/settings", response=PushSettingsOut, summary="What I have pushed, and to which devices")
+def get_push_settings(request: HttpRequest) -> dict:
+    return _push_settings_out(viewer_of(request))
+
+
+@router.put("/push/settings", response=PushSettingsOut, summary="Choose what is pushed to my devices")
+def update_push_settings(request: HttpRequest, payload: PushSettingsIn) -> dict:
+    viewer = viewer_of(request)
+    actions.update_push_kinds(viewer, kinds=payload.kinds)
+    return _push_settings_out(viewer)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from .models import EmailMode, Kind
+from .models import EmailMode, Kind, PushKind
 
 
 class SettingsForm(forms.Form):
@@ -38,6 +38,16 @@ class SettingsForm(forms.Form):
         if not days:
             raise forms.ValidationError(_("Choose at least one working day."))
         return days
+
+
+class PushForm(forms.Form):
+    push_kinds = forms.MultipleChoiceField(
+        label=_("Push to my devices when"),
+        choices=PushKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For every device where push is on. Pushes wait for your working hours."),
+    )
 
 
 class MuteForm(forms.Form):

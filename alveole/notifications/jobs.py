@@ -6,11 +6,12 @@ from __future__ import annotations
 from django_tasks import task
 
 from alveole.accounts.models import User
+from alveole.core.jobs import own_transactions
 from alveole.feed.access import visible_posts
 from alveole.feed.models import Comment, Mention, Post, Review
 from alveole.spaces.models import SpaceRole
 
-from . import actions
+from . import actions, push
 from .models import Kind
 
 
@@ -88,3 +89,20 @@ def item_held(post_id: int, comment_id: int | None) -> None:
     ).exclude(pk=item.author_id)
     for manager in managers:
         actions.notify(manager, kind=Kind.QUEUE, actor=item.author, space_id=post.space_id)
+
+
+@task()
+@own_transactions  # a push service is called: each push is claimed (committed) before it leaves, so it leaves once
+def deliver_push(notification_id: int) -> int:
+    return push.deliver(notification_id)
+
+
+@task()
+@own_transactions
+def send_held_pushes() -> int:
+    """Pushes that waited for working hours, or for a push service that did not answer."""
+    return push.send_held()
+
+
+# On the shared schedule (alveole.core.periodic finds it).
+PERIODIC = [(send_held_pushes, 60)]

@@ -101,3 +101,78 @@ class SpaceMute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} mutes {self.space_id}"
+
+
+# --- Web Push -----------------------------------------------------------------------------------
+
+
+class PushKind(models.TextChoices):
+    """What a person may choose to have pushed to their devices (the rest stays in the app and email).
+    The values are the notification kinds they stand for; a direct message's kind is "direct_message"."""
+
+    MENTION = "mention", _("Someone mentions me")
+    DIRECT_MESSAGE = "direct_message", _("Someone writes to me directly")
+    TASK_ASSIGNED = "task_assigned", _("I am assigned a task")
+    DECISION = "decision", _("A vote I have not answered closes soon")
+
+
+def default_push_kinds() -> list[str]:
+    return list(PushKind.values)
+
+
+class PushSettings(models.Model):
+    """What a person chose to have pushed, for every device they turned push on for."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kinds = models.JSONField(default=default_push_kinds, blank=True)
+
+    def __str__(self) -> str:
+        return f"push settings of {self.user_id}"
+
+
+class PushSubscription(models.Model):
+    """One browser or phone that agreed to receive pushes for one account (the Push API's subscription)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    endpoint = models.URLField(max_length=1000)  # the push service's address for this device
+    p256dh = models.CharField(max_length=200)  # the device's public key (base64url), payloads are encrypted to it
+    auth = models.CharField(max_length=100)  # the device's authentication secret (base64url)
+    device = models.CharField(max_length=100, blank=True)  # a label the person recognises ("Firefox on Linux")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "endpoint"], name="unique_push_endpoint_per_user")]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of {self.user_id}"
+
+
+class PushState(models.TextChoices):
+    PENDING = "pending"  # waits for the person's working hours, or for its job
+    SENDING = "sending"  # claimed: handed to the push service at most once
+    SENT = "sent"
+    FAILED = "failed"  # refused by the push service, or given up after retries
+    DROPPED = "dropped"  # read in the app meanwhile, or too old: no point in pushing it
+
+
+class PushDelivery(models.Model):
+    """The outbox of pushes: one row per (notification line, device), so a line is pushed to a device once,
+    however often its job runs."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="+")
+    subscription = models.ForeignKey(PushSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=10, choices=PushState.choices, default=PushState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "subscription"], name="one_push_per_line_and_device")
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="push_delivery_state")]
+
+    def __str__(self) -> str:
+        return f"push of {self.notification_id} to {self.subscription_id}: {self.state}"

@@ -11,7 +11,8 @@ from alveole.core.jobs import enqueue_job
 from alveole.feed import signals as feed_signals
 from alveole.spaces import signals as space_signals
 
-from . import actions, jobs
+from . import actions, jobs, signals
+from .models import Notification, PushSubscription
 
 
 @receiver(feed_signals.post_published)
@@ -42,3 +43,10 @@ def on_reaction_added(sender: Any, *, post_id: int, user_id: int, **kwargs: Any)
 @receiver(space_signals.member_added)
 def on_member_added(sender: Any, *, space_id: int, user_id: int, actor_id: int, **kwargs: Any) -> None:
     enqueue_job(jobs.member_added, space_id, user_id, actor_id)
+
+
+@receiver(signals.line_created)
+def on_line_created(sender: Any, *, notification: Notification, **kwargs: Any) -> None:
+    # Only people with a device to push to cost a job row.
+    if PushSubscription.objects.filter(user_id=notification.user_id).exists():
+        enqueue_job(jobs.deliver_push, notification.pk)

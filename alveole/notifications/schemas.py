@@ -80,3 +80,44 @@ class CatchUpOut(Schema):
 class CatchUpDoneIn(Schema):
     post_ids: list[Id] = Field(default_factory=list, max_length=1000)
     until: UserDateTime | None = Field(None, description="the `until` of the catch-up that was read")
+
+
+# --- Web Push ---
+
+
+class PushKeyOut(Schema):
+    public_key: str = Field(description="the VAPID application server key, base64url: pushManager.subscribe's key")
+
+
+class PushKeysIn(Schema):
+    p256dh: str = Field(min_length=1, max_length=200, description="the device's P-256 public key, base64url")
+    auth: str = Field(min_length=1, max_length=100, description="the device's 16-byte authentication secret, base64url")
+
+
+class PushSubscriptionIn(Schema):
+    """The browser's `PushSubscription.toJSON()`, plus a label for the device."""
+
+    endpoint: str = Field(min_length=1, max_length=1000)
+    keys: PushKeysIn
+    expirationTime: int | None = None
+    device: str = Field("", max_length=100, description="e.g. “Firefox on my laptop”")
+
+
+class PushEndpointIn(Schema):
+    endpoint: str = Field(min_length=1, max_length=1000)
+
+
+class PushDeviceOut(Schema):
+    id: int
+    device: str
+    created_at: datetime
+    last_success_at: datetime | None
+
+
+class PushSettingsOut(Schema):
+    kinds: list[str]
+    devices: list[PushDeviceOut]
+
+
+class PushSettingsIn(Schema):
+    kinds: list[str] = Field(max_length=10, description="mention, direct_message, task_assigned, decision")

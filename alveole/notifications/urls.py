@@ -11,6 +11,12 @@ urlpatterns = [
         views.notification_space_mute,
         name="notification_space_mute",
     ),
+    path("notifications/settings/push/", views.notification_push_kinds, name="notification_push_kinds"),
+    path(
+        "notifications/settings/push/devices/<int:subscription_id>/remove/",
+        views.notification_push_device_remove,
+        name="notification_push_device_remove",
+    ),
     path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
     path("catch-up/", views.catch_up, name="catch_up"),
     path("catch-up/done/", views.catch_up_done, name="catch_up_done"),

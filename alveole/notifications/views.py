@@ -25,8 +25,9 @@ from alveole.web.shortcuts import act, safe_next, submit, ticked, web_view
 
 from . import actions, selectors
 from .access import get_notification_for, settings_of
-from .forms import CatchUpDoneForm, MuteForm, SettingsForm
-from .models import Kind, Notification, SpaceMute
+from .forms import CatchUpDoneForm, MuteForm, PushForm, SettingsForm
+from .models import Kind, Notification, PushSubscription, SpaceMute
+from .push import push_kinds_of
 
 PAGE_SIZE = 30
 
@@ -104,8 +105,39 @@ def _settings_page(request: HttpRequest, viewer: User, form: SettingsForm, *, st
         "form": form,
         "spaces": [{"space": s, "muted": s.pk in muted} for s in spaces],
         "emails_from": _emails_from(request, viewer),
+        "push_form": PushForm(initial={"push_kinds": push_kinds_of(viewer)}),
+        "push_devices": PushSubscription.objects.filter(user=viewer, organisation_id=viewer.org_id).order_by(
+            "-created_at"
+        ),
     }
     return render(request, "notifications/settings.html", context, status=status)
+
+
+@require_POST
+@web_view
+def notification_push_kinds(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    form = PushForm(request.POST)
+    # An unknown kind is refused by the action, with the same sentence as the API's.
+    kinds = form.cleaned_data["push_kinds"] if form.is_valid() else request.POST.getlist("push_kinds")
+    return act(
+        request,
+        lambda: actions.update_push_kinds(viewer, kinds=kinds),
+        done=_("Your push settings are saved."),
+        then=reverse("notification_settings") + "#push",
+    )
+
+
+@require_POST
+@web_view
+def notification_push_device_remove(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    return act(
+        request,
+        lambda: actions.remove_push_device(viewer, subscription_id=subscription_id),
+        done=_("That device no longer receives pushes."),
+        then=reverse("notification_settings") + "#push",
+    )
 
 
 def _emails_from(request: HttpRequest, viewer: User) -> User | None:

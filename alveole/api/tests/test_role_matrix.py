@@ -62,6 +62,11 @@ def every(status: int, roles: set[str] = ALL_SIGNED_IN) -> dict[str, int]:
 
 
 ORG_ADMINS = {"owner", "admin", "other"}  # `other` is the owner of organisation B
+PUSH_SUBSCRIPTION = {
+    "endpoint": "https://1.2.3.4/push/matrix",
+    "keys": {"p256dh": "BBFHzJHH088NObNLJTVB7NzncREdLn2HbDRK2DHeCL5JrS778iwH3R8wbfGhXE912pk3ESeBh0mau7Sedoakaew",
+             "auth": "AAECAwQFBgcICQoLDA0ODw"},
+}  # fmt: skip
 SSO_INCOMPLETE = {"protocol": "oidc", "display_name": "X", "allowed_domains": ["acme.test"]}  # no issuer
 CASES = [
     Case("GET", "/me", every(OK)),
@@ -282,6 +287,12 @@ CASES = [
     Case("POST", "/spaces/{private_space}/mute", every(GONE, {"owner", "member", "guest"}), body={"muted": True}),
     Case("GET", "/catch-up", every(OK)),
     Case("POST", "/catch-up/done", every(GONE), body={"post_ids": ["{private_post}"]}),
+    # --- Web Push: one's own devices and choices only (a public IP literal: the endpoint check resolves no name) ---
+    Case("GET", "/push/key", every(OK)),
+    Case("GET", "/push/settings", every(OK)),
+    Case("PUT", "/push/settings", every(OK), body={"kinds": ["mention", "direct_message"]}),
+    Case("POST", "/push/subscriptions", every(CREATED), body=PUSH_SUBSCRIPTION),
+    Case("DELETE", "/push/subscriptions", every(GONE), body={"endpoint": PUSH_SUBSCRIPTION["endpoint"]}),
     # --- email bridge ---
     Case("GET", "/spaces/{private_space}/email", every(OK, {"owner", "member", "guest"})),
     Case(
