@@ -228,6 +228,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 attachment_ids=data["attachment_ids"],
                 label=label,
+                idempotency_key=data["idempotency_key"],
             )
         except AlveoleError as exc:
             status = apply_error(form, exc, field_map={"attachment_ids": "body"})
@@ -236,7 +237,8 @@ def post_create(request: HttpRequest) -> HttpResponse:
             default = reverse("space_detail", args=[space.pk]) if space else reverse("person", args=[viewer.pk])
             here = safe_next(request, default)
             if fragment:
-                return _card(request, viewer, post, here=here, status=201, warning=report.warning, created=True)
+                status = 200 if report.replayed else 201
+                return _card(request, viewer, post, here=here, status=status, warning=report.warning, created=True)
             held = post.review == Review.HELD
             sent = _("Sent: a manager validates it before the others see it.") if held else _("Posted.")
             messages.success(request, sent)

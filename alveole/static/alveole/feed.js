@@ -17,6 +17,17 @@ function html(text) {
   return template.content;
 }
 
+// A random UUID (version 4) for a post's idempotency key; randomUUID needs a secure context, which a
+// self-hosted site on a plain-HTTP intranet is not.
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 function feedList() {
   return document.querySelector("[data-feed]");
 }
@@ -140,6 +151,9 @@ function setupComposer(form) {
       insertCard(await sendForm(form, event.submitter), form);
       form.querySelector("textarea").value = "";
       previews.replaceChildren();
+      // The next post is another post: a new key (the same one would return this post again).
+      const key = form.querySelector("[data-idempotency-key]");
+      if (key) key.value = newKey();
       form.querySelector("[data-composer-status]").textContent = form.dataset.posted;
       announce(form.dataset.posted);
     } catch (error) {
