@@ -287,27 +287,30 @@ def create_post(
     report = _resolve_mentions(actor, space, parsed)
     topics = _topics_for(actor, parsed)
     now = timezone.now()
-    try:
-        # A savepoint: when a concurrent request with the same key wins, this transaction goes on.
-        with transaction.atomic():
-            post = Post.objects.create(
-                organisation_id=actor.org_id,
-                space=space,
-                author=actor,
-                kind=kind,
-                body=body,
-                body_html=_render(parsed, report),
-                created_at=now,
-                review=review,
-                published_at=now if review == Review.PUBLISHED else None,
-                label=stored_label,
-                idempotency_key=idempotency_key,
-            )
-    except IntegrityError:
-        earlier = _post_with_key(actor, idempotency_key) if idempotency_key is not None else None
-        if earlier is None:
-            raise
-        return earlier, MentionReport(replayed=True)
+    fields = {
+        "organisation_id": actor.org_id,
+        "space": space,
+        "author": actor,
+        "kind": kind,
+        "body": body,
+        "body_html": _render(parsed, report),
+        "created_at": now,
+        "review": review,
+        "published_at": now if review == Review.PUBLISHED else None,
+        "label": stored_label,
+    }
+    if idempotency_key is None:
+        post = Post.objects.create(**fields)
+    else:
+        try:
+            # A savepoint: when a concurrent request with the same key wins, this transaction goes on.
+            with transaction.atomic():
+                post = Post.objects.create(**fields, idempotency_key=idempotency_key)
+        except IntegrityError:
+            earlier = _post_with_key(actor, idempotency_key)
+            if earlier is None:
+                raise
+            return earlier, MentionReport(replayed=True)
     if topics:
         post.topics.add(*topics)
     mentions = _record_mentions(post, report, author=actor)

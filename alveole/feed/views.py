@@ -45,6 +45,7 @@ from .pages import (
     card_context,
     feed_context,
     fragment_or_page,
+    keep_offline,
     managed_ids,
     page_path,
     postable_spaces,
@@ -520,7 +521,8 @@ def space_detail(request: HttpRequest, space_id: int) -> HttpResponse:
             "top_commented": (selectors.top_posts(viewer, by="commented", period="week", space=space) if first else []),
         }
     )
-    return render(request, "spaces/detail.html", context)
+    response = render(request, "spaces/detail.html", context)
+    return keep_offline(response, [*context["pinned"], *feed["items"]], space=space)
 
 
 # --- members ------------------------------------------------------------------------------
