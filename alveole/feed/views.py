@@ -23,6 +23,7 @@ from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, Invalid, NotFound, PermissionDenied
 from alveole.spaces import labels
 from alveole.spaces.access import get_space_for
+from alveole.spaces.models import Space
 from alveole.spaces.pages import space_header
 from alveole.spaces.people import get_person_for
 from alveole.spaces.selectors import spaces_for
@@ -198,11 +199,12 @@ def emoji_data(request: HttpRequest, language: str) -> HttpResponse:
 # --- posts -----------------------------------------------------------------------------------
 
 
-def _composer_form(viewer: User, data: Any = None, initial: dict | None = None) -> PostForm:
+def _composer_form(
+    viewer: User, data: Any = None, initial: dict | None = None, spaces: list[Space] | None = None
+) -> PostForm:
     org_labels = labels.labels_of(viewer.org_id)
-    return PostForm(
-        data, initial=initial, spaces=postable_spaces(viewer), followers=not viewer.is_guest, labels=org_labels
-    )
+    spaces = postable_spaces(viewer) if spaces is None else spaces
+    return PostForm(data, initial=initial, spaces=spaces, followers=not viewer.is_guest, labels=org_labels)
 
 
 @web_view
@@ -211,7 +213,11 @@ def post_create(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if request.method != "POST":
         initial = {"space": request.GET.get("space", "")}
-        return render(request, "feed/compose.html", {"form": _composer_form(viewer, initial=initial)})
+        spaces = postable_spaces(viewer)
+        page = render(request, "feed/compose.html", {"form": _composer_form(viewer, initial=initial, spaces=spaces)})
+        # The phone's "New" works offline too (the post waits in the outbox), unless the name of a
+        # confidential space is among its choices.
+        return page if any(labels.is_restricted(space) for space in spaces) else keep_offline(page, [])
     form = _composer_form(viewer, request.POST)
     fragment = wants_fragment(request)
     if not form.is_valid():

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -80,7 +81,9 @@ def manifest(request: HttpRequest) -> HttpResponse:
         ],
     }
     response = HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")
-    response["Cache-Control"] = "public, max-age=3600"
+    # In the visitor's language (their profile's, or the browser's).
+    response["Cache-Control"] = "private, max-age=3600"
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response
 
 

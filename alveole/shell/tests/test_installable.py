@@ -67,3 +67,11 @@ def test_feed_pages_may_be_kept_offline_unless_confidential(world, client_for) -
     assert "X-Alveole-Offline" not in client.get(reverse("space_detail", args=[world.open_space.pk]))
     # Other pages are never kept.
     assert "X-Alveole-Offline" not in client.get(reverse("people"))
+
+
+def test_the_new_post_page_works_offline_unless_it_names_a_confidential_space(world, client_for) -> None:
+    client = client_for(world.member)
+    assert client.get(reverse("post_create"))["X-Alveole-Offline"] == "keep"
+    world.private_space.label = Label.objects.get(organisation=world.org, restricted=True)
+    world.private_space.save()
+    assert "X-Alveole-Offline" not in client.get(reverse("post_create"))
