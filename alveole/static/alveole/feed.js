@@ -22,7 +22,7 @@ function html(text) {
 
 // A random UUID (version 4) for a post's idempotency key; randomUUID needs a secure context, which a
 // self-hosted site on a plain-HTTP intranet is not.
-export function newKey() {
+function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 0x0f) | 0x40;
@@ -225,7 +225,10 @@ function sendWaiting() {
   const form = document.querySelector("[data-composer]");
   return outbox.flush((item) => request(item.url, { method: "POST", form: outbox.formData(item), fragment: true }), {
     sent(item, answer) {
-      insertCard(answer.text, form);
+      // Shown in this page's feed when it is one the post belongs in: home, or the space it went to.
+      const here = form?.querySelector('input[type="hidden"][data-space-select]')?.value;
+      const space = item.fields.find(([name]) => name === "space")?.[1];
+      if (form && (here === undefined || here === space)) insertCard(answer.text, form);
       showOutbox();
       if (form) announce(form.dataset.posted);
     },
