@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 
 from alveole.feed import actions
@@ -140,6 +141,38 @@ def test_a_concurrent_request_with_the_same_key_wins_and_is_returned(world) -> N
         assert Post.objects.count() == 1  # the transaction is still usable
     assert winner and report.replayed and post.pk == winner[0].pk
     assert list(Post.objects.values_list("body", flat=True)) == ["Winner"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_requests_with_one_key_at_once_make_one_post(world) -> None:
+    """The real race, on PostgreSQL: six requests with the same key at the same instant."""
+    if connection.vendor == "sqlite":
+        pytest.skip("runs on PostgreSQL (ALVEOLE_TEST_DATABASE_URL); SQLite already has one writer at a time")
+    key = uuid.uuid4()
+    start = threading.Barrier(6)
+    ids: list[int] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            start.wait()
+            post, _report = actions.create_post(
+                world.member, space=world.open_space, body="At once", idempotency_key=key
+            )
+            ids.append(post.pk)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert len(ids) == 6 and len(set(ids)) == 1
+    assert Post.objects.filter(body="At once").count() == 1
 
 
 # --- the web form -----------------------------------------------------------------------------
