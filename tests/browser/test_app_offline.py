@@ -114,6 +114,7 @@ def test_installs_reads_offline_and_sends_the_queued_post_once(browser, server: 
     # A page never visited is not there: the worker says so instead of the browser's error.
     page.goto(base + "/people/")
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "offline-page-375.png"))
     page.goto(space_url)
 
     # A post written offline waits, said as such; nothing reached the server.
