@@ -169,6 +169,9 @@ POST_ONLY = {
 # Reached without an account, through a secret in the address; tested in their own modules.
 # `scim` is the provisioning protocol: Bearer tokens only, tested in alveole/scim/tests.
 PUBLIC = {"healthz", "invitation_accept", "mail_unsubscribe", "calendar_feed", "sso_start", "scim"}
+# The installable app's manifest and service worker: the same for everyone, signed in or not, and
+# nothing of anyone's in them (alveole/shell/tests/test_installable.py).
+PUBLIC |= {"manifest", "service_worker"}
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -52,6 +53,8 @@ class MentionReport:
     # Whose name the stored text may show instead of the handle: those every reader of the text may
     # see in the people directory (the HTML is rendered once for all readers).
     nameable: set[int] = field(default_factory=set)
+    # create_post found the post already made with the same idempotency key: it returned it, did nothing.
+    replayed: bool = False
 
     @property
     def warning(self) -> str:
@@ -268,7 +271,12 @@ def create_post(
     kind: str = PostKind.UPDATE,
     attachment_ids: Sequence[int] = (),
     label: Label | None = None,
+    idempotency_key: UUID | None = None,
 ) -> tuple[Post, MentionReport]:
+    """Publish a post. With an idempotency key already used by the actor, return that post instead:
+    the offline outbox and retries may send the same post any number of times, it exists once."""
+    if idempotency_key is not None and (earlier := _post_with_key(actor, idempotency_key)) is not None:
+        return earlier, MentionReport(replayed=True)
     membership = _check_can_post_in(actor, space, kind)
     stored_label = labels.clean_post_label(actor, space, label)  # may raise the space's, never lower it
     policies.check_may_start_posts(actor)
@@ -279,18 +287,30 @@ def create_post(
     report = _resolve_mentions(actor, space, parsed)
     topics = _topics_for(actor, parsed)
     now = timezone.now()
-    post = Post.objects.create(
-        organisation_id=actor.org_id,
-        space=space,
-        author=actor,
-        kind=kind,
-        body=body,
-        body_html=_render(parsed, report),
-        created_at=now,
-        review=review,
-        published_at=now if review == Review.PUBLISHED else None,
-        label=stored_label,
-    )
+    fields = {
+        "organisation_id": actor.org_id,
+        "space": space,
+        "author": actor,
+        "kind": kind,
+        "body": body,
+        "body_html": _render(parsed, report),
+        "created_at": now,
+        "review": review,
+        "published_at": now if review == Review.PUBLISHED else None,
+        "label": stored_label,
+    }
+    if idempotency_key is None:
+        post = Post.objects.create(**fields)
+    else:
+        try:
+            # A savepoint: when a concurrent request with the same key wins, this transaction goes on.
+            with transaction.atomic():
+                post = Post.objects.create(**fields, idempotency_key=idempotency_key)
+        except IntegrityError:
+            earlier = _post_with_key(actor, idempotency_key)
+            if earlier is None:
+                raise
+            return earlier, MentionReport(replayed=True)
     if topics:
         post.topics.add(*topics)
     mentions = _record_mentions(post, report, author=actor)
@@ -304,6 +324,14 @@ def create_post(
         # The job only tells the people mentioned: a job per post cost a third of creating one.
         signals.post_published.send(Post, post_id=post.pk)
     return post, report
+
+
+def _post_with_key(actor: User, key: UUID) -> Post | None:
+    post = Post.objects.filter(author=actor, idempotency_key=key).first()
+    if post is not None and post.is_deleted:
+        # Sent again after its author deleted it: neither bring it back nor post it a second time.
+        raise Conflict(_("This post was already sent, then deleted."))
+    return post
 
 
 def _require_author(actor: User, obj: Post | Comment) -> None:

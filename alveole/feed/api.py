@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Annotated
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import File, Form, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -53,6 +56,12 @@ from .schemas import (
 )
 
 router = Router(tags=["feed"])
+
+
+IdempotencyKeyHeader = Annotated[
+    UUID | None,
+    Header(alias="Idempotency-Key", description="a client-chosen UUID: a repeated request creates nothing (200)"),
+]
 
 
 class FeedQuery(Schema):
@@ -261,14 +270,29 @@ def top_posts(request: HttpRequest, query: Query[TopQuery]) -> list[dict]:
 # --- posts ---------------------------------------------------------------------------
 
 
-@router.post("/posts", response={201: PostCreatedOut}, summary="Publish a post")
-def create_post(request: HttpRequest, payload: PostIn) -> Status:
+@router.post("/posts", response={200: PostCreatedOut, 201: PostCreatedOut}, summary="Publish a post")
+def create_post(
+    request: HttpRequest,
+    payload: PostIn,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Status:
     viewer = viewer_of(request)
+    if idempotency_key and payload.idempotency_key and idempotency_key != payload.idempotency_key:
+        raise Invalid(fields={"idempotency_key": _("The Idempotency-Key header and the body's key differ.")})
+    key = idempotency_key or payload.idempotency_key
     space = get_space_for(viewer, payload.space_id) if payload.space_id is not None else None
     label = labels.get_label_for(viewer, payload.label_id) if payload.label_id is not None else None
     post, report = actions.create_post(
-        viewer, space=space, body=payload.body, kind=payload.kind, attachment_ids=payload.attachment_ids, label=label
+        viewer,
+        space=space,
+        body=payload.body,
+        kind=payload.kind,
+        attachment_ids=payload.attachment_ids,
+        label=label,
+        idempotency_key=key,
     )
+    if report.replayed:
+        return Status(200, post_out(viewer, post, []))
     warnings = [report.warning] if report.warning else []
     return Status(201, new_post_out(post, warnings, has_files=bool(payload.attachment_ids)))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +41,9 @@ class PostForm(forms.Form):
     attachment_ids = _AnyInts(required=False, widget=forms.MultipleHiddenInput)
     # Raises the space's confidentiality label for this post (spaces.labels); empty: the space's.
     label = forms.TypedChoiceField(label=_("Confidentiality"), coerce=int, required=False, empty_value=None)
+    # Rendered fresh with each composer: the same form sent twice (double click, retry, offline outbox)
+    # makes one post. The JS layer puts a new one in after each post.
+    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -56,6 +61,8 @@ class PostForm(forms.Form):
         label_choices: list[tuple[object, object]] = [("", _("The space's label"))]
         label_choices += [(label.pk, label.name) for label in labels or []]
         self.fields["label"].choices = label_choices  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid4())
 
 
 class EditForm(forms.Form):

@@ -73,8 +73,18 @@ class Post(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     reaction_count = models.PositiveIntegerField(default=0)
     topics = models.ManyToManyField(Topic, blank=True, related_name="posts")
+    # Chosen by the client (a UUID) so that sending the same post twice — a double tap, a retry, the
+    # offline outbox flushing again — creates it once: the unique constraint below is what guarantees it.
+    idempotency_key = models.UUIDField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="unique_post_idempotency_key",
+            )
+        ]
         indexes = [
             # Each serves one feed's cursor query: newest first, id breaking ties.
             models.Index(fields=["space", "-created_at", "-id"], name="post_space_feed"),

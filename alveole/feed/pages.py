@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from alveole.accounts.models import User
+from alveole.spaces import labels
 from alveole.spaces.access import managed_among
 from alveole.spaces.models import Space
 from alveole.spaces.selectors import my_open_spaces
@@ -67,6 +68,17 @@ def feed_context(request: HttpRequest, viewer: User, qs: QuerySet[Post], *, limi
         "here": page_path(request),
         **card_context(viewer, items),
     }
+
+
+def keep_offline(
+    response: HttpResponse, items: list[selectors.FeedItem], *, space: Space | None = None
+) -> HttpResponse:
+    """Let the service worker keep this feed page for reading offline (shell/installable.py) — unless it
+    shows confidential content: that is never left on a device."""
+    shown = [i.post for i in items] + [i.original for i in items if i.original is not None]
+    if not labels.is_restricted(space) and not any(labels.is_restricted(post) for post in shown):
+        response["X-Alveole-Offline"] = "keep"
+    return response
 
 
 def fragment_or_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from ninja import Schema
 from pydantic import Field
@@ -89,6 +90,11 @@ class PostIn(Schema):
     kind: str = "update"
     attachment_ids: list[Id] = Field(default_factory=list)
     label_id: Id | None = Field(None, description="raise the space's confidentiality label for this post")
+    idempotency_key: UUID | None = Field(
+        None,
+        description="a UUID chosen by the client (or the Idempotency-Key header): sending the same key again "
+        "returns the post already created (200) instead of creating another",
+    )
 
 
 class PostPatch(Schema):

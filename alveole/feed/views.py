@@ -23,6 +23,7 @@ from alveole.accounts.models import User
 from alveole.core.errors import AlveoleError, Invalid, NotFound, PermissionDenied
 from alveole.spaces import labels
 from alveole.spaces.access import get_space_for
+from alveole.spaces.models import Space
 from alveole.spaces.pages import space_header
 from alveole.spaces.people import get_person_for
 from alveole.spaces.selectors import spaces_for
@@ -45,6 +46,7 @@ from .pages import (
     card_context,
     feed_context,
     fragment_or_page,
+    keep_offline,
     managed_ids,
     page_path,
     postable_spaces,
@@ -197,11 +199,12 @@ def emoji_data(request: HttpRequest, language: str) -> HttpResponse:
 # --- posts -----------------------------------------------------------------------------------
 
 
-def _composer_form(viewer: User, data: Any = None, initial: dict | None = None) -> PostForm:
+def _composer_form(
+    viewer: User, data: Any = None, initial: dict | None = None, spaces: list[Space] | None = None
+) -> PostForm:
     org_labels = labels.labels_of(viewer.org_id)
-    return PostForm(
-        data, initial=initial, spaces=postable_spaces(viewer), followers=not viewer.is_guest, labels=org_labels
-    )
+    spaces = postable_spaces(viewer) if spaces is None else spaces
+    return PostForm(data, initial=initial, spaces=spaces, followers=not viewer.is_guest, labels=org_labels)
 
 
 @web_view
@@ -210,7 +213,11 @@ def post_create(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     if request.method != "POST":
         initial = {"space": request.GET.get("space", "")}
-        return render(request, "feed/compose.html", {"form": _composer_form(viewer, initial=initial)})
+        spaces = postable_spaces(viewer)
+        page = render(request, "feed/compose.html", {"form": _composer_form(viewer, initial=initial, spaces=spaces)})
+        # The phone's "New" works offline too (the post waits in the outbox), unless the name of a
+        # confidential space is among its choices.
+        return page if any(labels.is_restricted(space) for space in spaces) else keep_offline(page, [])
     form = _composer_form(viewer, request.POST)
     fragment = wants_fragment(request)
     if not form.is_valid():
@@ -228,6 +235,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 attachment_ids=data["attachment_ids"],
                 label=label,
+                idempotency_key=data["idempotency_key"],
             )
         except AlveoleError as exc:
             status = apply_error(form, exc, field_map={"attachment_ids": "body"})
@@ -236,7 +244,8 @@ def post_create(request: HttpRequest) -> HttpResponse:
             default = reverse("space_detail", args=[space.pk]) if space else reverse("person", args=[viewer.pk])
             here = safe_next(request, default)
             if fragment:
-                return _card(request, viewer, post, here=here, status=201, warning=report.warning, created=True)
+                status = 200 if report.replayed else 201
+                return _card(request, viewer, post, here=here, status=status, warning=report.warning, created=True)
             held = post.review == Review.HELD
             sent = _("Sent: a manager validates it before the others see it.") if held else _("Posted.")
             messages.success(request, sent)
@@ -518,7 +527,8 @@ def space_detail(request: HttpRequest, space_id: int) -> HttpResponse:
             "top_commented": (selectors.top_posts(viewer, by="commented", period="week", space=space) if first else []),
         }
     )
-    return render(request, "spaces/detail.html", context)
+    response = render(request, "spaces/detail.html", context)
+    return keep_offline(response, [*context["pinned"], *feed["items"]], space=space)
 
 
 # --- members ------------------------------------------------------------------------------

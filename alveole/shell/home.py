@@ -35,4 +35,4 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_announce": viewer.is_org_admin or any(getattr(s, "my_role", None) == "manager" for s in my_spaces),
         }
     )
-    return render(request, "core/home.html", context)
+    return feed_pages.keep_offline(render(request, "core/home.html", context), context["items"])

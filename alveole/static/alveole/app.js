@@ -4,16 +4,19 @@
 // - the "Me" item of the phone bottom bar opens the account menu; menus close on Escape / outside click
 // - data-timezone-detect fills the profile's time zone with the device's
 // - feed.js enhances the feed, live.js keeps the page up to date over the WebSocket
+// - installable.js registers the service worker and shows the offline banner; feed.js queues posts
+//   written offline (outbox.js) and sends them when the connection is back
 // - search-suggest.js suggests people, spaces and topics in the header's search box; highlight.js marks
 //   the words a search result was found by on the page it opens
-// The modules form a tree, never a cycle: app → feed → (emoji-picker, request); app → live → (feed,
-// emoji-picker, request); app → search-suggest → request; app → highlight. Requests (CSRF, JSON,
+// The modules form a tree, never a cycle: app → feed → (emoji-picker, request, outbox); app → live → (feed,
+// emoji-picker, request); app → search-suggest → request; app → highlight; app → installable. Requests (CSRF, JSON,
 // errors) are request.js's alone.
 
 import "./feed.js";
 import "./live.js";
 import "./search-suggest.js";
 import "./highlight.js";
+import "./installable.js";
 
 const body = document.body;
 

@@ -1,6 +1,8 @@
 // The feed's progressive enhancement. Every form here also works as a plain POST.
 // - composer: upload files first (POST /api/v1/files), then post without a reload; the server
 //   answers the rendered card, inserted at the top of the feed; the mention warning is shown
+// - offline (or when the post cannot reach the server) the composer keeps the post in the outbox,
+//   lists it as waiting, and the outbox sends it when the browser is back online (outbox.js)
 // - @ and # autocomplete in any textarea[data-autocomplete]
 // - forms with data-fragment-form are sent with fetch; their answer replaces data-replace
 // - comments expand inline; "Load more" turns into infinite scroll; share opens a dialog
@@ -10,11 +12,23 @@
 
 import { getFragment, getJSON, postJSON, request, sendForm, showError, urlFor, urlPattern } from "./request.js";
 import "./emoji-picker.js";
+import * as outbox from "./outbox.js";
 
 function html(text) {
   const template = document.createElement("template");
   template.innerHTML = text.trim();
   return template.content;
+}
+
+// A random UUID (version 4) for a post's idempotency key; randomUUID needs a secure context, which a
+// self-hosted site on a plain-HTTP intranet is not.
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function feedList() {
@@ -128,7 +142,17 @@ function setupComposer(form) {
     }
   }
 
+  // A page kept by the service worker carries the key it was first shown with, maybe used since.
+  const key = form.querySelector("[data-idempotency-key]");
+  if (key) key.value = newKey();
+  showOutbox();
+
   form.addEventListener("submit", async (event) => {
+    if (!navigator.onLine && pending === 0) {
+      event.preventDefault();
+      keepForLater(form);
+      return;
+    }
     if (!feedList()) return; // the "New post" page: a normal POST, then the redirect
     event.preventDefault();
     if (pending > 0 || form.dataset.busy) return;
@@ -140,16 +164,90 @@ function setupComposer(form) {
       insertCard(await sendForm(form, event.submitter), form);
       form.querySelector("textarea").value = "";
       previews.replaceChildren();
+      // The next post is another post: a new key (the same one would return this post again).
+      const key = form.querySelector("[data-idempotency-key]");
+      if (key) key.value = newKey();
       form.querySelector("[data-composer-status]").textContent = form.dataset.posted;
       announce(form.dataset.posted);
     } catch (error) {
-      showError(form, error);
+      if (error.status) showError(form, error);
+      else keepForLater(form); // the connection dropped: the outbox sends it (same key) once it is back
     } finally {
       delete form.dataset.busy;
       if (button) button.disabled = false;
     }
   });
 }
+
+// ---- the outbox: posts written offline -------------------------------------------------------------
+function composerText(item) {
+  return item.fields.find(([name]) => name === "body")?.[1] || "";
+}
+
+function keepForLater(form) {
+  const text = form.querySelector("textarea");
+  if (!text?.value.trim() && !form.querySelector('input[name="attachment_ids"]')) return;
+  outbox.queue(form);
+  text.value = "";
+  form.querySelector("[data-previews]")?.replaceChildren();
+  const key = form.querySelector("[data-idempotency-key]");
+  if (key) key.value = newKey();
+  form.querySelectorAll("[data-fragment-error], [data-mention-warning]").forEach((e) => e.remove());
+  showOutbox();
+  form.querySelector("[data-composer-status]").textContent = form.dataset.queued;
+  announce(form.dataset.queued);
+}
+
+// Every composer on the page lists this person's waiting posts.
+function showOutbox() {
+  const items = outbox.list();
+  document.querySelectorAll("[data-outbox]").forEach((box) => {
+    const list = box.querySelector("ul");
+    list.replaceChildren(
+      ...items.map((item) => {
+        const li = document.createElement("li");
+        li.className = "outbox-item";
+        const text = document.createElement("span");
+        text.className = "outbox-text truncate";
+        text.textContent = composerText(item);
+        const state = document.createElement("span");
+        state.className = "outbox-state small muted";
+        state.textContent = box.dataset.willSend;
+        li.append(text, state);
+        return li;
+      }),
+    );
+    box.hidden = items.length === 0;
+  });
+}
+
+function sendWaiting() {
+  const form = document.querySelector("[data-composer]");
+  return outbox.flush((item) => request(item.url, { method: "POST", form: outbox.formData(item), fragment: true }), {
+    sent(item, answer) {
+      // Shown in this page's feed when it is one the post belongs in: home, or the space it went to.
+      const here = form?.querySelector('input[type="hidden"][data-space-select]')?.value;
+      const space = item.fields.find(([name]) => name === "space")?.[1];
+      if (form && (here === undefined || here === space)) insertCard(answer.text, form);
+      showOutbox();
+      if (form) announce(form.dataset.posted);
+    },
+    refused(item, error) {
+      showOutbox();
+      if (!form) return;
+      // Refused (the space was archived meanwhile, say): the text comes back to be kept or changed.
+      const text = form.querySelector("textarea");
+      if (text && !text.value.trim()) text.value = composerText(item);
+      showError(form, error);
+    },
+  });
+}
+
+window.addEventListener("online", () => sendWaiting());
+// A post kept because a request failed while the browser thought it was online: try again now and then.
+setInterval(() => {
+  if (outbox.list().length) sendWaiting();
+}, 30000);
 
 // ---- @ and # autocomplete ---------------------------------------------------------------------
 const TOKEN = /(^|[\s(])([@#])([\p{L}\p{N}._-]{0,40})$/u;
@@ -540,6 +638,7 @@ function enhance(root) {
 }
 
 document.querySelectorAll("[data-composer]").forEach(setupComposer);
+sendWaiting();
 document.querySelectorAll("[data-feed-more]").forEach(watchMore);
 enhance(document);
 
