@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # What a page needs to show without the network: precached when the service worker installs.
 SHELL_GLOBS = ("alveole/*.css", "alveole/*.js", "alveole/*.svg", "alveole/icons/*")
-PUSH_SCRIPT = "js/sw-push.js"  # Web Push's handlers, kept in a file of their own
+PUSH_SCRIPT = "alveole/sw-push.js"  # Web Push's handlers (notifications), kept in a file of their own
 # Colours of the house style (static/alveole/app.css: --bg and --accent).
 BACKGROUND = "#f6f5f2"
 THEME = "#d98e04"

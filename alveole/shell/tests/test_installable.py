@@ -40,10 +40,10 @@ def test_service_worker_is_served_from_the_root(client) -> None:
     assert response["Content-Type"].startswith("text/javascript")
     assert response["Service-Worker-Allowed"] == "/" and response["Cache-Control"] == "no-cache"
     script = response.content.decode()
-    assert 'importScripts("/static/js/sw-push.js")' in script
+    assert 'importScripts("/static/alveole/sw-push.js")' in script
     assert "/static/alveole/app.css" in script and "/static/alveole/outbox.js" in script
     assert installable.shell_version() in script
-    assert finders.find("js/sw-push.js"), "the push feature's handlers (a placeholder until it lands)"
+    assert finders.find("alveole/sw-push.js"), "the push feature's handlers"
     assert client.post("/sw.js").status_code == 405
 
 
