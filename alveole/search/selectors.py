@@ -10,6 +10,7 @@ two queries whatever its size: the entries (with their space and author), then t
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -174,8 +175,21 @@ def matching(qs: QuerySet[Entry], words: list[str], *, prefix: bool = False) -> 
     little per match, and a common word matches a good share of everything an organisation wrote.
     The window is taken among what the viewer may see (`qs` carries permitted()), so it never fills
     with forbidden entries; FTS5 walks its matches newest first natively, PostgreSQL sorts the ids."""
-    window = _matched(qs, words, prefix=prefix).order_by("-pk").values("pk")[: settings.ALVEOLE_SEARCH_RANK_WINDOW]
-    return _scored(Entry.objects.filter(pk__in=window), words, prefix=prefix)
+    newest = _matched(qs, words, prefix=prefix)
+    if _is_postgres():
+        newest = newest.order_by("-pk")
+    else:
+        table = "search_entry_names" if prefix else "search_entry_fts"
+        newest = newest.extra(order_by=[f"-{table}.rowid"])  # FTS5 walks its rowids backwards
+    # The window is read first, on its own: as a subquery, the MATCH's raw SQL would name the outer table.
+    ids = list(newest.values_list("pk", flat=True)[: settings.ALVEOLE_SEARCH_RANK_WINDOW])
+    if _is_postgres():
+        window = Entry.objects.extra(where=["search_entry.id = ANY(%s)"], params=[ids])
+    else:
+        window = Entry.objects.extra(
+            where=["search_entry.id IN (SELECT value FROM json_each(%s))"], params=[json.dumps(ids)]
+        )
+    return _scored(window, words, prefix=prefix)
 
 
 def _matched(qs: QuerySet[Entry], words: list[str], *, prefix: bool) -> QuerySet[Entry]:

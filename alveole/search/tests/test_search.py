@@ -163,6 +163,19 @@ def test_cursor_pagination(world):
     assert sorted(seen) == sorted(p.pk for p in posts) and cursor is None
 
 
+def test_only_the_newest_matches_the_reader_may_see_are_ranked(world, settings):
+    settings.ALVEOLE_SEARCH_RANK_WINDOW = 2
+    old, newer, newest = (
+        feed.create_post(world.member, space=world.open_space, body=f"Roadmap {i}")[0] for i in range(3)
+    )
+    # Written last, but where the reader cannot look: it must not take a place in the window.
+    feed.create_post(world.owner, space=world.private_space, body="Roadmap secret")
+    hits, cursor = selectors.search(world.nonmember, "roadmap")
+    assert sorted(h.entry.object_id for h in hits) == [newer.pk, newest.pk] and cursor is None
+    assert [s.label for s in selectors.suggest(world.nonmember, "roadm")] == []  # posts are never suggested
+    assert old.pk not in [h.entry.object_id for h in selectors.search(world.nonmember, "roadmap")[0]]
+
+
 def test_entries_follow_edits_and_deletions(world):
     post, _ = feed.create_post(world.member, space=world.open_space, body="Pizza on Friday")
     feed.edit_post(world.member, post=post, body="Sushi on Friday")
