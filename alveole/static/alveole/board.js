@@ -229,8 +229,8 @@ function moved(data) {
   for (const [columnId, n] of Object.entries(data.counts || {})) setCount(columnId, n);
   const column = columnOf(task.column_id);
   const card = cardOf(task.id);
-  if (!column) return refetch(); // a column this page does not show yet
-  if (!card) return refetch(); // a card this page does not show: the board knows if the filters want it
+  if (!column) return reloadBoard(); // a column this page does not show yet
+  if (!card) return reloadBoard(); // a card this page does not show: the board knows if the filters want it
   if (drag?.id === task.id) cancelDrag();
   const order = (data.order || []).map(Number);
   const list = cardsIn(column);
@@ -249,11 +249,11 @@ function moved(data) {
   }
 }
 
-let refetchTimer = null;
-function refetch() {
-  clearTimeout(refetchTimer);
-  refetchTimer = setTimeout(async () => {
-    if (drag) return refetch(); // after the drop
+let reloadTimer = null;
+function reloadBoard() {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(async () => {
+    if (drag) return reloadBoard(); // after the drop
     let fresh;
     try {
       const page = document.createElement("template");
@@ -274,12 +274,12 @@ document.addEventListener("alveole:live", (event) => {
   const { type, data } = event.detail || {};
   if (type === "task.moved") moved(data);
   else if (type === "task.created" || type === "task.updated") {
-    if (String(data.task?.space_id) === board.dataset.spaceId) refetch();
+    if (String(data.task?.space_id) === board.dataset.spaceId) reloadBoard();
   } else if (type === "task.deleted") {
     if (String(data.space_id) !== board.dataset.spaceId) return;
     cardOf(data.task_id)?.remove();
-    refetch();
+    reloadBoard();
   } else if (type === "board.changed" && String(data.space_id) === board.dataset.spaceId) {
-    refetch();
+    reloadBoard();
   }
 });
