@@ -290,6 +290,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--allow-dirty", action="store_true", help="write results although the tree has uncommitted changes"
     )
+    parser.add_argument(
+        "--skip-limits", action="store_true", help="do not measure pgbench and Redis (e.g. an embedded-only run)"
+    )
     parser.add_argument("--posts", type=int, help="dataset size (default: the suite's), e.g. search at 100 k embedded")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -331,7 +334,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     workdir = Path(tempfile.mkdtemp(prefix="alveole-bench-"))
     try:
-        if {"create_post", "feed_read", "search"} & set(args.scenarios):
+        if {"create_post", "feed_read", "search"} & set(args.scenarios) and not args.skip_limits:
             report["limits"] = limits(suite, args)
         for config in args.configs or suite["http_configs"]:
             if {"create_post", "feed_read", "search", "mixed_users"} & set(args.scenarios):
