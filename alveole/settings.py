@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "alveole.feed",
     "alveole.live",
     "alveole.notifications",
+    "alveole.conversations",
     "alveole.mail",
     "alveole.decisions",
     "alveole.moderation",
@@ -441,3 +442,7 @@ ALVEOLE_SCIM_PAGE_SIZE = min(env_int("ALVEOLE_SCIM_PAGE_SIZE", 100), ALVEOLE_SCI
 ALVEOLE_SEARCH_PAGE_SIZE = env_int("ALVEOLE_SEARCH_PAGE_SIZE", 20)  # results per page
 ALVEOLE_SEARCH_INDEXED_CHARS = env_int("ALVEOLE_SEARCH_INDEXED_CHARS", 20000)  # text kept per item
 ALVEOLE_SEARCH_PDF_PAGES = env_int("ALVEOLE_SEARCH_PDF_PAGES", 20)  # pages of a PDF read for its text
+
+# --- Direct messages (issue 16): alveole/conversations ------------------------------------------------
+ALVEOLE_CONVERSATION_MAX_PEOPLE = env_int("ALVEOLE_CONVERSATION_MAX_PEOPLE", 20)  # everyone, the writer included
+ALVEOLE_MESSAGE_MAX_LENGTH = env_int("ALVEOLE_MESSAGE_MAX_LENGTH", 5_000)  # characters of one message
