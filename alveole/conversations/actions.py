@@ -93,7 +93,12 @@ def start_conversation(
         try:
             with transaction.atomic():
                 conversation = Conversation.objects.create(
-                    organisation_id=actor.org_id, created_by=actor, created_at=now, title=title, direct_key=direct_key
+                    organisation_id=actor.org_id,
+                    created_by=actor,
+                    created_at=now,
+                    last_message_at=now,
+                    title=title,
+                    direct_key=direct_key,
                 )
         except IntegrityError:  # the other person started it at the same moment
             conversation = Conversation.objects.get(organisation_id=actor.org_id, direct_key=direct_key)

@@ -16,7 +16,7 @@ class Conversation(models.Model):
     title = models.CharField(max_length=120, blank=True)
     # "<smaller id>:<larger id>" for a one-to-one conversation, so starting it again opens the same one.
     direct_key = models.CharField(max_length=41, null=True, blank=True)
-    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField()  # the creation time until a message is sent
 
     class Meta:
         constraints = [
@@ -24,6 +24,7 @@ class Conversation(models.Model):
                 fields=["organisation", "direct_key"], condition=Q(direct_key__isnull=False), name="one_direct_per_pair"
             )
         ]
+        indexes = [models.Index(fields=["organisation", "-last_message_at", "-id"], name="conversation_activity")]
 
     def __str__(self) -> str:
         return self.title or f"conversation {self.pk}"

@@ -49,7 +49,7 @@ def inbox(viewer: User) -> QuerySet[Conversation]:
                 distinct=True,
             )
         )
-        .order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-id")
+        .order_by("-last_message_at", "-id")
     )
 
 
