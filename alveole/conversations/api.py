@@ -77,7 +77,7 @@ def list_conversations(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 
 @router.get("/conversations/unread", response=UnreadOut, summary="How many messages I have not read")
-def unread(request: HttpRequest) -> dict:
+def conversations_unread(request: HttpRequest) -> dict:
     return {"unread": selectors.unread_count(viewer_of(request))}
 
 
@@ -86,7 +86,7 @@ def unread(request: HttpRequest) -> dict:
     response={200: ConversationStartedOut, 201: ConversationStartedOut},
     summary="Write to one person or a few (up to ALVEOLE_CONVERSATION_MAX_PEOPLE, me included)",
 )
-def start(request: HttpRequest, payload: ConversationIn) -> Status:
+def start_conversation(request: HttpRequest, payload: ConversationIn) -> Status:
     viewer = viewer_of(request)
     conversation, created = actions.start_conversation(
         viewer, people_ids=payload.people, title=payload.title, body=payload.body
@@ -104,14 +104,14 @@ def get_conversation(request: HttpRequest, conversation_id: Id) -> dict:
 @router.get(
     "/conversations/{conversation_id}/messages", response=MessagePage, summary="Messages, newest first (by cursor)"
 )
-def list_messages(request: HttpRequest, conversation_id: Id, query: Query[PageQuery]) -> dict:
+def list_conversation_messages(request: HttpRequest, conversation_id: Id, query: Query[PageQuery]) -> dict:
     viewer = viewer_of(request)
     conversation = get_conversation_for(viewer, conversation_id)
     return cursor_page(query, selectors.messages_of(conversation), order=("-created_at", "-id"), out=message_out)
 
 
 @router.post("/conversations/{conversation_id}/messages", response={201: MessageOut}, summary="Send a message")
-def send(request: HttpRequest, conversation_id: Id, payload: MessageIn) -> Status:
+def send_message(request: HttpRequest, conversation_id: Id, payload: MessageIn) -> Status:
     viewer = viewer_of(request)
     conversation = get_conversation_for(viewer, conversation_id)
     parent = get_message_for(viewer, payload.parent_id) if payload.parent_id is not None else None
@@ -120,27 +120,27 @@ def send(request: HttpRequest, conversation_id: Id, payload: MessageIn) -> Statu
 
 
 @router.patch("/messages/{message_id}", response=MessageOut, summary="Edit my message")
-def edit(request: HttpRequest, message_id: Id, payload: MessageEditIn) -> dict:
+def edit_message(request: HttpRequest, message_id: Id, payload: MessageEditIn) -> dict:
     viewer = viewer_of(request)
     return message_out(actions.edit_message(viewer, message=get_message_for(viewer, message_id), body=payload.body))
 
 
 @router.delete("/messages/{message_id}", response={204: None}, summary="Delete my message")
-def delete(request: HttpRequest, message_id: Id) -> Status:
+def delete_message(request: HttpRequest, message_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.delete_message(viewer, message=get_message_for(viewer, message_id))
     return Status(204, None)
 
 
 @router.post("/conversations/{conversation_id}/read", response=UnreadOut, summary="Mark the conversation as read")
-def read(request: HttpRequest, conversation_id: Id) -> dict:
+def read_conversation(request: HttpRequest, conversation_id: Id) -> dict:
     viewer = viewer_of(request)
     actions.mark_read(viewer, conversation=get_conversation_for(viewer, conversation_id))
     return {"unread": selectors.unread_count(viewer)}
 
 
 @router.post("/conversations/{conversation_id}/mute", response=ConversationOut, summary="Mute or unmute a conversation")
-def mute(request: HttpRequest, conversation_id: Id, payload: MuteIn) -> dict:
+def mute_conversation(request: HttpRequest, conversation_id: Id, payload: MuteIn) -> dict:
     viewer = viewer_of(request)
     conversation = get_conversation_for(viewer, conversation_id)
     actions.set_muted(viewer, conversation=conversation, muted=payload.muted)
@@ -148,7 +148,7 @@ def mute(request: HttpRequest, conversation_id: Id, payload: MuteIn) -> dict:
 
 
 @router.post("/conversations/{conversation_id}/leave", response={204: None}, summary="Leave a conversation")
-def leave(request: HttpRequest, conversation_id: Id) -> Status:
+def leave_conversation(request: HttpRequest, conversation_id: Id) -> Status:
     viewer = viewer_of(request)
     actions.leave_conversation(viewer, conversation=get_conversation_for(viewer, conversation_id))
     return Status(204, None)

@@ -6,7 +6,7 @@
 // - feed.js enhances the feed, live.js keeps the page up to date over the WebSocket
 // - search-suggest.js suggests people, spaces and topics in the header's search box; highlight.js marks
 //   the words a search result was found by on the page it opens
-// The modules form a tree, never a cycle: app → feed → (emoji-picker, request); app → live → (feed,
+// The modules form a tree, never a cycle: app → feed → (emoji-picker, request); app → live → (feed, messages,
 // emoji-picker, request); app → search-suggest → request; app → highlight. Requests (CSRF, JSON,
 // errors) are request.js's alone.
 
