@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -102,3 +103,35 @@ def rows_for(viewer: User, conversations: list[Conversation]) -> list[Row]:
 
 def messages_of(conversation: Conversation) -> QuerySet[Message]:
     return Message.objects.filter(conversation=conversation).select_related("author")
+
+
+def due_for_email(quiet_since: datetime.datetime) -> QuerySet[Participant]:
+    """Participants with messages of others they have neither read nor been emailed about, the newest of
+    which is older than `quiet_since` (a conversation going on is emailed once it pauses). Muted
+    conversations, people who left and deactivated accounts are never emailed."""
+    others = Message.objects.filter(conversation=OuterRef("conversation"), deleted_at__isnull=True).exclude(
+        author=OuterRef("user")
+    )
+    newest = others.order_by("-created_at").values("created_at")[:1]
+    return (
+        Participant.objects.filter(left_at__isnull=True, muted=False, user__is_active=True)
+        .annotate(newest=Subquery(newest))
+        .filter(newest__isnull=False, newest__gt=F("last_read_at"), newest__lte=quiet_since)
+        .filter(Q(emailed_until__isnull=True) | Q(newest__gt=F("emailed_until")))
+        .select_related("user", "conversation")
+        .order_by("user_id", "conversation_id")
+    )
+
+
+def unemailed_messages(participant: Participant, limit: int = 10) -> list[Message]:
+    """The messages an email tells `participant` about: others', after what they read or were told."""
+    since = max(filter(None, [participant.last_read_at, participant.emailed_until]))
+    rows = (
+        Message.objects.filter(
+            conversation_id=participant.conversation_id, deleted_at__isnull=True, created_at__gt=since
+        )
+        .exclude(author_id=participant.user_id)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return list(reversed(rows))
