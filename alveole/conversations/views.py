@@ -87,7 +87,7 @@ def _conversation_page(
         "conversation": found,
         "row": row,
         "me": mine,
-        "messages": list(reversed(newest)),
+        "thread": list(reversed(newest)),  # not "messages": the layout shows Django's messages under that name
         "last_read": last_read,
         "older_url": f"{reverse('conversation', args=[found.pk])}?cursor={older_cursor}" if older_cursor else "",
         "body": body,
