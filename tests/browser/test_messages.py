@@ -195,12 +195,14 @@ def test_lena_writes_diego_sees_it_live_and_answers_by_email(browser, server, sc
         tab.click()
         expect(diego.locator("[data-conversation-row]")).to_have_count(1)
         diego.screenshot(path=str(screenshot_dir / "messages-inbox-375.png"))
+        assert not conftest.serious_violations(diego)
         diego.get_by_role("link", name=re.compile("Lena Fischer")).click()
         expect(diego.locator(".message-list .message")).to_have_count(2)
         expect(diego.locator(".bottombar [data-messages-count]")).to_be_hidden()
         diego.screenshot(path=str(screenshot_dir / "messages-conversation-375.png"), full_page=True)
         width = diego.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"the conversation page scrolls sideways at 375 px ({width})"
+        assert not conftest.serious_violations(diego)
     finally:
         diego_context.close()
         lena_context.close()
