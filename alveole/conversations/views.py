@@ -80,6 +80,11 @@ def _conversation_page(
         limit=MESSAGES_SHOWN,
     )
     [row] = selectors.rows_for(viewer, [found])
+    replying_to = None
+    if request.GET.get("reply"):
+        replying_to = get_message_for(viewer, request.GET["reply"])
+        if replying_to.conversation_id != found.pk:
+            replying_to = None
     last_read = mine.last_read_at
     if request.method == "GET" and not request.GET.get("cursor"):
         actions.mark_read(viewer, conversation=found)  # opening it reads it
@@ -91,6 +96,7 @@ def _conversation_page(
         "last_read": last_read,
         "older_url": f"{reverse('conversation', args=[found.pk])}?cursor={older_cursor}" if older_cursor else "",
         "body": body,
+        "replying_to": replying_to,
         "error": error,
         "max_length": settings.ALVEOLE_MESSAGE_MAX_LENGTH,
     }

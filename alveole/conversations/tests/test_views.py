@@ -49,3 +49,16 @@ def test_only_participants_open_a_conversation(world: World, client_for) -> None
     for outsider in (world.owner, world.admin, world.guest, world.other):
         assert client_for(outsider).get(f"/messages/{conversation.pk}/").status_code == 404
         assert "Secret" not in client_for(outsider).get("/messages/").content.decode()
+
+
+def test_a_threaded_reply_from_the_page(world: World, client_for) -> None:
+    conversation, _ = actions.start_conversation(world.member, people_ids=[world.nonmember.pk], body="Question")
+    root = Message.objects.get()
+    noah = client_for(world.nonmember)
+    page = noah.get(f"/messages/{conversation.pk}/?reply={root.pk}").content.decode()
+    assert f'name="parent" value="{root.pk}"' in page and "Replying to Mia Member" in page
+    noah.post(f"/messages/{conversation.pk}/send/", {"body": "Answer", "parent": root.pk})
+    assert Message.objects.get(body="Answer").parent == root
+    other, _ = actions.start_conversation(world.owner, people_ids=[world.nonmember.pk], body="Elsewhere")
+    assert noah.get(f"/messages/{other.pk}/?reply={root.pk}").status_code == 200  # ignored there
+    assert noah.get(f"/messages/{other.pk}/?reply=abc").status_code == 404

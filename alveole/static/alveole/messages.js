@@ -98,6 +98,7 @@ if (list) {
     try {
       place(fromHTML(await sendForm(composer, event.submitter)));
       box.value = "";
+      composer.querySelector(".message-replying")?.remove(); // the next message starts a thread of its own
     } catch (error) {
       showError(composer, error);
     } finally {
