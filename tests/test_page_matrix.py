@@ -104,6 +104,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "export_download": ("/exports/{owner_export}/download/", only({"owner"})),
     # --- direct messages (issue 16): a conversation of owner, member and guest; nobody else sees it ---
     "messages": ("/messages/", EVERYONE_OK),
+    "message_start": ("/messages/new/", EVERYONE_OK),
     "conversation": ("/messages/{conversation}/", only({"owner", "member", "guest"})),
     "message_fragment": ("/messages/message/{message}/", only({"owner", "member", "guest"})),
 }
@@ -162,7 +163,6 @@ POST_ONLY = {
     "moderation_refuse": "/moderation/comments/1/refuse/",
     "org_label_update": "/admin/settings/labels/1/",
     "sso_remove": "/admin/settings/sso/remove/",
-    "message_start": "/messages/new/",
     "conversation_send": "/messages/{conversation}/send/",
     "conversation_mute": "/messages/{conversation}/mute/",
     "conversation_leave": "/messages/{conversation}/leave/",

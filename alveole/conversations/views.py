@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 from alveole.accounts.access import viewer_of
 from alveole.core.cursors import paginate
 from alveole.core.errors import AlveoleError, Invalid
-from alveole.web.shortcuts import act, web_view
+from alveole.web.shortcuts import act, submit, web_view
 
 from . import actions, selectors
 from .access import get_conversation_for, get_message_for, participation_of
+from .forms import NewConversationForm
 from .models import Conversation
 
 INBOX_PAGE = 30
@@ -50,14 +51,25 @@ def _people_ids(request: HttpRequest) -> list[int]:
 
 
 @web_view
-@require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    """The "Message" button of a profile or the people list: open our conversation (started if need be)."""
+    """The "Message" button of a profile or the people list (it posts `person` only: open our conversation,
+    started if need be), and the page to write to one person or a few."""
     viewer = viewer_of(request)
-    conversation, _created = actions.start_conversation(
-        viewer, people_ids=_people_ids(request), title=request.POST.get("title", "")
+    if request.method == "POST" and "body" not in request.POST:
+        conversation, _created = actions.start_conversation(viewer, people_ids=_people_ids(request))
+        return redirect("conversation", conversation.pk)
+    form = NewConversationForm(viewer, request.POST if request.method == "POST" else None)
+    return submit(
+        request,
+        form,
+        lambda data: actions.start_conversation(
+            viewer, people_ids=[int(i) for i in data["person"]], title=data["title"], body=data["body"]
+        )[0],
+        done=_("Message sent."),
+        then=lambda conversation: reverse("conversation", args=[conversation.pk]),
+        page=lambda status: render(request, "conversations/new.html", {"form": form}, status=status),
+        field_map={"people": "person"},
     )
-    return redirect("conversation", conversation.pk)
 
 
 @web_view

@@ -62,3 +62,18 @@ def test_a_threaded_reply_from_the_page(world: World, client_for) -> None:
     other, _ = actions.start_conversation(world.owner, people_ids=[world.nonmember.pk], body="Elsewhere")
     assert noah.get(f"/messages/{other.pk}/?reply={root.pk}").status_code == 200  # ignored there
     assert noah.get(f"/messages/{other.pk}/?reply=abc").status_code == 404
+
+
+def test_write_to_a_few_people_from_the_new_message_page(world: World, client_for) -> None:
+    gina = client_for(world.guest)
+    page = gina.get("/messages/new/").content.decode()
+    assert world.member.full_name in page and world.nonmember.full_name not in page  # only her spaces' people
+    refused = gina.post("/messages/new/", {"person": [world.nonmember.pk], "body": "Hi"})
+    assert refused.status_code == 400 and not Conversation.objects.exists()
+    sent = gina.post("/messages/new/", {"person": [world.member.pk, world.owner.pk], "title": "Launch", "body": "Hi"})
+    conversation = Conversation.objects.get()
+    assert sent["Location"] == f"/messages/{conversation.pk}/" and conversation.title == "Launch"
+    assert Message.objects.get().body == "Hi"
+    mia = client_for(world.member)
+    mixed = mia.post("/messages/new/", {"person": [world.guest.pk, world.nonmember.pk], "body": "Hi"})
+    assert mixed.status_code == 403 and "does not share a space" in mixed.content.decode()
