@@ -166,6 +166,8 @@ POST_ONLY = {
     "conversation_send": "/messages/{conversation}/send/",
     "conversation_mute": "/messages/{conversation}/mute/",
     "conversation_leave": "/messages/{conversation}/leave/",
+    "message_edit": "/messages/message/{message}/edit/",
+    "message_delete": "/messages/message/{message}/delete/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
 # `scim` is the provisioning protocol: Bearer tokens only, tested in alveole/scim/tests.

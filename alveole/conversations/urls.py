@@ -10,4 +10,6 @@ urlpatterns = [
     path("messages/<int:conversation_id>/mute/", views.mute, name="conversation_mute"),
     path("messages/<int:conversation_id>/leave/", views.leave, name="conversation_leave"),
     path("messages/message/<int:message_id>/", views.message_fragment, name="message_fragment"),
+    path("messages/message/<int:message_id>/edit/", views.edit_message, name="message_edit"),
+    path("messages/message/<int:message_id>/delete/", views.delete_message, name="message_delete"),
 ]

@@ -92,6 +92,13 @@ def _conversation_page(
         limit=MESSAGES_SHOWN,
     )
     [row] = selectors.rows_for(viewer, [found])
+    editing = None
+    if request.GET.get("edit"):
+        editing = get_message_for(viewer, request.GET["edit"])
+        if editing.conversation_id != found.pk or editing.author_id != viewer.pk:
+            editing = None
+        elif not body:
+            body = editing.body
     replying_to = None
     if request.GET.get("reply"):
         replying_to = get_message_for(viewer, request.GET["reply"])
@@ -109,6 +116,7 @@ def _conversation_page(
         "older_url": f"{reverse('conversation', args=[found.pk])}?cursor={older_cursor}" if older_cursor else "",
         "body": body,
         "replying_to": replying_to,
+        "editing": editing,
         "error": error,
         "max_length": settings.ALVEOLE_MESSAGE_MAX_LENGTH,
     }
@@ -140,6 +148,29 @@ def message_fragment(request: HttpRequest, message_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     message = get_message_for(viewer, message_id)
     return render(request, "conversations/_message.html", {"m": message})
+
+
+@web_view
+@require_POST
+def edit_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    message = get_message_for(viewer, message_id)
+    then = f"{reverse('conversation', args=[message.conversation_id])}#message-{message.pk}"
+    body = request.POST.get("body", "")
+    return act(request, lambda: actions.edit_message(viewer, message=message, body=body), done="", then=then)
+
+
+@web_view
+@require_POST
+def delete_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    message = get_message_for(viewer, message_id)
+    return act(
+        request,
+        lambda: actions.delete_message(viewer, message=message),
+        done=_("Message deleted."),
+        then=reverse("conversation", args=[message.conversation_id]),
+    )
 
 
 @web_view

@@ -77,3 +77,20 @@ def test_write_to_a_few_people_from_the_new_message_page(world: World, client_fo
     mia = client_for(world.member)
     mixed = mia.post("/messages/new/", {"person": [world.guest.pk, world.nonmember.pk], "body": "Hi"})
     assert mixed.status_code == 403 and "does not share a space" in mixed.content.decode()
+
+
+def test_edit_and_delete_my_message_from_the_page(world: World, client_for) -> None:
+    conversation, _ = actions.start_conversation(world.member, people_ids=[world.nonmember.pk], body="Tpyo")
+    message = Message.objects.get()
+    mia, noah = client_for(world.member), client_for(world.nonmember)
+    page = mia.get(f"/messages/{conversation.pk}/?edit={message.pk}").content.decode()
+    assert f'action="/messages/message/{message.pk}/edit/"' in page and ">Tpyo</textarea>" in page
+    assert f"/messages/message/{message.pk}/delete/" not in noah.get(f"/messages/{conversation.pk}/").content.decode()
+    assert noah.post(f"/messages/message/{message.pk}/edit/", {"body": "Hacked"}).status_code == 403
+    assert mia.post(f"/messages/message/{message.pk}/edit/", {"body": "Typo"}).status_code == 302
+    message.refresh_from_db()
+    assert message.body == "Typo" and message.edited_at is not None
+    assert mia.post(f"/messages/message/{message.pk}/delete/").status_code == 302
+    message.refresh_from_db()
+    assert message.deleted_at is not None and message.body == ""
+    assert "This message was deleted." in noah.get(f"/messages/{conversation.pk}/").content.decode()
