@@ -3,6 +3,7 @@
 // - live.js calls messageArrived / messageUpdated with the events of alveole/conversations/events.py; on
 //   the conversation's own page the message is fetched as the server draws it (conversations/_message.html),
 //   appended once (by id), and the conversation marked read
+// - on the inbox, a new message shows the "new activity — refresh" bar
 // - the composer sends without leaving the page (the plain form works without this script)
 // Imports only request.js, so live.js may import it.
 
@@ -66,6 +67,12 @@ function markRead() {
 }
 
 export async function messageArrived(data) {
+  if (document.querySelector("[data-inbox]")) {
+    // The inbox is drawn by the server (order, names, excerpts): offer a refresh rather than guess.
+    const bar = document.querySelector("[data-live-bar]");
+    if (bar) bar.hidden = false;
+    return false;
+  }
   if (!list || String(data.conversation_id) !== list.dataset.conversation) return false;
   place(await fetchMessage(data.message_id));
   markRead();
