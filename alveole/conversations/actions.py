@@ -152,7 +152,6 @@ def _publish_message(person: User, message: Message, author: User) -> None:
             message_id=message.pk,
             parent_id=message.parent_id,
             author=events.Author(id=author.pk, full_name=author.full_name, handle=author.handle),
-            body_html=message.body_html,
             created_at=message.created_at,
             unread=unread_count(person),
         ),
@@ -175,7 +174,6 @@ def _publish_update(message: Message) -> None:
             events.MessageUpdated(
                 conversation_id=message.conversation_id,
                 message_id=message.pk,
-                body_html="" if message.deleted_at else message.body_html,
                 edited_at=message.edited_at,
                 deleted=message.deleted_at is not None,
             ),

@@ -1,4 +1,7 @@
-"""The live events of direct messages: each goes to one participant (Audience.USER), never to a space."""
+"""The live events of direct messages: each goes to one participant (Audience.USER), never to a space.
+
+They carry no text: the log keeps events for days, and a deleted message must be gone from everywhere.
+Clients fetch the message as the server draws it (GET /messages/message/<id>/ or the API)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,6 @@ class MessageSent(LiveEvent):
     message_id: int
     parent_id: int | None = None
     author: Author | None
-    body_html: str
     created_at: datetime.datetime
     unread: int  # the recipient's unread messages across conversations, after this one
 
@@ -31,7 +33,6 @@ class MessageUpdated(LiveEvent):
     type: Literal["conversation.message_updated"] = "conversation.message_updated"
     conversation_id: int
     message_id: int
-    body_html: str
     edited_at: datetime.datetime | None
     deleted: bool = False
 
