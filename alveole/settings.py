@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "alveole.feed",
     "alveole.live",
     "alveole.notifications",
+    "alveole.conversations",
     "alveole.mail",
     "alveole.decisions",
     "alveole.moderation",
@@ -460,3 +461,8 @@ ALVEOLE_PUSH_MAX_AGE_HOURS = env_int("ALVEOLE_PUSH_MAX_AGE_HOURS", 72)  # older 
 ALVEOLE_PUSH_ALLOW_INSECURE_ENDPOINTS = env_bool("ALVEOLE_PUSH_ALLOW_INSECURE_ENDPOINTS", False)
 if PRODUCTION and ALVEOLE_PUSH_ALLOW_INSECURE_ENDPOINTS:
     raise ImproperlyConfigured("Refusing to start in production: ALVEOLE_PUSH_ALLOW_INSECURE_ENDPOINTS is on.")
+
+
+# --- Direct messages (issue 16): alveole/conversations ------------------------------------------------
+ALVEOLE_CONVERSATION_MAX_PEOPLE = env_int("ALVEOLE_CONVERSATION_MAX_PEOPLE", 20)  # everyone, the writer included
+ALVEOLE_MESSAGE_MAX_LENGTH = env_int("ALVEOLE_MESSAGE_MAX_LENGTH", 5_000)  # characters of one message

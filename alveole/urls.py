@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("alveole.feed.urls")),
     path("", include("alveole.exports.urls")),
     path("", include("alveole.notifications.urls")),
+    path("", include("alveole.conversations.urls")),
     path("", include("alveole.mail.urls")),
     path("", include("alveole.decisions.urls")),
     path("", include("alveole.moderation.urls")),

@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from alveole.conversations.actions import send_message, start_conversation
 from alveole.decisions.actions import close_poll, create_poll, create_proposal
 from alveole.exports.actions import request_export
 from alveole.factories import TEST_PASSWORD
@@ -103,6 +104,11 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "export_detail": ("/exports/{owner_export}/", only({"owner"})),
     # The test queue runs jobs at once, in the request's transaction: the ZIP is ready.
     "export_download": ("/exports/{owner_export}/download/", only({"owner"})),
+    # --- direct messages (issue 16): a conversation of owner, member and guest; nobody else sees it ---
+    "messages": ("/messages/", EVERYONE_OK),
+    "message_start": ("/messages/new/", EVERYONE_OK),
+    "conversation": ("/messages/{conversation}/", only({"owner", "member", "guest"})),
+    "message_fragment": ("/messages/message/{message}/", only({"owner", "member", "guest"})),
 }
 # Files answer 404 to anonymous visitors rather than revealing that a sign-in would help.
 FILES = {"attachment", "attachment_thumbnail", "export_download"}
@@ -165,6 +171,11 @@ POST_ONLY = {
     "moderation_refuse": "/moderation/comments/1/refuse/",
     "org_label_update": "/admin/settings/labels/1/",
     "sso_remove": "/admin/settings/sso/remove/",
+    "conversation_send": "/messages/{conversation}/send/",
+    "conversation_mute": "/messages/{conversation}/mute/",
+    "conversation_leave": "/messages/{conversation}/leave/",
+    "message_edit": "/messages/message/{message}/edit/",
+    "message_delete": "/messages/message/{message}/delete/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
 # `scim` is the provisioning protocol: Bearer tokens only, tested in alveole/scim/tests.
@@ -203,6 +214,15 @@ def ids(world: World, settings, tmp_path) -> dict[str, int]:
         "owner_notification": Notification.objects.get(user=world.owner).pk,
         "task": create_task(world.member, space=world.private_space, title="Brief").pk,
         "owner_export": request_export(world.owner, space=world.private_space, password=TEST_PASSWORD).pk,
+        **conversation_ids(world),
+    }
+
+
+def conversation_ids(world: World) -> dict[str, int]:
+    conversation, _ = start_conversation(world.owner, people_ids=[world.member.pk, world.guest.pk], title="Launch")
+    return {
+        "conversation": conversation.pk,
+        "message": send_message(world.member, conversation=conversation, body="Hi").pk,
     }
 
 

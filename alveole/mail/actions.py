@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
+from alveole.conversations import actions as conversations
+from alveole.conversations.models import Conversation, Message
 from alveole.core import audit
 from alveole.core.errors import Invalid, PermissionDenied
 from alveole.feed import actions as feed
@@ -74,6 +76,14 @@ def comment_by_email(
         _forget_files(stored)
         raise
     return comment
+
+
+def message_by_email(actor: User, *, conversation: Conversation, body: str, receipt: str) -> Message:
+    """A reply to a direct message's email becomes a message in the conversation, as if typed in the app."""
+    with transaction.atomic():
+        message = conversations.send_message(actor, conversation=conversation, body=body)
+        ReceivedEmail.objects.create(key=receipt, user=actor)
+    return message
 
 
 def post_by_email(actor: User, *, space: Space, body: str, files: Sequence[EmailFile], receipt: str) -> Post:

@@ -1,6 +1,7 @@
 """The addresses Alvéole receives mail at, and the signed tokens inside them.
 
     reply+<user>.<post>[.<comment>].<time>.<signature>@ALVEOLE_MAIL_DOMAIN   comment as <user> (expires)
+    dm+<user>.<conversation>.<time>.<signature>@ALVEOLE_MAIL_DOMAIN           message as <user> (expires)
     space+<key>@ALVEOLE_MAIL_DOMAIN                                           post in a space (members only)
     unsubscribe+<user>.<signature>@ALVEOLE_MAIL_DOMAIN                        turn notification emails off
 
@@ -22,6 +23,7 @@ from django.utils.crypto import salted_hmac
 
 REPLY_SALT = "alveole.mail.reply"
 UNSUBSCRIBE_SALT = "alveole.mail.unsubscribe"
+MESSAGE_SALT = "alveole.mail.message"  # a salt of its own: a post's reply token never opens a conversation
 
 
 def _base36(number: int) -> str:
@@ -105,6 +107,30 @@ def read_reply_token(token: str) -> ReplyTarget:
     raise signing.BadSignature("bad ids")
 
 
+# --- replies to a direct message (alveole/conversations) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageTarget:
+    user_id: int
+    conversation_id: int
+
+
+def message_reply_address(user_id: int, conversation_id: int) -> str:
+    token = AddressSigner(salt=MESSAGE_SALT).sign(f"{user_id}.{conversation_id}")
+    return f"dm+{token}@{mail_domain()}"
+
+
+def read_message_token(token: str) -> MessageTarget:
+    """The person and conversation of a message reply token; raises signing.SignatureExpired or BadSignature."""
+    value = AddressSigner(salt=MESSAGE_SALT).unsign(token, max_age=reply_max_age())
+    try:
+        user_id, conversation_id = (int(part) for part in value.split("."))
+    except ValueError:
+        raise signing.BadSignature("bad ids") from None
+    return MessageTarget(user_id, conversation_id)
+
+
 # --- unsubscribe -----------------------------------------------------------------
 
 
@@ -145,7 +171,7 @@ def space_address(key: str) -> str:
 
 @dataclass(frozen=True)
 class Recipient:
-    kind: str  # "reply", "space", "unsubscribe", or "" for an address that is not ours
+    kind: str  # "reply", "dm", "space", "unsubscribe", or "" for an address that is not ours
     token: str
     address: str
 
@@ -158,6 +184,6 @@ def split_recipient(address: str) -> Recipient:
         return Recipient("", "", address)
     kind, plus, token = local.partition("+")
     kind = kind.lower()
-    if not plus or kind not in {"reply", "space", "unsubscribe"} or not token:
+    if not plus or kind not in {"reply", "dm", "space", "unsubscribe"} or not token:
         return Recipient("", "", address)
     return Recipient(kind, token.lower(), address)

@@ -26,13 +26,21 @@ from django.utils import translation
 
 from alveole.accounts.mfa import must_set_up_mfa
 from alveole.accounts.models import User
+from alveole.conversations.access import get_conversation_for
 from alveole.core.errors import AlveoleError, NotFound
 from alveole.feed.access import get_comment_for, get_post_for
 from alveole.feed.models import Comment, Review
 from alveole.spaces.access import membership_of
 
 from . import actions
-from .addresses import Recipient, inbound_enabled, mail_domain, read_reply_token, read_unsubscribe_token
+from .addresses import (
+    Recipient,
+    inbound_enabled,
+    mail_domain,
+    read_message_token,
+    read_reply_token,
+    read_unsubscribe_token,
+)
 from .addresses import split_recipient as _split
 from .jobs import send_bounce
 from .models import ReceivedEmail, SpaceMailSettings
@@ -116,6 +124,8 @@ def check_recipient(address: str) -> Result:
         return _refused(address, Problem.ADDRESS, "No such address here.")
     if recipient.kind == "reply":
         return _check_reply(recipient)
+    if recipient.kind == "dm":
+        return _check_message_reply(recipient)
     if recipient.kind == "space":
         if _space_settings(recipient.token) is None:
             return _refused(
@@ -144,6 +154,31 @@ def _check_reply(recipient: Recipient) -> Result:
             Problem.ADDRESS,
             f"This reply address has expired (reply addresses work for {days} days). "
             "Open the post in Alveole to reply there.",
+        )
+    except signing.BadSignature:
+        return _refused(
+            recipient.address,
+            Problem.ADDRESS,
+            "This reply address is not valid: it was altered or never issued. Reply from the email you received, "
+            "or in Alveole.",
+        )
+    if not User.objects.filter(pk=target.user_id, is_active=True).exists():
+        return _refused(
+            recipient.address, Problem.ADDRESS, "The account this reply address belongs to is no longer active."
+        )
+    return _ok(recipient.address)
+
+
+def _check_message_reply(recipient: Recipient) -> Result:
+    try:
+        target = read_message_token(recipient.token)
+    except signing.SignatureExpired:
+        days = settings.ALVEOLE_REPLY_DAYS
+        return _refused(
+            recipient.address,
+            Problem.ADDRESS,
+            f"This reply address has expired (reply addresses work for {days} days). "
+            "Open the conversation in Alveole to reply there.",
         )
     except signing.BadSignature:
         return _refused(
@@ -296,6 +331,8 @@ def _deliver(message: EmailMessage, raw: bytes, address: str) -> Result:
     try:
         if recipient.kind == "reply":
             return _reply(message, recipient, sender, key)
+        if recipient.kind == "dm":
+            return _message_reply(message, recipient, sender, key)
         return _post_in_space(message, recipient, sender, key)
     except IntegrityError:
         if ReceivedEmail.objects.filter(key=key).exists():  # delivered twice at the same moment
@@ -349,6 +386,38 @@ def _reply(message: EmailMessage, recipient: Recipient, sender: str, key: str) -
     comment = actions.comment_by_email(user, post=post, parent=parent, body=body, files=files, receipt=key)
     said = "comment posted" if comment.review == Review.PUBLISHED else "comment waiting for a manager's validation"
     return _ok(recipient.address, said, post_id=post.pk, comment_id=comment.pk)
+
+
+def _message_reply(message: EmailMessage, recipient: Recipient, sender: str, key: str) -> Result:
+    """A reply to a direct message's email: a message in the conversation, by the person it was sent to."""
+    target = read_message_token(recipient.token)
+    user = User.objects.get(pk=target.user_id)
+    if sender != user.email.strip().lower():
+        return _refused(
+            recipient.address,
+            Problem.FORBIDDEN,
+            "This reply address belongs to someone else: reply from the address the message was sent to.",
+            sender,
+        )
+    if must_set_up_mfa(user):
+        return _mfa_refusal(recipient.address, sender)
+    try:
+        conversation = get_conversation_for(user, target.conversation_id)
+    except NotFound:
+        return _refused(
+            recipient.address, Problem.FORBIDDEN, "You left this conversation, or it no longer exists.", sender
+        )
+    body = written_text(message)
+    if not body:
+        return _refused(
+            recipient.address,
+            Problem.CONTENT,
+            "Your reply was empty once the quoted message and signature were removed. Write above the quoted text. "
+            "(Files cannot be sent to a conversation by email.)",
+            sender,
+        )
+    actions.message_by_email(user, conversation=conversation, body=body, receipt=key)
+    return _ok(recipient.address, "message sent")
 
 
 def _mfa_refusal(address: str, sender: str) -> Result:

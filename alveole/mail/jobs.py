@@ -54,4 +54,10 @@ def send_bounce(to: str, recipient: str, reason: str, subject: str = "", message
 
 
 # On the shared schedule (alveole.core.periodic finds it).
-PERIODIC = [(send_notification_emails, 60), (send_digest_emails, 300)]
+@task()
+@own_transactions  # as notification emails: each conversation is claimed before its email goes
+def send_message_emails() -> int:
+    return outbound.send_message_emails()
+
+
+PERIODIC = [(send_notification_emails, 60), (send_message_emails, 60), (send_digest_emails, 300)]

@@ -21,6 +21,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
+from alveole.conversations import actions as conversation_actions
+from alveole.conversations import selectors as conversation_selectors
+from alveole.conversations.models import Message, Participant
 from alveole.core.markdown import plain_text
 from alveole.notifications.access import settings_of
 from alveole.notifications.models import EmailMode, Kind, Notification
@@ -28,7 +31,7 @@ from alveole.notifications.selectors import describe
 from alveole.spaces import labels
 
 from . import actions, selectors
-from .addresses import inbound_enabled, reply_address, unsubscribe_address, unsubscribe_token
+from .addresses import inbound_enabled, message_reply_address, reply_address, unsubscribe_address, unsubscribe_token
 from .models import SentKind
 
 log = logging.getLogger(__name__)
@@ -232,6 +235,70 @@ def send_notification_emails(now: datetime.datetime | None = None) -> int:
                     continue
                 actions.record_sent(user, kind=SentKind.NOTIFICATION, notification=line, at=now)
                 sent += 1
+    return sent
+
+
+def message_email(participant: Participant, messages: list[Message]) -> Outgoing:
+    """The email about new direct messages (call inside the recipient's language). Only immediate emails
+    carry the text: a conversation is never in a digest."""
+    user, conversation = participant.user, participant.conversation
+    authors = list(dict.fromkeys(m.author.full_name for m in messages if m.author is not None))
+    if conversation.title:
+        sentence = _("New messages in “%(title)s”") % {"title": conversation.title}
+    elif len(authors) == 1:
+        sentence = _("%(name)s wrote to you") % {"name": authors[0]}
+    else:
+        sentence = _("New messages from %(names)s") % {"names": ", ".join(authors)}
+    reply_to = message_reply_address(user.pk, conversation.pk) if inbound_enabled() else ""
+    return Outgoing(
+        user=user,
+        subject=sentence + " · " + user.org.name,
+        template="message",
+        context={
+            "sentence": sentence,
+            "messages": [{"author": m.author, "text": _excerpt(m.body)} for m in messages],
+            "url": absolute(reverse("conversation", args=[conversation.pk])),
+        },
+        reply_to=reply_to,
+        thread_id=f"<conversation-{conversation.pk}@{_thread_domain()}>",
+    )
+
+
+def send_message_emails(now: datetime.datetime | None = None) -> int:
+    """One email per conversation with unread messages, once it has been quiet for
+    ALVEOLE_EMAIL_DELAY_MINUTES, to people who chose immediate emails, within their working hours. Muted
+    conversations are never emailed; nor is anyone whose emails are off or grouped in digests."""
+    now = now or timezone.now()
+    quiet_since = now - datetime.timedelta(minutes=settings.ALVEOLE_EMAIL_DELAY_MINUTES)
+    sent = 0
+    connection = get_connection()
+    with connection:
+        for participant in conversation_selectors.due_for_email(quiet_since):
+            user = participant.user
+            prefs = settings_of(user)
+            if prefs.email_mode != EmailMode.IMMEDIATE:
+                continue
+            if not selectors.in_working_hours(prefs, now.astimezone(selectors.time_zone_of(user))):
+                continue  # it waits for the start of their working day
+            messages = conversation_selectors.unemailed_messages(participant)
+            if not messages:
+                continue
+            previous = participant.emailed_until
+            if not conversation_actions.claim_for_email(participant, until=messages[-1].created_at):
+                continue
+            try:
+                language, zone = _in_users_world(user)
+                with language, zone:
+                    email = message_email(participant, messages).build()
+                email.connection = connection
+                email.send()
+            except Exception:
+                log.exception(
+                    "mail: could not send messages of conversation %s to user %s", participant.conversation_id, user.pk
+                )
+                conversation_actions.release_email_claim(participant, previous=previous)
+                continue
+            sent += 1
     return sent
 
 

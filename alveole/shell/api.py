@@ -11,6 +11,7 @@ from alveole.accounts.api import router as accounts_router
 from alveole.api import errors
 from alveole.api.auth import BearerToken, Session
 from alveole.api.parser import CheckedParser
+from alveole.conversations.api import router as conversations_router
 from alveole.decisions.api import router as decisions_router
 from alveole.exports.api import router as exports_router
 from alveole.feed.api import router as feed_router
@@ -68,6 +69,7 @@ api.add_router("", feed_router)
 api.add_router("", exports_router)
 api.add_router("", live_router)
 api.add_router("", notifications_router)
+api.add_router("", conversations_router)
 api.add_router("", mail_router)
 api.add_router("", projects_router)
 api.add_router("", decisions_router)

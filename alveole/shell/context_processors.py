@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from alveole.accounts.identity import organisations_of
+from alveole.conversations.selectors import unread_count as unread_message_count
 from alveole.notifications.selectors import unread_count
 from alveole.spaces.selectors import my_open_spaces
 
@@ -36,6 +37,13 @@ def alveole(request: HttpRequest) -> dict:
         return unread_count(user)  # type: ignore[arg-type]
 
     @cache
+    def unread_messages() -> int:
+        """The navigation's Messages count: one COUNT, muted conversations left out."""
+        if not signed_in:
+            return 0
+        return unread_message_count(user)  # type: ignore[arg-type]
+
+    @cache
     def switchable() -> list:
         """The header's organisation switcher: the person's own active accounts (shown from two on)."""
         if not signed_in:
@@ -51,6 +59,7 @@ def alveole(request: HttpRequest) -> dict:
         "nav_spaces": spaces,
         "my_organisations": switchable,
         "unread_notifications": unread,
+        "unread_messages": unread_messages,
         "viewer_is_admin": signed_in and user.is_org_admin,  # type: ignore[union-attr]
         "viewer_is_guest": signed_in and user.is_guest,  # type: ignore[union-attr]
     }

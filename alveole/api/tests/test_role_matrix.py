@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from alveole.accounts.actions import create_token
+from alveole.conversations.actions import send_message, start_conversation
 from alveole.decisions.actions import close_poll, create_poll, create_proposal
 from alveole.exports.actions import request_export
 from alveole.factories import TEST_PASSWORD
@@ -435,6 +436,39 @@ CASES = [
         body={"hold_posts": "everyone"},
         overrides={"member": 403, "guest": 403},
     ),
+    # --- direct messages (issue 16): only participants see a conversation; whom one may write to follows
+    # the people directory (the guest shares a space with owner and member, not with nonmember) ---
+    Case("GET", "/conversations", every(OK)),
+    Case("GET", "/conversations/unread", every(OK)),
+    Case(
+        "POST",
+        "/conversations",
+        every(CREATED, {"owner", "admin", "nonmember", "guest"}),
+        body={"people": ["{member}"], "body": "Hi"},
+        overrides={"member": 400},
+    ),
+    Case(
+        "POST",
+        "/conversations",
+        every(CREATED, {"owner", "admin", "member"}),
+        body={"people": ["{nonmember}"]},
+        overrides={"nonmember": 400},
+    ),
+    Case("GET", "/conversations/{conversation}", every(OK, {"owner", "member", "guest"})),
+    Case("GET", "/conversations/{conversation}/messages", every(OK, {"owner", "member", "guest"})),
+    Case(
+        "POST",
+        "/conversations/{conversation}/messages",
+        every(CREATED, {"owner", "member", "guest"}),
+        body={"body": "Ok"},
+    ),
+    Case(
+        "PATCH", "/messages/{message}", {"member": OK}, body={"body": "Edited"}, overrides={"owner": 403, "guest": 403}
+    ),
+    Case("DELETE", "/messages/{message}", {"member": GONE}, overrides={"owner": 403, "guest": 403}),
+    Case("POST", "/conversations/{conversation}/read", every(OK, {"owner", "member", "guest"})),
+    Case("POST", "/conversations/{conversation}/mute", every(OK, {"owner", "member", "guest"}), body={"muted": True}),
+    Case("POST", "/conversations/{conversation}/leave", every(GONE, {"owner", "member", "guest"})),
 ]
 
 
@@ -465,6 +499,7 @@ def ids_of(world: World) -> dict[str, int | str]:
         "report": report.pk,
         "hidden_report": hidden_report.pk,
         **project_ids,
+        **conversation_ids(world),
         "owner_export": owner_export.pk,
         "owner_notification": owner_notification.pk,
         "poll": poll.pk,
@@ -517,6 +552,13 @@ def projects_ids(world: World) -> dict[str, int | str]:
         "checklist_item": task.checklist.get().pk,
         "task_comment": task_comment.pk,
     }
+
+
+def conversation_ids(world: World) -> dict[str, int | str]:
+    """A conversation of the owner, the member and the guest, with a message of the member."""
+    conversation, _ = start_conversation(world.owner, people_ids=[world.member.pk, world.guest.pk], title="Launch")
+    message = send_message(world.member, conversation=conversation, body="Hello")
+    return {"conversation": conversation.pk, "message": message.pk}
 
 
 def _fill(value: object, ids: dict[str, int | str]) -> object:

@@ -106,5 +106,7 @@ def test_the_page_takes_a_fixed_number_of_queries(world: World, known, client_fo
     for _ in range(5):
         Post.objects.create(organisation=world.org, space=world.open_space, author=world.member, body="More")
     assert _queries(client, "/insights/") == before
-    assert before <= 17, before  # the layout (session, account, my organisations, nav, bell), the scope, ten figures
+    assert before <= 18, (
+        before
+    )  # the layout (session, account, my organisations, nav, bell, messages), the scope, ten figures
     assert _queries(client, "/insights/charts/activity.svg") <= before - 7

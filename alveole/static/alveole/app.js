@@ -8,7 +8,7 @@
 //   written offline (outbox.js) and sends them when the connection is back
 // - search-suggest.js suggests people, spaces and topics in the header's search box; highlight.js marks
 //   the words a search result was found by on the page it opens
-// The modules form a tree, never a cycle: app → feed → (emoji-picker, request, outbox); app → live → (feed,
+// The modules form a tree, never a cycle: app → feed → (emoji-picker, request, outbox); app → live → (feed, messages,
 // emoji-picker, request); app → search-suggest → request; app → highlight; app → installable. Requests (CSRF, JSON,
 // errors) are request.js's alone.
 

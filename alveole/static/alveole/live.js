@@ -10,6 +10,7 @@
 
 import { emojiName } from "./emoji-picker.js";
 import { enhance, html, updateCount } from "./feed.js";
+import { messageArrived, messageUpdated, setMessagesUnread } from "./messages.js";
 import { getFragment, getJSON, request, urlFor } from "./request.js";
 
 const bar = document.querySelector("[data-live-bar]");
@@ -387,6 +388,12 @@ const HANDLERS = {
   "comment.deleted": commentDeleted,
   "reaction.changed": reactionChanged,
   "notifications.changed": (data) => setUnread(data.unread),
+  "conversation.message": (data) => {
+    setMessagesUnread(data.unread);
+    messageArrived(data);
+  },
+  "conversation.message_updated": messageUpdated,
+  "conversations.unread": (data) => setMessagesUnread(data.unread),
 };
 
 // ---- typing -----------------------------------------------------------------------------------

@@ -18,5 +18,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         sent = outbound.send_notification_emails()
+        messages = outbound.send_message_emails()
         digests = 0 if options["no_digests"] else outbound.send_digest_emails()
-        self.stdout.write(f"{sent} notification email(s), {digests} digest(s) sent.")
+        self.stdout.write(f"{sent} notification email(s), {messages} message email(s), {digests} digest(s) sent.")

@@ -1,0 +1,43 @@
+"""The live events of direct messages: each goes to one participant (Audience.USER), never to a space.
+
+They carry no text: the log keeps events for days, and a deleted message must be gone from everywhere.
+Clients fetch the message as the server draws it (GET /messages/message/<id>/ or the API)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from alveole.live.publish import LiveEvent
+
+
+class Author(BaseModel):
+    id: int
+    full_name: str
+    handle: str
+
+
+class MessageSent(LiveEvent):
+    type: Literal["conversation.message"] = "conversation.message"
+    conversation_id: int
+    message_id: int
+    parent_id: int | None = None
+    author: Author | None
+    created_at: datetime.datetime
+    unread: int  # the recipient's unread messages across conversations, after this one
+
+
+class MessageUpdated(LiveEvent):
+    type: Literal["conversation.message_updated"] = "conversation.message_updated"
+    conversation_id: int
+    message_id: int
+    edited_at: datetime.datetime | None
+    deleted: bool = False
+
+
+class UnreadChanged(LiveEvent):
+    type: Literal["conversations.unread"] = "conversations.unread"
+    unread: int
+    conversation_id: int | None = None
