@@ -299,7 +299,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
     args = parser.parse_args(argv)
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    status = ["git", "status", "--porcelain", "--", ".", ":(exclude)bench/results"]  # results are what a run writes
+    dirty = subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout.strip()
     if dirty and not args.allow_dirty:
         # Figures must name the code they measured: the commit recorded in the results.
         raise SystemExit("the tree has uncommitted changes: commit them, or pass --allow-dirty\n" + dirty)
