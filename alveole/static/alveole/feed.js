@@ -303,7 +303,6 @@ function setupAutocomplete(textarea) {
     options = [];
     active = -1;
     textarea.removeAttribute("aria-activedescendant");
-    textarea.setAttribute("aria-expanded", "false");
   }
 
   function render(items) {
@@ -333,8 +332,9 @@ function setupAutocomplete(textarea) {
       box.append(li);
     });
     box.hidden = items.length === 0;
+    // aria-expanded is not allowed on a textarea (axe: critical); the listbox it controls and the active
+    // option (aria-activedescendant) tell screen readers what is offered.
     textarea.setAttribute("aria-controls", box.id);
-    textarea.setAttribute("aria-expanded", items.length ? "true" : "false");
     highlight();
   }
 
