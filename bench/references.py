@@ -207,7 +207,7 @@ def insert_post_script(author_full_name: str, author_handle: str) -> str:
         '"organisation_id", "space_id", "author_id", "kind", "body", "body_html", "is_share", "shared_post_id", '
         '"created_at", "edited_at", "deleted_at", "pinned_at", "answered_at", "comment_count", "reaction_count", '
         '"hidden_at", "hidden_by_id", "review", "reviewed_by_id", "reviewed_at", "refusal_reason", "published_at", '
-        '"label_id"'
+        '"label_id", "idempotency_key"'
     )
     return "\n".join(
         [
