@@ -214,7 +214,7 @@ def insert_post_script(author_full_name: str, author_handle: str) -> str:
             "BEGIN;",
             f"INSERT INTO \"feed_post\" ({columns}) VALUES (:org_id, :space_id, :author_id, 'update', "
             f"{_sql_text(text)}, E{_sql_text(html.replace(chr(10), chr(92) + 'n'))}, false, NULL, now(), "
-            "NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 'published', NULL, NULL, '', now(), NULL) "
+            "NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 'published', NULL, NULL, '', now(), NULL, NULL) "
             'RETURNING "feed_post"."id" AS post_id \\gset',
             f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, :org_id);",
             'INSERT INTO "live_event" (organisation_id, seq, type, audience, space_id, user_id, data, created_at) '
