@@ -14,7 +14,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -144,16 +144,17 @@ def check_recipient(address: str) -> Result:
     return _ok(address)
 
 
-def _check_reply(recipient: Recipient) -> Result:
+def _check_token(recipient: Recipient, read: Callable[[str], Any], where: str) -> Result:
+    """A reply address (to a post's or a conversation's email): signed, not expired, for an active account."""
     try:
-        target = read_reply_token(recipient.token)
+        target = read(recipient.token)
     except signing.SignatureExpired:
         days = settings.ALVEOLE_REPLY_DAYS
         return _refused(
             recipient.address,
             Problem.ADDRESS,
             f"This reply address has expired (reply addresses work for {days} days). "
-            "Open the post in Alveole to reply there.",
+            f"Open the {where} in Alveole to reply there.",
         )
     except signing.BadSignature:
         return _refused(
@@ -167,31 +168,14 @@ def _check_reply(recipient: Recipient) -> Result:
             recipient.address, Problem.ADDRESS, "The account this reply address belongs to is no longer active."
         )
     return _ok(recipient.address)
+
+
+def _check_reply(recipient: Recipient) -> Result:
+    return _check_token(recipient, read_reply_token, "post")
 
 
 def _check_message_reply(recipient: Recipient) -> Result:
-    try:
-        target = read_message_token(recipient.token)
-    except signing.SignatureExpired:
-        days = settings.ALVEOLE_REPLY_DAYS
-        return _refused(
-            recipient.address,
-            Problem.ADDRESS,
-            f"This reply address has expired (reply addresses work for {days} days). "
-            "Open the conversation in Alveole to reply there.",
-        )
-    except signing.BadSignature:
-        return _refused(
-            recipient.address,
-            Problem.ADDRESS,
-            "This reply address is not valid: it was altered or never issued. Reply from the email you received, "
-            "or in Alveole.",
-        )
-    if not User.objects.filter(pk=target.user_id, is_active=True).exists():
-        return _refused(
-            recipient.address, Problem.ADDRESS, "The account this reply address belongs to is no longer active."
-        )
-    return _ok(recipient.address)
+    return _check_token(recipient, read_message_token, "conversation")
 
 
 def _space_settings(key: str) -> SpaceMailSettings | None:
@@ -351,16 +335,9 @@ def _unsubscribe(recipient: Recipient) -> Result:
 
 def _reply(message: EmailMessage, recipient: Recipient, sender: str, key: str) -> Result:
     target = read_reply_token(recipient.token)
-    user = User.objects.get(pk=target.user_id)
-    if sender != user.email.strip().lower():
-        return _refused(
-            recipient.address,
-            Problem.FORBIDDEN,
-            "This reply address belongs to someone else: reply from the address the notification was sent to.",
-            sender,
-        )
-    if must_set_up_mfa(user):
-        return _mfa_refusal(recipient.address, sender)
+    user = _replier(recipient, target.user_id, sender, "notification")
+    if isinstance(user, Result):
+        return user
     try:
         post = get_post_for(user, target.post_id)
     except NotFound:
@@ -391,16 +368,9 @@ def _reply(message: EmailMessage, recipient: Recipient, sender: str, key: str) -
 def _message_reply(message: EmailMessage, recipient: Recipient, sender: str, key: str) -> Result:
     """A reply to a direct message's email: a message in the conversation, by the person it was sent to."""
     target = read_message_token(recipient.token)
-    user = User.objects.get(pk=target.user_id)
-    if sender != user.email.strip().lower():
-        return _refused(
-            recipient.address,
-            Problem.FORBIDDEN,
-            "This reply address belongs to someone else: reply from the address the message was sent to.",
-            sender,
-        )
-    if must_set_up_mfa(user):
-        return _mfa_refusal(recipient.address, sender)
+    user = _replier(recipient, target.user_id, sender, "message")
+    if isinstance(user, Result):
+        return user
     try:
         conversation = get_conversation_for(user, target.conversation_id)
     except NotFound:
@@ -418,6 +388,22 @@ def _message_reply(message: EmailMessage, recipient: Recipient, sender: str, key
         )
     actions.message_by_email(user, conversation=conversation, body=body, receipt=key)
     return _ok(recipient.address, "message sent")
+
+
+def _replier(recipient: Recipient, user_id: int, sender: str, sent: str) -> User | Result:
+    """Who a reply address writes as — only from the address the `sent` email went to, and only someone
+    the web app would let act (a refusal otherwise)."""
+    user = User.objects.get(pk=user_id)
+    if sender != user.email.strip().lower():
+        return _refused(
+            recipient.address,
+            Problem.FORBIDDEN,
+            f"This reply address belongs to someone else: reply from the address the {sent} was sent to.",
+            sender,
+        )
+    if must_set_up_mfa(user):
+        return _mfa_refusal(recipient.address, sender)
+    return user
 
 
 def _mfa_refusal(address: str, sender: str) -> Result:
