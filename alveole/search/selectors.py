@@ -176,20 +176,36 @@ def matching(qs: QuerySet[Entry], words: list[str], *, prefix: bool = False) -> 
     The window is taken among what the viewer may see (`qs` carries permitted()), so it never fills
     with forbidden entries; FTS5 walks its matches newest first natively, PostgreSQL sorts the ids."""
     newest = _matched(qs, words, prefix=prefix)
+    size = settings.ALVEOLE_SEARCH_RANK_WINDOW
     if _is_postgres():
-        newest = newest.order_by("-pk")
+        ids = _pg_newest(newest, size)
+        window = Entry.objects.extra(where=["search_entry.id = ANY(%s)"], params=[ids])
     else:
         table = "search_entry_names" if prefix else "search_entry_fts"
         newest = newest.extra(order_by=[f"-{table}.rowid"])  # FTS5 walks its rowids backwards
-    # The window is read first, on its own: as a subquery, the MATCH's raw SQL would name the outer table.
-    ids = list(newest.values_list("pk", flat=True)[: settings.ALVEOLE_SEARCH_RANK_WINDOW])
-    if _is_postgres():
-        window = Entry.objects.extra(where=["search_entry.id = ANY(%s)"], params=[ids])
-    else:
+        # The window is read first, on its own: as a subquery, the MATCH's raw SQL would name the outer table.
+        ids = list(newest.values_list("pk", flat=True)[:size])
         window = Entry.objects.extra(
             where=["search_entry.id IN (SELECT value FROM json_each(%s))"], params=[json.dumps(ids)]
         )
     return _scored(window, words, prefix=prefix)
+
+
+def _pg_newest(matched: QuerySet[Entry], size: int) -> list[int]:
+    """The ids of the `size` newest entries of `matched`, found through the GIN index, whatever the plan.
+
+    Asked for `ORDER BY id DESC LIMIT n` directly, PostgreSQL may walk the primary key backwards and test
+    every entry on its way, expecting matches to come soon; when the viewer may see few of them (a word
+    used mostly in spaces they cannot read) that walk reads the whole table: seconds at a million
+    entries. Taking the matches first, as a materialised set, bounds the cost by the number of matches.
+    """
+    sql, params = matched.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH found AS MATERIALIZED ({sql}) SELECT pk FROM found ORDER BY pk DESC LIMIT %s",  # noqa: S608
+            [*params, size],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _matched(qs: QuerySet[Entry], words: list[str], *, prefix: bool) -> QuerySet[Entry]:
