@@ -132,6 +132,15 @@ def _topics_for(actor: User, parsed: markdown.Parsed) -> list[Topic]:
     )
 
 
+def _link_new_post_topics(post: Post, topics: list[Topic]) -> None:
+    """The topics a new post names: one insert (a new post has no links yet to look up first, as
+    `post.topics.add` would)."""
+    if not topics:
+        return
+    Post.topics.through.objects.bulk_create([Post.topics.through(post_id=post.pk, topic_id=t.pk) for t in topics])
+    signals.topics_named.send(sender=Post, topics=topics)
+
+
 def _render(parsed: markdown.Parsed, report: MentionReport) -> str:
     # The people came from _resolve_mentions' one query: their names cost nothing more.
     named = report.reached + report.unreachable
@@ -311,8 +320,7 @@ def create_post(
             if earlier is None:
                 raise
             return earlier, MentionReport(replayed=True)
-    if topics:
-        post.topics.add(*topics)
+    _link_new_post_topics(post, topics)
     mentions = _record_mentions(post, report, author=actor)
     _claim_attachments(actor, file_ids, post=post)
     _emit(_post_created(post, file_ids), post)
@@ -355,7 +363,9 @@ def edit_post(actor: User, *, post: Post, body: str) -> tuple[Post, MentionRepor
     post.body_html = _render(parsed, report)
     post.edited_at = timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at"])
-    post.topics.set(_topics_for(actor, parsed))
+    topics = _topics_for(actor, parsed)
+    post.topics.set(topics)
+    signals.topics_named.send(sender=Post, topics=topics)
     # Only people mentioned for the first time are told.
     already = set(Mention.objects.filter(post=post, comment__isnull=True).values_list("user_id", flat=True))
     report.reached = [u for u in report.reached if u.pk not in already]
@@ -781,7 +791,7 @@ def share_post(actor: User, *, post: Post, space: Space | None, body: str = "") 
         review=review,
         published_at=now if review == Review.PUBLISHED else None,
     )
-    share.topics.add(*_topics_for(actor, parsed))
+    _link_new_post_topics(share, _topics_for(actor, parsed))
     mentions = _record_mentions(share, report, author=actor)
     _emit(_post_created(share, []), share)
     if review == Review.HELD:

@@ -10,3 +10,4 @@ item_held = Signal()  # post_id, comment_id (None for a post): it waits for the 
 item_reviewed = Signal()  # post, comment (None for a post): a held item was validated or refused
 held_item_withdrawn = Signal()  # space_id: a held post or comment was deleted before anyone decided on it
 attachments_attached = Signal()  # attachment_ids, post_id, comment_id (one None): uploads claimed by an item
+topics_named = Signal()  # topics: the Topic rows a post just named, new or already known

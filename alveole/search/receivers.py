@@ -1,8 +1,8 @@
 """The features' signals → the search index, inside their transactions (search/actions.py).
 
-Django's own post_save / post_delete cover every model whose rows are saved one by one, and
-m2m_changed the topics a post names; the features' signals cover what they write in bulk: files
-claimed by a post or comment, a poll's options.
+Django's own post_save / post_delete cover every model whose rows are saved one by one; the
+features' signals cover what they write in bulk: the topics a post names, files claimed by a post or
+comment, a poll's options.
 A save that only touches counters or marks (`update_fields` without any indexed field) is skipped.
 A change to a post's or a comment's state (hidden, reviewed, deleted, moved, relabelled) reaches
 what lives in it too (actions.refresh_post, actions.refresh_comment_files): its rights hang on it.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 
 from alveole.accounts.models import User
 from alveole.decisions import signals as decision_signals
@@ -93,11 +93,9 @@ def _attached(attachment_ids: list[int], **_: Any) -> None:
         actions.index_attachment(attachment)
 
 
-def _topics_used(action: str, pk_set: set[int] | None, reverse: bool, **_: Any) -> None:
+def _topics_named(topics: list[Topic], **_: Any) -> None:
     # Topics are created in bulk when a post names them; a topic is findable once a post uses it.
-    if action != "post_add" or not pk_set or reverse:
-        return
-    actions.index_new_topics(list(Topic.objects.filter(pk__in=pk_set)))
+    actions.index_new_topics(topics)
 
 
 def _poll_created(poll_id: int, **_: Any) -> None:
@@ -109,7 +107,7 @@ def _poll_created(poll_id: int, **_: Any) -> None:
 for model in INDEXERS:
     post_save.connect(_saved, sender=model, dispatch_uid=f"search.saved.{model.__name__}")
     post_delete.connect(_deleted, sender=model, dispatch_uid=f"search.deleted.{model.__name__}")
-m2m_changed.connect(_topics_used, sender=Post.topics.through, dispatch_uid="search.topics_used")
+feed_signals.topics_named.connect(_topics_named, dispatch_uid="search.topics_named")
 feed_signals.attachments_attached.connect(_attached, dispatch_uid="search.attached")
 feed_signals.item_reviewed.connect(_reviewed, dispatch_uid="search.reviewed")
 decision_signals.poll_created.connect(_poll_created, dispatch_uid="search.poll_created")
