@@ -166,6 +166,7 @@ POST_ONLY = {
     "space_legal_hold": "/spaces/{private_space}/legal-hold/",
     "organisation_retention": "/admin/retention/",
     "organisation_export": "/admin/export/",
+    "personal_export": "/profile/export/",
     "moderation_settle": "/moderation/reports/1/dismiss/",
     "moderation_approve": "/moderation/posts/1/approve/",
     "moderation_refuse": "/moderation/comments/1/refuse/",

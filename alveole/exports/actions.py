@@ -47,3 +47,19 @@ def request_export(actor: User, *, space: Space | None, password: str) -> Export
         audit.record("export.request", actor=actor, target=space or actor.organisation, export=export.pk)
         enqueue_job(jobs.build_export, export.pk)
     return export
+
+
+def request_personal_export(actor: User, *, password: str) -> Export:
+    """Anyone exports their own direct messages: every conversation they take part in, nothing else.
+
+    Nobody else's export holds a conversation, except an owners' export of everything when the
+    organisation's policy says so (jobs.build_export)."""
+    if not actor.is_active or actor.organisation_id is None:
+        raise PermissionDenied()
+    if not check_password_again(actor, password, step="export"):
+        raise Invalid(fields={"password": _("Enter your password again to confirm the export.")})
+    with transaction.atomic():
+        export = Export.objects.create(organisation_id=actor.org_id, requested_by=actor, personal=True)
+        audit.record("export.personal", actor=actor, target=actor, export=export.pk)
+        enqueue_job(jobs.build_export, export.pk)
+    return export

@@ -26,6 +26,8 @@ def export_out(export: Export) -> dict:
         "size": export.size,
         "error": export.error,
         "confidential_left_out": export.confidential_left_out,
+        "personal": export.personal,
+        "conversations": export.conversations,
         "created_at": export.created_at,
         "finished_at": export.finished_at,
         "download_url": reverse("export_download", args=[export.pk]) if ready else None,
@@ -44,6 +46,13 @@ def export_space(request: HttpRequest, space_id: Id, payload: ExportIn) -> Statu
 def export_organisation(request: HttpRequest, payload: ExportIn) -> Status:
     viewer = viewer_of(request)
     export = actions.request_export(viewer, space=None, password=payload.password)
+    export.refresh_from_db()
+    return Status(202, export_out(export))
+
+
+@router.post("/me/export", response={202: ExportOut}, summary="Export my direct messages (password)")
+def export_mine(request: HttpRequest, payload: ExportIn) -> Status:
+    export = actions.request_personal_export(viewer_of(request), password=payload.password)
     export.refresh_from_db()
     return Status(202, export_out(export))
 

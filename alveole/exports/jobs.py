@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from alveole.conversations.models import Conversation, Message, Participant
+from alveole.core import audit
 from alveole.core.jobs import own_transactions
 from alveole.decisions.models import Decision
 from alveole.feed import reactions
@@ -33,8 +36,11 @@ from .retention import purge_expired
 from .selectors import (
     confidential_left_out,
     confidential_refusal,
+    conversations_reason,
     exported_comments,
+    exported_conversations,
     exported_posts,
+    includes_conversations,
     is_confidential,
     label_name,
     may_export_confidential,
@@ -189,6 +195,51 @@ def _decisions(space: Space, *, confidential: bool) -> list[dict[str, Any]]:
     ]
 
 
+def collect_conversations(conversations: QuerySet[Conversation]) -> list[dict[str, Any]]:
+    """Conversations with their participants and messages (author, time, body, edited, deleted).
+
+    A deleted message stays in its place, empty: its text is gone from Alvéole too."""
+    conversations = conversations.prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("user").order_by("joined_at", "id")),
+        Prefetch("messages", queryset=Message.objects.select_related("author").order_by("created_at", "id")),
+    ).order_by("created_at", "id")
+    found = []
+    for conversation in conversations:
+        people = list(conversation.participants.all())
+        found.append(
+            {
+                "id": conversation.pk,
+                "title": conversation.title,
+                "name": conversation.title or ", ".join(p.user.full_name or p.user.handle for p in people),
+                "created_at": conversation.created_at.isoformat(),
+                "participants": [
+                    {
+                        "name": p.user.full_name,
+                        "email": p.user.email,
+                        "joined_at": p.joined_at.isoformat(),
+                        "left_at": p.left_at.isoformat() if p.left_at else None,
+                    }
+                    for p in people
+                ],
+                "messages": [
+                    {
+                        "id": m.pk,
+                        "parent_id": m.parent_id,
+                        "author": m.author.full_name if m.author is not None else None,
+                        "created_at": m.created_at.isoformat(),
+                        "edited_at": m.edited_at.isoformat() if m.edited_at else None,
+                        "deleted": m.deleted_at is not None,
+                        "deleted_at": m.deleted_at.isoformat() if m.deleted_at else None,
+                        "body": "" if m.deleted_at else m.body,
+                        "body_html": "" if m.deleted_at else m.body_html,
+                    }
+                    for m in conversation.messages.all()
+                ],
+            }
+        )
+    return found
+
+
 @task()
 @own_transactions  # minutes of work: not one transaction (SQLite would hold its write lock throughout)
 def build_export(export_id: int) -> None:
@@ -201,7 +252,10 @@ def build_export(export_id: int) -> None:
     confidential = may_export_confidential(export.requested_by)
     refusal = ""
     with translation.override(export.requested_by.language or settings.LANGUAGE_CODE):
-        if export.space is None and not confidential:
+        if export.personal:
+            if not export.requested_by.is_active:
+                refusal = _("You are not allowed to do this.")
+        elif export.space is None and not confidential:
             refusal = _("Only the organisation's owners can export everything.")
         elif export.space is not None and not confidential and is_confidential(export.space):
             refusal = confidential_refusal(export.space)
@@ -211,7 +265,9 @@ def build_export(export_id: int) -> None:
         )
         return
     spaces = (
-        [export.space]
+        []
+        if export.personal
+        else [export.space]
         if export.space is not None
         else list(
             Space.objects.filter(organisation_id=export.organisation_id).select_related("label").order_by("name", "id")
@@ -224,7 +280,7 @@ def build_export(export_id: int) -> None:
     partial = final.with_suffix(".part")
     try:
         with translation.override(export.requested_by.language or settings.LANGUAGE_CODE):
-            left_out = _write(export, spaces, partial, confidential=confidential)
+            left_out, conversations = _write(export, spaces, partial, confidential=confidential)
         os.replace(partial, final)
     except Exception as exc:
         partial.unlink(missing_ok=True)
@@ -233,21 +289,37 @@ def build_export(export_id: int) -> None:
             status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
         )
         return
-    Export.objects.filter(pk=export.pk).update(
-        status=ExportStatus.DONE,
-        progress=100,
-        storage_name=storage_name,
-        size=final.stat().st_size,
-        confidential_left_out=left_out,
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        Export.objects.filter(pk=export.pk).update(
+            status=ExportStatus.DONE,
+            progress=100,
+            storage_name=storage_name,
+            size=final.stat().st_size,
+            confidential_left_out=left_out,
+            conversations=conversations or 0,
+            finished_at=timezone.now(),
+        )
+        if conversations is not None and not export.personal:
+            # Direct messages left Alvéole under the organisation's policy: the log says so, and how many.
+            audit.record(
+                "export.conversations",
+                actor=export.requested_by,
+                organisation=export.organisation,
+                target=export.organisation,
+                export=export.pk,
+                conversations=conversations,
+            )
 
 
-def _write(export: Export, spaces: list[Space], path: Path, *, confidential: bool) -> int:
-    """Write the ZIP; returns how many confidential posts were left out."""
+def _write(export: Export, spaces: list[Space], path: Path, *, confidential: bool) -> tuple[int, int | None]:
+    """Write the ZIP; returns how many confidential posts were left out, and how many conversations it
+    holds (None: direct messages are not part of this export)."""
     exported_at = timezone.now()
     index = []
     left_out = 0
+    # Read now: the organisation's policy or the requester's role may have changed since the request.
+    included = includes_conversations(export)
+    conversations = collect_conversations(exported_conversations(export)) if included else []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for number, space in enumerate(spaces, start=1):
             data, files = collect(space, confidential=confidential)
@@ -273,6 +345,32 @@ def _write(export: Export, spaces: list[Space], path: Path, *, confidential: boo
                 }
             )
             Export.objects.filter(pk=export.pk).update(progress=int(number * 95 / max(1, len(spaces))))
+        if included:
+            archive.writestr(
+                "conversations/data.json",
+                json.dumps({"conversations": conversations}, indent=2, ensure_ascii=False),
+            )
+            archive.writestr(
+                "conversations/index.html",
+                render_to_string(
+                    "exports/conversations.html",
+                    {"conversations": conversations, "exported_at": exported_at, "organisation": export.organisation},
+                ),
+            )
+        reason = conversations_reason(export)
+        kind = "personal" if export.personal else "space" if export.space_id is not None else "organisation"
+        manifest = {
+            "kind": kind,
+            "organisation": export.organisation.name,
+            "requested_by": export.requested_by.full_name,
+            "exported_at": exported_at.isoformat(),
+            "spaces": [s["path"] for s in index],
+            "confidential_posts_left_out": left_out,
+            "conversations_included": included,
+            "conversations": len(conversations),
+            "conversations_reason": reason,
+        }
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         archive.writestr(
             "index.html",
             render_to_string(
@@ -282,10 +380,14 @@ def _write(export: Export, spaces: list[Space], path: Path, *, confidential: boo
                     "exported_at": exported_at,
                     "organisation": export.organisation,
                     "left_out": left_out,
+                    "personal": export.personal,
+                    "conversations_included": included,
+                    "conversations": len(conversations),
+                    "conversations_reason": reason,
                 },
             ),
         )
-    return left_out
+    return left_out, (len(conversations) if included else None)
 
 
 # On the shared schedule (alveole.core.periodic finds it): retention, hourly.

@@ -13,7 +13,10 @@ class ExportStatus(models.TextChoices):
 
 
 class Export(models.Model):
-    """A ZIP of a space (or, for an owner, of the whole organisation), built by a background job."""
+    """A ZIP of a space (or, for an owner, of the whole organisation), built by a background job.
+
+    A personal export (`personal`, no space) holds its requester's own direct messages: the
+    conversations they take part in, and nothing of anyone else's."""
 
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -25,6 +28,10 @@ class Export(models.Model):
     error = models.CharField(max_length=500, blank=True)
     # Published posts with a confidential label left out because the requester is not an owner.
     confidential_left_out = models.PositiveIntegerField(default=0)
+    personal = models.BooleanField(default=False)
+    # How many conversations (direct messages) the ZIP holds: a personal export's own, or every one of an
+    # export of everything under the organisation's policy (export_includes_conversations); else 0.
+    conversations = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -22,6 +22,11 @@ class ExportOut(Schema):
     confidential_left_out: int = Field(
         description="Posts with a confidential label left out: only the organisation's owners export them"
     )
+    personal: bool = Field(description="An export of the requester's own direct messages")
+    conversations: int = Field(
+        description="Conversations of direct messages the ZIP holds: a personal export's own, or all of them in "
+        "an owners' export of everything when the organisation's policy includes them"
+    )
     created_at: datetime
     finished_at: datetime | None
     download_url: str | None

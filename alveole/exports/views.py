@@ -43,6 +43,17 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
     return _request(request, None)
 
 
+@require_POST
+@web_view
+def personal_export(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        raise Invalid(fields={"password": _("Enter your password again to confirm the export.")})
+    export = actions.request_personal_export(viewer_of(request), password=form.cleaned_data["password"])
+    messages.success(request, _("The export is being prepared; this page shows when it is ready."))
+    return redirect("export_detail", export_id=export.pk)
+
+
 @require_GET
 @web_view
 def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
@@ -50,8 +61,10 @@ def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
     export = get_export_for(viewer, export_id)
     running = export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
     # Refused when it was built (a role or a label changed after the request): the stored sentence says why.
-    refused = export.status == ExportStatus.FAILED and (
-        not may_export_confidential(viewer) and (export.space is None or is_confidential(export.space))
+    refused = (
+        export.status == ExportStatus.FAILED
+        and not export.personal
+        and (not may_export_confidential(viewer) and (export.space is None or is_confidential(export.space)))
     )
     context = {
         "export": export,

@@ -153,7 +153,6 @@ def clean_policies(
     return values
 
 
-@transaction.atomic
 def update_organisation(
     actor: User,
     *,
@@ -167,8 +166,50 @@ def update_organisation(
     edit_window_minutes: int | None = None,
     confidential_space_creators: str | None = None,
     confidential_downloads: bool | None = None,
+    export_includes_conversations: bool | None = None,
 ) -> Organisation:
     require_org_admin(actor)
+    if (
+        export_includes_conversations is not None
+        and export_includes_conversations != actor.org.export_includes_conversations
+        and not actor.is_owner
+    ):
+        # Direct messages leave Alvéole in an export only under this policy: owners alone decide it.
+        # Before the transaction, so the refusal stays on record.
+        audit.record("org.conversation_export.denied", actor=actor, target=actor.org, new=export_includes_conversations)
+        raise PermissionDenied(_("Only an owner can decide whether exports include direct messages."))
+    with transaction.atomic():
+        return _update_organisation(
+            actor,
+            name=name,
+            require_mfa_for_admins=require_mfa_for_admins,
+            space_creators=space_creators,
+            guest_adders=guest_adders,
+            guests_may_post=guests_may_post,
+            upload_families=upload_families,
+            upload_max_mb=upload_max_mb,
+            edit_window_minutes=edit_window_minutes,
+            confidential_space_creators=confidential_space_creators,
+            confidential_downloads=confidential_downloads,
+            export_includes_conversations=export_includes_conversations,
+        )
+
+
+def _update_organisation(
+    actor: User,
+    *,
+    name: str | None,
+    require_mfa_for_admins: bool | None,
+    space_creators: str | None,
+    guest_adders: str | None,
+    guests_may_post: bool | None,
+    upload_families: Iterable[str] | None,
+    upload_max_mb: int | None,
+    edit_window_minutes: int | None,
+    confidential_space_creators: str | None,
+    confidential_downloads: bool | None,
+    export_includes_conversations: bool | None,
+) -> Organisation:
     values = clean_policies(
         space_creators=space_creators,
         guest_adders=guest_adders,
@@ -195,6 +236,19 @@ def update_organisation(
             raise PermissionDenied(_("Only an owner can change the two-factor requirement."))
         org.require_mfa_for_admins = require_mfa_for_admins
         changed["require_mfa_for_admins"] = require_mfa_for_admins
+    if export_includes_conversations is not None and export_includes_conversations != org.export_includes_conversations:
+        if not actor.is_owner:  # an owner became an admin since the check above
+            raise PermissionDenied(_("Only an owner can decide whether exports include direct messages."))
+        audit.record(
+            "org.conversation_export",
+            actor=actor,
+            organisation=org,
+            target=org,
+            old=org.export_includes_conversations,
+            new=export_includes_conversations,
+        )
+        org.export_includes_conversations = export_includes_conversations
+        changed["export_includes_conversations"] = export_includes_conversations
     if changed:
         org.save()
         audit.record("org.update", actor=actor, organisation=org, target=org, changed=changed)

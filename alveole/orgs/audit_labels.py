@@ -7,4 +7,6 @@ AUDIT_LABELS = {
     "invitation.guest.denied": _("was refused a guest invitation to"),
     "member.role.denied": _("was refused a role change for"),
     "member.deactivate.denied": _("was refused the deactivation of"),
+    "org.conversation_export": _("changed whether exports include direct messages"),
+    "org.conversation_export.denied": _("was refused a change to whether exports include direct messages"),
 }

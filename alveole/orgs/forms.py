@@ -138,6 +138,15 @@ class OrganisationForm(forms.Form):
         ),
     )
 
+    export_includes_conversations = forms.BooleanField(
+        label=_("Include direct messages in the owners' export of everything"),
+        required=False,
+        help_text=_(
+            "Off by default: direct messages are confidential by nature. When on, each export of everything "
+            "holds every conversation and the audit log says so. Only owners can change this."
+        ),
+    )
+
     def clean_confidential_space_creators(self) -> str | None:
         return self.cleaned_data.get("confidential_space_creators") or None  # not sent: unchanged
 
@@ -145,6 +154,7 @@ class OrganisationForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if not is_owner:
             self.fields["require_mfa_for_admins"].disabled = True
+            self.fields["export_includes_conversations"].disabled = True
         field = self.fields["upload_max_mb"]
         field.max_value = server_max_mb  # type: ignore[attr-defined]
         field.validators.append(MaxValueValidator(server_max_mb))

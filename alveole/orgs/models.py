@@ -37,6 +37,11 @@ class Organisation(models.Model):
         default=SpaceCreators.MANAGERS,
     )
     confidential_downloads = models.BooleanField(_("allow downloads of confidential files"), default=True)
+    # Direct messages are confidential by nature: owners' full export holds them only when this is on
+    # (README, "Direct messages"). Owners alone change it; each change is audited.
+    export_includes_conversations = models.BooleanField(
+        _("owners' full export includes direct messages"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

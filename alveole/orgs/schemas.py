@@ -23,6 +23,9 @@ class OrganisationOut(Schema):
         description="Who may give a space a confidential label (or lift it): members, managers or admins"
     )
     confidential_downloads: bool = Field(description="Whether files of confidential content may be downloaded at all")
+    export_includes_conversations: bool = Field(
+        description="Whether the owners' export of everything holds direct messages (owners change it; audited)"
+    )
     created_at: datetime
 
 
@@ -37,6 +40,7 @@ class OrganisationIn(Schema):
     edit_window_minutes: int | None = Field(None, ge=0, le=1_000_000)
     confidential_space_creators: str | None = Field(None, max_length=10)
     confidential_downloads: bool | None = None
+    export_includes_conversations: bool | None = None
 
 
 class PersonPage(Schema):

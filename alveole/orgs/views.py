@@ -320,7 +320,11 @@ def org_settings(request: HttpRequest) -> HttpResponse:
     require_org_admin(viewer)
     org = viewer.org
     server_max_mb = settings.ALVEOLE_UPLOAD_MAX_BYTES // 1024 // 1024
-    initial = {"name": org.name, "require_mfa_for_admins": org.require_mfa_for_admins}
+    initial = {
+        "name": org.name,
+        "require_mfa_for_admins": org.require_mfa_for_admins,
+        "export_includes_conversations": org.export_includes_conversations,
+    }
     initial.update({field: getattr(org, field) for field in POLICY_FIELDS})
     data = request.POST if request.method == "POST" else None
     form = OrganisationForm(data, is_owner=viewer.is_owner, server_max_mb=server_max_mb, initial=initial)
@@ -331,6 +335,10 @@ def org_settings(request: HttpRequest) -> HttpResponse:
             viewer,
             name=data["name"],
             require_mfa_for_admins=data["require_mfa_for_admins"] if viewer.is_owner else None,
+            # A disabled field keeps its initial value: only an owner's form changes it.
+            export_includes_conversations=(
+                data["export_includes_conversations"] if viewer.is_owner and "policies" in request.POST else None
+            ),
             # Only a form that showed the policies changes them (unticked boxes send nothing).
             **({f: data[f] for f in POLICY_FIELDS} if "policies" in request.POST else {}),
         ),

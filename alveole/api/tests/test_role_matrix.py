@@ -81,6 +81,14 @@ CASES = [
     Case("DELETE", "/scim-tokens/{scim_token}", {"owner": GONE}, denied=403, overrides={"other": 404}),
     Case("GET", "/organisation", every(OK)),
     Case("PATCH", "/organisation", every(OK, ORG_ADMINS), body={"name": "Renamed"}, denied=403),
+    # Whether exports include direct messages: owners alone (`other` owns organisation B).
+    Case(
+        "PATCH",
+        "/organisation",
+        every(OK, {"owner", "other"}),
+        body={"export_includes_conversations": True},
+        denied=403,
+    ),
     Case("GET", "/members", every(OK)),
     Case("GET", "/members/{member}", every(OK, {"owner", "admin", "member", "nonmember", "guest"})),
     Case("GET", "/members/{nonmember}", every(OK, {"owner", "admin", "member", "nonmember"})),
@@ -252,6 +260,8 @@ CASES = [
         overrides={"member": 403, "guest": 403},
     ),
     Case("POST", "/organisation/export", every(202, {"owner", "other"}), body={"password": TEST_PASSWORD}, denied=403),
+    # Everyone exports their own direct messages (a wrong password: 400, as for the other exports).
+    Case("POST", "/me/export", every(202), body={"password": TEST_PASSWORD}),
     Case("GET", "/exports", every(OK)),
     Case("GET", "/spaces/{private_space}/retention", every(OK, {"owner", "member", "guest"})),
     Case(

@@ -93,3 +93,24 @@ def test_email_replies_are_refused_for_strangers_and_after_leaving(world) -> Non
     [left] = receive(email_bytes(sender=world.nonmember.email, to=address, body="Still?"), [address])
     assert not left.accepted and "left this conversation" in left.reason
     assert Message.objects.count() == 1
+
+
+def test_a_digest_never_carries_the_text_of_unread_messages(world, always_working) -> None:
+    """Issue 16: someone with unread direct messages gets a digest with at most a count or a link."""
+    always_working(world.member)
+    notification_actions.update_settings(world.member, email_mode="daily")
+    conversation, _ = conversations.start_conversation(
+        world.nonmember, people_ids=[world.member.pk], title="Reorg", body="The reorg memo is in the safe"
+    )
+    conversations.send_message(world.nonmember, conversation=conversation, body="Code: 7-4-1-9")
+    edited = conversations.send_message(world.nonmember, conversation=conversation, body="Draft one")
+    conversations.edit_message(world.nonmember, message=edited, body="Draft two, confidential")
+    # Something else for the digest, so a digest does go out.
+    feed.create_post(world.owner, space=world.open_space, body=f"Welcome @{world.member.handle}")
+    assert outbound.send_digest_emails(timezone.now() + datetime.timedelta(days=2)) == 1
+    [digest] = [e for e in mail.outbox if e.to == [world.member.email]]
+    assert isinstance(digest, mail.EmailMultiAlternatives)
+    parts = [digest.subject, digest.body, *(str(content) for content, _type in digest.alternatives)]
+    assert "mentioned you" in digest.body  # the digest itself is there
+    for secret in ("reorg memo", "7-4-1-9", "Draft one", "Draft two", "Reorg"):
+        assert all(secret not in part for part in parts), secret
