@@ -270,7 +270,8 @@ def pgbench_insert_post(database_url: str, seconds: float, clients: int = 8) -> 
 
 
 def delete_marked(database_url: str, mark: str) -> dict[str, int]:
-    """Delete the posts whose body starts with `mark`, their post.created events and their jobs.
+    """Delete the posts whose body starts with `mark`, their post.created events, jobs, topic links and
+    search entries (the topics stay, as they do after the product's own posts are deleted).
 
     Works on PostgreSQL (postgres:// URL) and SQLite (sqlite:////path URL); returns what it deleted.
     """
@@ -294,6 +295,8 @@ def delete_marked(database_url: str, mark: str) -> dict[str, int]:
         "events": f"DELETE FROM live_event WHERE type = 'post.created' AND {post_id} IN {marked}",
         "jobs": f"DELETE FROM django_tasks_database_dbtaskresult WHERE task_path = {mark_param} "
         f"AND {job_post_id} IN {marked}",
+        "topic_links": f"DELETE FROM feed_post_topics WHERE post_id IN {marked}",
+        "search_entries": f"DELETE FROM search_entry WHERE kind = 'post' AND object_id IN {marked}",
         "posts": f"DELETE FROM feed_post WHERE body LIKE {mark_param}",
     }
     counts = {}
@@ -310,7 +313,7 @@ def delete_marked(database_url: str, mark: str) -> dict[str, int]:
 
 
 def cleanup(database_url: str) -> dict[str, int]:
-    """Remove the posts (with their events and jobs) that bench.bare_django wrote."""
+    """Remove the posts (with their events, jobs, topic links and search entries) that bench.bare_django wrote."""
     return delete_marked(database_url, BARE_DJANGO_MARK)
 
 
