@@ -202,7 +202,8 @@ def summary_table(report: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in summary_rows(report):
-        limit = f"{_fmt(row['ratio_limit'], 3)} of {row['limit_name']}" if row.get("ratio_limit") else "–"
+        # A ratio that rounds to 0.000 is still shown: "–" means that none was measured.
+        limit = f"{_fmt(row['ratio_limit'], 3)} of {row['limit_name']}" if row["ratio_limit"] is not None else "–"
         ref = f"{_fmt(row['ratio_reference'], 2)}x" if row.get("ratio_reference") else "–"
         lines.append(
             f"| {row['scenario']} | {row['config']} | {row['figure']} | {_fmt(row['value'])} {row['unit']} "
