@@ -60,8 +60,8 @@ PAGE_SIZE = 30
 # What this reference does, as a report records it (bench.run's method, bench.report's header).
 REFERENCES = (
     "bench.bare_django since issue 17: a post with its topic upserted and linked, its search entries and "
-    "its event, in one transaction; a feed page with the product's seven queries but the token, the columns "
-    "its JSON shows"
+    "its event, in one transaction (pgbench insert-post: the same writes); a feed page with the product's "
+    "seven queries but the token, the columns its JSON shows"
 )
 
 

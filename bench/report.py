@@ -182,8 +182,8 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 # What bench.bare_django did before issue 17, for the reports that do not say (written before it did).
 OLD_BARE_REFERENCES = (
-    "as before issue 17 (a post without its topic or search entries; a page read in one query of four "
-    "columns): a ratio to them flatters the reference"
+    "as before issue 17 (bare-django and pgbench insert-post wrote a post without its topic or search "
+    "entries; bare-django read a page in one query of four columns): a ratio to them flatters the reference"
 )
 
 

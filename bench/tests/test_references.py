@@ -109,19 +109,23 @@ def test_redis_publish_fails_fast_when_nothing_listens():
 
 def test_the_insert_post_script_writes_the_apps_rows():
     """Table, columns and lock key come from the app: a migration that changes them shows up here."""
-    from alveole.feed.models import Post
+    from alveole.feed.models import Post, Topic
     from alveole.live.models import Event
     from alveole.live.publish import LOCK_NAMESPACE
+    from alveole.search.models import Entry
 
     script = references.insert_post_script("Ann O'Hara", "ann")
     assert references.LOCK_NAMESPACE == LOCK_NAMESPACE
     assert f"pg_advisory_xact_lock({LOCK_NAMESPACE}, :org_id)" in script
-    statements = {line.split("(")[0]: line for line in script.splitlines() if line.startswith("INSERT INTO")}
-    assert len(statements) == 2  # a plain post queues no notification job (only mentions do)
-    for model in (Post, Event):
-        line = statements[f'INSERT INTO "{model._meta.db_table}" ']
+    inserts = [line for line in script.splitlines() if line.startswith("INSERT INTO")]
+    # The scenario's post: its topic, the post, its search entry, the link, the topic's entry, the event;
+    # no notification job (only mentions queue one).
+    models = [Topic, Post, Entry, Post.topics.through, Entry, Event]
+    assert [line.split('"')[1] for line in inserts] == [m._meta.db_table for m in models]
+    for model, line in zip(models, inserts, strict=True):
         listed = {c.strip(' "') for c in line.split("(", 1)[1].split(")", 1)[0].split(",")}
         assert listed == {f.column for f in model._meta.concrete_fields} - {"id"}
+    assert f"'{references.PGBENCH_TOPIC}'" in script and scenarios.POST_BODY.endswith(f"#{references.PGBENCH_TOPIC}")
     assert "'Ann O''Hara'" not in script and '"full_name": "Ann O\'\'Hara"' in script  # quoted once, inside JSON
 
 
@@ -159,7 +163,7 @@ def filled_database() -> Iterator[tuple[dict[str, str], dict]]:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "bench.dataset", "--posts", "10", "--users", "5", "--spaces", "1", "--json"],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         yield env, json.loads(done.stdout.strip().splitlines()[-1])
@@ -284,7 +288,7 @@ def test_the_bare_django_endpoint_does_the_products_work(filled_database):
     assert 'href="/topics/benchmarks/"' in newest["body_html"]
     # The bare page shows what the product's page shows, card for card, and its post left the same rows.
     code = PRODUCT_SIDE.format(viewer=viewer_id, space=space_id, body="bench-load " + body, bare=post_id)
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     product_side = json.loads(done.stdout.strip().splitlines()[-1])
     product = product_side["page"]
@@ -313,11 +317,18 @@ def test_pgbench_insert_post_runs_the_script_and_leaves_the_dataset_as_it_was(fi
         pytest.skip("runs with ALVEOLE_TEST_DATABASE_URL (PostgreSQL)")
     if shutil.which("pgbench") is None:
         pytest.skip("pgbench is not installed")
+    rows = "SELECT (SELECT count(*) FROM feed_post_topics) * 1000000 + (SELECT count(*) FROM search_entry)"
+    before = _count(url, rows)
+    topic_before = _count(
+        url, f"SELECT count(*) FROM search_entry WHERE kind = 'topic' AND body = '{references.PGBENCH_TOPIC}'"
+    )
     figures = references.pgbench_insert_post(url, seconds=1, clients=2)
     assert figures["tps"] > 0 and figures["latency_avg_ms"] > 0 and figures["clients"] == 2
     assert "-f insert_post.sql" in figures["command"] and "pg_advisory_xact_lock" in figures["script"]
     assert _count(url, "SELECT count(*) FROM feed_post") == 10
     assert _count(url, "SELECT count(*) FROM live_event") == 0
+    topic = _count(url, f"SELECT count(*) FROM feed_topic WHERE name = '{references.PGBENCH_TOPIC}'")
+    assert topic == 1 and _count(url, rows) == before + (0 if topic_before else 1)  # the topic's entry stays
 
 
 @pytest.mark.redis
