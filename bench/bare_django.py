@@ -1,4 +1,4 @@
-"""The "bare Django endpoint" reference: the product's two hot SQL paths behind Django, and nothing else.
+"""The "bare Django endpoint" reference: the product's two hot paths' SQL behind Django, and nothing else.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/alveole_bench_10000 \\
         python -m uvicorn bench.bare_django:application --port 8200 [--workers N]
@@ -13,24 +13,37 @@ import: a harness can `from bench.bare_django import cleanup` without configurin
 
 No middleware, no authentication, no sessions, no templates, DEBUG off: what is
 left is the ASGI server, Django's request/response cycle, a thread per sync view
-(as for the app's views) and the database. Comparing it with Alvéole on the same
-endpoints tells how much the product's own work costs.
+(as for the app's views) and the database, running the statements the product runs
+for the same request (captured with Django's query log; test_references checks the
+tables and columns against the models). Comparing it with Alvéole on the same
+endpoints tells how much the product's own work costs: its Python, not its SQL.
 
-- POST /posts {"space_id", "author_id", "body"} → 201 {"id"}: the inserts of a post
-  creation (the same as bench.references.insert_post_script: post row, then under the
-  organisation's advisory lock the event numbered MAX(seq) + 1, commit; no job row, as the app
-  queues one only for a post that mentions someone). The space's organisation and the author's name are read once
-  per process and cached, as the app has them from authentication. Bodies are prefixed
-  with "bare-django" so that cleanup(DATABASE_URL) (here or in bench.references) removes them.
-- GET /spaces/<id>/posts?before=<ISO datetime or empty> → the 30 newest posts of the
-  space (before that time), newest first, with their author's name: the feed page query
-  served by the post_space_feed index (space, -created_at, -id).
+- POST /posts {"space_id", "author_id", "body"} → 201 {"id"}: what POST /api/v1/posts writes
+  for the scenario's body ("… about #benchmarks"), in one transaction: read the space (with
+  its label, readable by the author) and the author's membership, upsert each #topic of the
+  body (INSERT … ON CONFLICT DO UPDATE RETURNING id), insert the post, upsert its search
+  entry, link the post to its topics, give each topic its search entry (insert or ignore),
+  then under the organisation's advisory lock (PostgreSQL) insert the event numbered
+  MAX(seq) + 1, and commit. No job row: the app queues a notification job only for a post
+  that mentions someone. The author's name, handle and language are read once per process
+  and cached, as the app has them from authentication. Bodies are prefixed with
+  "bare-django" so that cleanup(DATABASE_URL) (here or in bench.references) removes them.
+- GET /spaces/<id>/posts?viewer=<user id>&before=<ISO datetime or empty> → one page as
+  GET /api/v1/spaces/<id>/posts builds it, with the same joins and the columns its JSON
+  shows: the space (its name and label, readable by the viewer), the 30 newest posts the
+  viewer may see (the product's visibility rule for hidden, held and refused posts) with
+  their author (name, handle) and label, the shared originals when the page holds shares,
+  the reaction summary with the viewer's own reaction, the attachments, the viewer's read
+  marks, and on the first page the pinned posts (a probe on the partial index, then the
+  same page for what it found). The viewer's role is read once per process and cached, as
+  the app has it from authentication.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +57,12 @@ from django.utils.dateparse import parse_datetime
 from bench.references import BARE_DJANGO_MARK, LOCK_NAMESPACE, delete_marked
 
 PAGE_SIZE = 30
+# What this reference does, as a report records it (bench.run's method, bench.report's header).
+REFERENCES = (
+    "bench.bare_django since issue 17: a post with its topic upserted and linked, its search entries and "
+    "its event, in one transaction (pgbench insert-post: the same writes); a feed page with the product's "
+    "seven queries but the token, the columns its JSON shows"
+)
 
 
 def database_settings(url: str) -> dict:
@@ -95,34 +114,83 @@ def configure() -> None:
 
 
 def cleanup(database_url: str) -> dict[str, int]:
-    """Delete the posts this module wrote (body prefix "bare-django"), their events and jobs."""
+    """Delete the posts this module wrote (body prefix "bare-django"): their events, topic links, search entries."""
     return delete_marked(database_url, BARE_DJANGO_MARK)
 
 
-# (space_id, author_id) → (organisation_id, author's full name, handle), read once per process.
-_context: dict[tuple[int, int], tuple[int, str, str]] = {}
+# author_id → (organisation_id, full name, handle, language); viewer_id → (organisation_id, role):
+# read once per process, as the app has them from authentication.
+_authors: dict[int, tuple[int, str, str, str]] = {}
+_viewers: dict[int, tuple[int, str]] = {}
+
+# The product's topic rule (alveole.core.markdown.TOPIC_RE): a letter, up to 50 characters.
+TOPIC_RE = re.compile(r"(?<![\w#&])#((?=[\w-]*[^\W\d_])[^\W_](?:[\w-]{0,48}[^\W_])?)")
+# The columns of a page's post, as the product's JSON shows them (alveole.feed.api.item_out).
+POST_COLUMNS = (
+    "p.id, p.space_id, p.kind, p.body, p.body_html, p.created_at, p.edited_at, p.pinned_at, p.answered_at, "
+    "p.hidden_at, p.review, p.refusal_reason, p.comment_count, p.is_share, p.shared_post_id, p.author_id, "
+    "u.full_name, u.handle, p.label_id, l.rank, l.restricted"
+)
 
 
-def _context_of(space_id: int, author_id: int) -> tuple[int, str, str] | None:
-    key = (space_id, author_id)
-    if key not in _context:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT s.organisation_id, u.full_name, u.handle FROM spaces_space s, accounts_user u "
-                "WHERE s.id = %s AND u.id = %s",
-                [space_id, author_id],
-            )
-            row = cursor.fetchone()
-        if row is None:
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _author(author_id: int) -> tuple[int, str, str, str] | None:
+    if author_id not in _authors:
+        rows = _fetch(
+            "SELECT organisation_id, full_name, handle, language FROM accounts_user WHERE id = %s", [author_id]
+        )
+        if not rows:
             return None
-        _context[key] = (row[0], row[1], row[2])
-    return _context[key]
+        _authors[author_id] = rows[0]
+    return _authors[author_id]
 
 
-def _iso(value: Any) -> str:
+def _viewer(viewer_id: int) -> tuple[int, str] | None:
+    if viewer_id not in _viewers:
+        rows = _fetch("SELECT organisation_id, role FROM accounts_user WHERE id = %s AND is_active", [viewer_id])
+        if not rows:
+            return None
+        _viewers[viewer_id] = rows[0]
+    return _viewers[viewer_id]
+
+
+def _readable_space(space_id: int, org_id: int, user_id: int) -> tuple[Any, ...] | None:
+    """The space with its label, when open or joined by the user (alveole.spaces.access.get_space_for)."""
+    rows = _fetch(
+        "SELECT s.id, s.name, s.archived_at, s.label_id, l.rank, l.restricted FROM spaces_space s "
+        "LEFT OUTER JOIN spaces_label l ON l.id = s.label_id WHERE s.organisation_id = %s AND s.id = %s "
+        "AND (s.visibility = 'open' OR EXISTS(SELECT 1 FROM spaces_spacemembership m "
+        "WHERE m.space_id = s.id AND m.user_id = %s))",
+        [org_id, space_id, user_id],
+    )
+    return rows[0] if rows else None
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     return str(value)
+
+
+def _topic_html(body: str) -> str:
+    return (
+        "<p>"
+        + TOPIC_RE.sub(
+            lambda m: (
+                f'<a href="/topics/{m.group(1).lower()}/" class="topic" rel="noopener noreferrer nofollow">'
+                f"{m.group(0)}</a>"
+            ),
+            body,
+        )
+        + "</p>\n"
+    )
 
 
 def create_post(request: HttpRequest) -> HttpResponse:
@@ -133,17 +201,40 @@ def create_post(request: HttpRequest) -> HttpResponse:
         space_id, author_id, body = int(payload["space_id"]), int(payload["author_id"]), str(payload["body"])
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "expected JSON {space_id, author_id, body}"}, status=400)
-    context = _context_of(space_id, author_id)
-    if context is None:
-        return JsonResponse({"error": "no such space or author"}, status=404)
-    org_id, full_name, handle = context
+    author = _author(author_id)
+    if author is None:
+        return JsonResponse({"error": "no such author"}, status=404)
+    org_id, full_name, handle, language = author
+    # The search entry's language (alveole.search.actions.language_of): the author's, else what the
+    # words say; the scenario's body has none of its common words, so the default language.
+    language = language if language in ("fr", "en") else "en"
     if not body.startswith(BARE_DJANGO_MARK):
         body = f"{BARE_DJANGO_MARK}: {body}"
-    html = f"<p>{body}</p>\n"
+    topics: dict[str, str] = {}
+    for match in TOPIC_RE.finditer(body):
+        topics.setdefault(match.group(1).lower(), match.group(1))
+    html = _topic_html(body)
     postgres = connection.vendor == "postgresql"
     adapt = connection.ops.adapt_datetimefield_value
+    space = _readable_space(space_id, org_id, author_id)
+    if space is None:
+        return JsonResponse({"error": "no such space"}, status=404)
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, role FROM spaces_spacemembership WHERE space_id = %s AND user_id = %s ORDER BY id LIMIT 1",
+            [space_id, author_id],
+        )
+        if cursor.fetchone() is None:
+            return JsonResponse({"error": "not a member"}, status=403)
         created_at = datetime.now(UTC)
+        topic_ids = []
+        for name, label in topics.items():
+            cursor.execute(
+                'INSERT INTO "feed_topic" ("organisation_id", "name", "label", "created_at") VALUES (%s, %s, %s, %s) '
+                'ON CONFLICT ("organisation_id", "name") DO UPDATE SET "name" = EXCLUDED."name" RETURNING "id"',
+                [org_id, name, label, adapt(created_at)],
+            )
+            topic_ids.append((cursor.fetchone()[0], name, label))
         cursor.execute(
             'INSERT INTO "feed_post" ("organisation_id", "space_id", "author_id", "kind", "body", "body_html", '
             '"is_share", "shared_post_id", "created_at", "edited_at", "deleted_at", "pinned_at", "answered_at", '
@@ -152,6 +243,30 @@ def create_post(request: HttpRequest) -> HttpResponse:
             [org_id, space_id, author_id, "update", body, html, False, adapt(created_at), adapt(created_at)],
         )
         post_id = cursor.fetchone()[0]
+        cursor.execute(
+            'INSERT INTO "search_entry" ("organisation_id", "kind", "object_id", "space_id", "shown", "label_id", '
+            '"author_id", "post_id", "has_file", "created_at", "language", "title", "body", "link") '
+            "VALUES (%s, 'post', %s, %s, %s, NULL, %s, %s, %s, %s, %s, '', %s, %s) "
+            'ON CONFLICT ("kind", "object_id") DO UPDATE SET "organisation_id" = EXCLUDED."organisation_id", '
+            '"space_id" = EXCLUDED."space_id", "label_id" = EXCLUDED."label_id", "post_id" = EXCLUDED."post_id", '
+            '"shown" = EXCLUDED."shown", "author_id" = EXCLUDED."author_id", "created_at" = EXCLUDED."created_at", '
+            '"language" = EXCLUDED."language", "body" = EXCLUDED."body", "link" = EXCLUDED."link", '
+            '"title" = EXCLUDED."title" RETURNING "id"',
+            [org_id, post_id, space_id, True, author_id, post_id, False, adapt(created_at), language, body,
+             f"/posts/{post_id}/"],
+        )  # fmt: skip
+        cursor.fetchone()
+        for topic_id, name, label in topic_ids:
+            cursor.execute(
+                'INSERT INTO "feed_post_topics" ("post_id", "topic_id") VALUES (%s, %s) ON CONFLICT DO NOTHING',
+                [post_id, topic_id],
+            )
+            cursor.execute(
+                'INSERT INTO "search_entry" ("organisation_id", "kind", "object_id", "space_id", "shown", '
+                '"label_id", "author_id", "post_id", "has_file", "created_at", "language", "title", "body", "link") '
+                "VALUES (%s, 'topic', %s, NULL, %s, NULL, NULL, NULL, %s, %s, '', %s, %s, %s) ON CONFLICT DO NOTHING",
+                [org_id, topic_id, True, False, adapt(created_at), f"#{label}", name, f"/topics/{name}/"],
+            )
         if postgres:  # SQLite has one writer at a time already (as alveole.live.publish)
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, org_id])
         data = {
@@ -172,7 +287,104 @@ def create_post(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"id": post_id}, status=201)
 
 
+def _visible(viewer_id: int, role: str) -> tuple[str, list[Any]]:
+    """The product's rule for hidden, held and refused posts (alveole.feed.access.shown_unless_hidden)."""
+    if role in ("owner", "admin"):
+        return "(NOT (p.review = 'refused') OR p.author_id = %s)", [viewer_id]
+    return (
+        "((p.hidden_at IS NULL AND p.review = 'published') OR p.author_id = %s OR (p.space_id IN "
+        "(SELECT space_id FROM spaces_spacemembership WHERE user_id = %s AND role = 'manager') "
+        "AND NOT (p.review = 'refused')))",
+        [viewer_id, viewer_id],
+    )
+
+
+def _items(rows: list[tuple[Any, ...]], space: tuple[Any, ...], viewer_id: int, role: str) -> list[dict[str, Any]]:
+    """The page's cards from its post rows: originals, reactions, attachments and read marks, a query each."""
+    if not rows:
+        return []
+    originals: dict[int, tuple[Any, ...]] = {}
+    shared = [r[14] for r in rows if r[14]]
+    if shared:  # only when the page holds shares, as the product
+        visible, params = _visible(viewer_id, role)
+        found = _fetch(
+            f"SELECT {POST_COLUMNS}, s.name FROM feed_post p INNER JOIN accounts_user u ON u.id = p.author_id "
+            "LEFT OUTER JOIN spaces_label l ON l.id = p.label_id LEFT OUTER JOIN spaces_space s ON s.id = p.space_id "
+            f"WHERE p.id IN ({', '.join(['%s'] * len(shared))}) AND p.deleted_at IS NULL AND {visible} "
+            "AND (s.id IS NULL OR s.visibility = 'open' OR EXISTS(SELECT 1 FROM spaces_spacemembership m "
+            "WHERE m.space_id = s.id AND m.user_id = %s))",
+            [*shared, *params, viewer_id],
+        )
+        originals = {r[0]: r for r in found}
+    ids = [r[0] for r in rows] + list(originals)
+    marks = ", ".join(["%s"] * len(ids))
+    reactions: dict[int, dict[str, int]] = {}
+    mine: dict[int, str] = {}
+    for post_id, kind, count, me in _fetch(
+        "SELECT post_id, kind, COUNT(id), MAX(CASE WHEN user_id = %s THEN 1 ELSE 0 END) FROM feed_reaction "
+        f"WHERE post_id IN ({marks}) GROUP BY post_id, kind",
+        [viewer_id, *ids],
+    ):
+        reactions.setdefault(post_id, {})[kind] = count
+        if me:
+            mine[post_id] = kind
+    files: dict[int, list[dict[str, Any]]] = {}
+    for file_id, post_id, name, content_type, size, width, height in _fetch(
+        "SELECT id, post_id, original_name, content_type, size, width, height FROM feed_attachment "
+        f"WHERE post_id IN ({marks}) ORDER BY id",
+        ids,
+    ):
+        image = content_type.startswith("image/")
+        files.setdefault(post_id, []).append(
+            {"id": file_id, "name": name, "content_type": content_type, "size": size, "width": width,
+             "height": height, "is_image": image, "url": f"/files/{file_id}/{name}",
+             "thumbnail_url": f"/files/{file_id}/thumbnail" if image else None}
+        )  # fmt: skip
+    page_ids = [r[0] for r in rows]
+    read = {
+        r[0]
+        for r in _fetch(
+            "SELECT post_id FROM feed_postread WHERE user_id = %s "
+            f"AND post_id IN ({', '.join(['%s'] * len(page_ids))})",
+            [viewer_id, *page_ids],
+        )
+    }
+
+    def card(r: tuple[Any, ...], space_name: str | None) -> dict[str, Any]:
+        return {
+            "id": r[0], "space": {"id": r[1], "name": space_name} if r[1] else None,
+            "author": {"id": r[15], "full_name": r[16], "handle": r[17]},
+            "kind": r[2], "body": r[3], "body_html": r[4], "created_at": _iso(r[5]),
+        }  # fmt: skip
+
+    items = []
+    for r in rows:
+        original = originals.get(r[14]) if r[14] else None
+        space_rank, space_restricted = space[4], space[5]
+        label_id = r[18] if r[18] is not None and (space_rank is None or r[19] > space_rank) else space[3]
+        items.append(
+            {
+                **card(r, space[1]),
+                "edited_at": _iso(r[6]), "pinned": r[7] is not None, "answered": r[8] is not None,
+                "hidden": r[9] is not None, "review": r[10], "refusal_reason": r[11], "comment_count": r[12],
+                "reactions": reactions.get(r[0], {}), "my_reaction": mine.get(r[0]),
+                "attachments": files.get(r[0], []),
+                "unread": r[0] not in read and r[15] != viewer_id and r[10] == "published",
+                "is_share": bool(r[13]),
+                "shared_post": None if original is None else
+                {**card(original, original[21]), "attachments": files.get(original[0], [])},
+                "shared_post_unavailable": bool(r[13]) and original is None,
+                "label_id": label_id, "confidential": bool(r[20]) or bool(space_restricted),
+            }
+        )  # fmt: skip
+    return items
+
+
 def space_posts(request: HttpRequest, space_id: int) -> HttpResponse:
+    try:
+        viewer_id = int(request.GET.get("viewer", ""))
+    except ValueError:
+        return JsonResponse({"error": "viewer must be a user id"}, status=400)
     before_text = request.GET.get("before", "")
     before = None
     if before_text:
@@ -184,20 +396,42 @@ def space_posts(request: HttpRequest, space_id: int) -> HttpResponse:
             return JsonResponse({"error": "before must be an ISO datetime"}, status=400)
         if before.tzinfo is None:
             before = before.replace(tzinfo=UTC)
+    viewer = _viewer(viewer_id)
+    if viewer is None:
+        return JsonResponse({"error": "no such viewer"}, status=404)
+    org_id, role = viewer
+    space = _readable_space(space_id, org_id, viewer_id)
+    if space is None:
+        return JsonResponse({"error": "no such space"}, status=404)
+    visible, params = _visible(viewer_id, role)
+    where = f"{visible} AND p.deleted_at IS NULL AND p.organisation_id = %s AND p.space_id = %s"
+    params += [org_id, space_id]
     sql = (
-        "SELECT p.id, p.body, p.created_at, u.full_name FROM feed_post p "
-        "INNER JOIN accounts_user u ON u.id = p.author_id WHERE p.space_id = %s AND p.deleted_at IS NULL"
+        f"SELECT {POST_COLUMNS} FROM feed_post p INNER JOIN accounts_user u ON u.id = p.author_id "
+        f"LEFT OUTER JOIN spaces_label l ON l.id = p.label_id WHERE {where}"
     )
-    params: list[Any] = [space_id]
+    page_params = list(params)
     if before is not None:
         sql += " AND p.created_at < %s"
-        params.append(connection.ops.adapt_datetimefield_value(before))
-    sql += f" ORDER BY p.created_at DESC, p.id DESC LIMIT {PAGE_SIZE}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    posts = [{"id": r[0], "body": r[1], "created_at": _iso(r[2]), "author": r[3]} for r in rows]
-    return JsonResponse(posts, safe=False)
+        page_params.append(connection.ops.adapt_datetimefield_value(before))
+    rows = _fetch(sql + f" ORDER BY p.created_at DESC, p.id DESC LIMIT {PAGE_SIZE + 1}", page_params)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    items = _items(rows, space, viewer_id, role)
+    pinned: list[dict[str, Any]] = []
+    if before is None:  # the first page shows the pinned posts: an id probe, then their cards
+        ids = [r[0] for r in _fetch(f"SELECT p.id FROM feed_post p WHERE {where} AND p.pinned_at IS NOT NULL "
+                                    "ORDER BY p.pinned_at DESC LIMIT 5", params)]  # fmt: skip
+        if ids:
+            found = _fetch(
+                f"SELECT {POST_COLUMNS} FROM feed_post p INNER JOIN accounts_user u ON u.id = p.author_id "
+                f"LEFT OUTER JOIN spaces_label l ON l.id = p.label_id WHERE {where} "
+                f"AND p.pinned_at IS NOT NULL AND p.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY p.pinned_at DESC",
+                [*params, *ids],
+            )
+            pinned = _items(found, space, viewer_id, role)
+    next_before = items[-1]["created_at"] if more and items else None
+    return JsonResponse({"items": items, "next_before": next_before, "pinned": pinned})
 
 
 urlpatterns = [

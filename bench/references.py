@@ -7,8 +7,10 @@ here measures one of those references and returns its figures:
 - `pgbench_select_only`: PostgreSQL's own `pgbench -S` (one primary-key read per
   transaction) on a separate database: the ceiling for any read path;
 - `pgbench_insert_post`: pgbench running the SQL of one post creation in
-  Alvéole (post row, event row under the organisation's advisory lock; no job
-  row, as for a post without mentions) against an Alvéole database, without Python or HTTP;
+  Alvéole for the create-post scenario's body (its #topic upserted and linked,
+  the post row, the post's and the topic's search entries, the event row under
+  the organisation's advisory lock; no job row, as for a post without mentions)
+  against an Alvéole database, without Python or HTTP;
 - `redis_publish`: `redis-benchmark` publishing live-event-sized messages;
 - `cleanup`: removes what bench.bare_django wrote (the bare Django reference).
 
@@ -35,6 +37,7 @@ LOCK_NAMESPACE = 0x41_4C_56
 PGBENCH_DATABASE = "alveole_bench_pgbench"
 PGBENCH_SCALE = 10
 PGBENCH_MARK = "pgbench-insert-post"  # body prefix of the posts pgbench_insert_post writes
+PGBENCH_TOPIC = "benchmarks"  # the topic of the create-post scenario's body (bench.scenarios.POST_BODY)
 BARE_DJANGO_MARK = "bare-django"  # body prefix of the posts bench.bare_django writes
 # What create_post enqueues after commit (alveole/feed/actions.py: after_commit(post_published, post.pk)).
 POST_JOB_PATH = "alveole.notifications.jobs.post_published"
@@ -182,16 +185,21 @@ def _sql_text(value: str) -> str:
 def insert_post_script(author_full_name: str, author_handle: str) -> str:
     """The SQL of one post creation, as pgbench script (variables :org_id, :space_id, :author_id).
 
-    Taken from what POST /api/v1/posts runs for a plain post (no mention, topic or
-    file) — alveole.feed.actions.create_post and alveole.live.publish._insert_next —
-    captured with Django's query log: the transaction inserts the post, takes the
-    organisation's advisory lock and inserts the event numbered MAX(seq) + 1. (A
-    notification job is queued only for posts that mention someone.) The reads
-    before (token, space, membership) are left out: they are product logic, and
-    pgbench -S measures reads. The author's name and handle go into the event's JSON as the app puts them there.
+    Taken from what POST /api/v1/posts runs for the create-post scenario's body (a #topic, no
+    mention or file) — alveole.feed.actions.create_post, alveole.search.receivers and
+    alveole.live.publish._insert_next — captured with Django's query log: the transaction upserts
+    the topic, inserts the post, upserts its search entry, links it to the topic, gives the topic
+    its search entry when it has none, takes the organisation's advisory lock and inserts the
+    event numbered MAX(seq) + 1. (A notification job is queued only for posts that mention
+    someone.) The reads before (token, space, membership) are left out: they are product logic,
+    and pgbench -S measures reads. The author's name and handle go into the event's JSON as the
+    app puts them there.
     """
-    text = f"{PGBENCH_MARK}: Update from the team, the weekly numbers are in"
-    html = f"<p>{text}</p>\n"
+    text = f"{PGBENCH_MARK}: post about #{PGBENCH_TOPIC}"
+    html = (
+        f'<p>{PGBENCH_MARK}: post about <a href="/topics/{PGBENCH_TOPIC}/" class="topic" '
+        f'rel="noopener noreferrer nofollow">#{PGBENCH_TOPIC}</a></p>\n'
+    )
     # The event's data as the app serialises it (json.dumps), with %s where PostgreSQL fills values in.
     data = json.dumps(
         {
@@ -209,13 +217,33 @@ def insert_post_script(author_full_name: str, author_handle: str) -> str:
         '"hidden_at", "hidden_by_id", "review", "reviewed_by_id", "reviewed_at", "refusal_reason", "published_at", '
         '"label_id", "idempotency_key"'
     )
+    entry_columns = (
+        '"organisation_id", "kind", "object_id", "space_id", "shown", "label_id", "author_id", "post_id", '
+        '"has_file", "created_at", "language", "title", "body", "link"'
+    )
+    topic = _sql_text(PGBENCH_TOPIC)
     return "\n".join(
         [
             "BEGIN;",
+            f'INSERT INTO "feed_topic" ("organisation_id", "name", "label", "created_at") VALUES (:org_id, {topic}, '
+            f'{topic}, now()) ON CONFLICT ("organisation_id", "name") DO UPDATE SET "name" = EXCLUDED."name" '
+            'RETURNING "feed_topic"."id" AS topic_id \\gset',
             f"INSERT INTO \"feed_post\" ({columns}) VALUES (:org_id, :space_id, :author_id, 'update', "
             f"{_sql_text(text)}, E{_sql_text(html.replace(chr(10), chr(92) + 'n'))}, false, NULL, now(), "
             "NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 'published', NULL, NULL, '', now(), NULL, NULL) "
             'RETURNING "feed_post"."id" AS post_id \\gset',
+            f"INSERT INTO \"search_entry\" ({entry_columns}) VALUES (:org_id, 'post', :post_id, :space_id, true, "
+            f"NULL, :author_id, :post_id, false, now(), 'en', '', {_sql_text(text)}, '/posts/' || :post_id || '/') "
+            'ON CONFLICT ("kind", "object_id") DO UPDATE SET "organisation_id" = EXCLUDED."organisation_id", '
+            '"space_id" = EXCLUDED."space_id", "label_id" = EXCLUDED."label_id", "post_id" = EXCLUDED."post_id", '
+            '"shown" = EXCLUDED."shown", "author_id" = EXCLUDED."author_id", "created_at" = EXCLUDED."created_at", '
+            '"language" = EXCLUDED."language", "body" = EXCLUDED."body", "link" = EXCLUDED."link", '
+            '"title" = EXCLUDED."title";',
+            'INSERT INTO "feed_post_topics" ("post_id", "topic_id") VALUES (:post_id, :topic_id) '
+            "ON CONFLICT DO NOTHING;",
+            f"INSERT INTO \"search_entry\" ({entry_columns}) VALUES (:org_id, 'topic', :topic_id, NULL, true, NULL, "
+            f"NULL, NULL, false, now(), '', {_sql_text('#' + PGBENCH_TOPIC)}, {topic}, "
+            f"{_sql_text(f'/topics/{PGBENCH_TOPIC}/')}) ON CONFLICT DO NOTHING;",
             f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, :org_id);",
             'INSERT INTO "live_event" (organisation_id, seq, type, audience, space_id, user_id, data, created_at) '
             "SELECT :org_id, COALESCE(MAX(seq), 0) + 1, 'post.created', 'space', :space_id, NULL, "
@@ -270,7 +298,8 @@ def pgbench_insert_post(database_url: str, seconds: float, clients: int = 8) -> 
 
 
 def delete_marked(database_url: str, mark: str) -> dict[str, int]:
-    """Delete the posts whose body starts with `mark`, their post.created events and their jobs.
+    """Delete the posts whose body starts with `mark`, their post.created events, jobs, topic links and
+    search entries (the topics stay, as they do after the product's own posts are deleted).
 
     Works on PostgreSQL (postgres:// URL) and SQLite (sqlite:////path URL); returns what it deleted.
     """
@@ -294,6 +323,8 @@ def delete_marked(database_url: str, mark: str) -> dict[str, int]:
         "events": f"DELETE FROM live_event WHERE type = 'post.created' AND {post_id} IN {marked}",
         "jobs": f"DELETE FROM django_tasks_database_dbtaskresult WHERE task_path = {mark_param} "
         f"AND {job_post_id} IN {marked}",
+        "topic_links": f"DELETE FROM feed_post_topics WHERE post_id IN {marked}",
+        "search_entries": f"DELETE FROM search_entry WHERE kind = 'post' AND object_id IN {marked}",
         "posts": f"DELETE FROM feed_post WHERE body LIKE {mark_param}",
     }
     counts = {}
@@ -310,7 +341,7 @@ def delete_marked(database_url: str, mark: str) -> dict[str, int]:
 
 
 def cleanup(database_url: str) -> dict[str, int]:
-    """Remove the posts (with their events and jobs) that bench.bare_django wrote."""
+    """Remove the posts (with their events, jobs, topic links and search entries) that bench.bare_django wrote."""
     return delete_marked(database_url, BARE_DJANGO_MARK)
 
 

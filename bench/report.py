@@ -1,17 +1,26 @@
 """Turn a bench.run report into a Markdown table and a PNG plot.
 
     python -m bench.report bench/results/full.json     # rewrite full.md and full.png
+    python -m bench.report --results-md                # rewrite the generated tables of bench/RESULTS.md
 
 The summary holds one row per figure of the performance issue's table: the
 measured value, its target, the ratio to the same-run reference (bare Django
 endpoint, bare WebSocket relay) and to the machine's own limit (pgbench, Redis
 PUBLISH), with the servers' CPU and memory while it was measured.
+
+bench/RESULTS.md holds no hand-copied figure table: each of its tables is either a generated
+block, between `<!-- bench.report: <results file stem> <table kind> -->` and `<!-- /bench.report -->`,
+that `--results-md` rewrites from bench/results/<stem>.json (TABLES lists the kinds), or labelled
+"hand-measured, not generated" with its method. bench/tests/test_report.py fails when a block
+disagrees with the committed JSON, or when a table is neither.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +180,142 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+# What bench.bare_django did before issue 17, for the reports that do not say (written before it did).
+OLD_BARE_REFERENCES = (
+    "as before issue 17 (bare-django and pgbench insert-post wrote a post without its topic or search "
+    "entries; bare-django read a page in one query of four columns): a ratio to them flatters the reference"
+)
+
+
+def limits_table(report: dict[str, Any]) -> list[str]:
+    lines = ["| reference | figure |", "|---|---|"]
+    for name, figure in report.get("limits", {}).items():
+        value = figure.get("tps") or figure.get("rps")
+        lines.append(f"| {name} ({figure.get('clients', '?')} clients) | {_fmt(value, 0)} /s |")
+    return lines
+
+
+def summary_table(report: dict[str, Any]) -> list[str]:
+    lines = [
+        "| scenario | configuration | figure | measured | target | met | vs bare reference | vs machine limit "
+        "| server CPU (% of a core) | server memory (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in summary_rows(report):
+        # A ratio that rounds to 0.000 is still shown: "–" means that none was measured.
+        limit = f"{_fmt(row['ratio_limit'], 3)} of {row['limit_name']}" if row["ratio_limit"] is not None else "–"
+        ref = f"{_fmt(row['ratio_reference'], 2)}x" if row.get("ratio_reference") else "–"
+        lines.append(
+            f"| {row['scenario']} | {row['config']} | {row['figure']} | {_fmt(row['value'])} {row['unit']} "
+            f"| {row['target']} | {_met(row['met'])} | {ref} | {limit} "
+            f"| {_fmt(row['cpu'], 0)} | {_fmt(row['rss'], 0)} |"
+        )
+    for failed in [s for s in report["scenarios"] if "scenario_error" in s]:
+        lines.append(
+            f"| {failed['scenario']} | {failed['config']} | **FAILED** | {failed['scenario_error']} "
+            "| | **no** | | | | |"
+        )
+    return lines
+
+
+def _step_at(result: dict[str, Any] | None, rate: float) -> dict[str, Any] | None:
+    return next((s for s in result["steps"] if s["offered_rps"] == rate), None) if result else None
+
+
+def configs_table(report: dict[str, Any]) -> list[str]:
+    """The PostgreSQL configurations side by side: a process per core (--reuse-port) or uvicorn's --workers."""
+    lines = [
+        "| configuration | create: saturation | create: p99 at 100/s | feed: saturation | feed: p95 at 150/s "
+        "| server memory (MiB) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for config in ("postgres", "postgres-workers"):
+        create = next(iter(s for s in _by(report, "create_post") if s["config"] == config), None)
+        feed = next(iter(s for s in _by(report, "feed_read") if s["config"] == config), None)
+        if create is None and feed is None:
+            continue
+        create_step, feed_step = _step_at(create, 100), _step_at(feed, 150)
+        memory = [s["server_rss_peak_mib"] for r in (create, feed) if r for s in r["steps"]]
+        lines.append(
+            f"| {config} | {_fmt(create['saturation_rps']) + '/s' if create else '–'} "
+            f"| {_fmt(create_step['p99_ms']) + ' ms' if create_step else '–'} "
+            f"| {_fmt(feed['saturation_rps']) + '/s' if feed else '–'} "
+            f"| {_fmt(feed_step['p95_ms']) + ' ms' if feed_step else '–'} "
+            f"| {_fmt(min(memory), 0)}–{_fmt(max(memory), 0)} |"
+        )
+    return lines
+
+
+def feed_latency_table(report: dict[str, Any]) -> list[str]:
+    """bench.feed_latency's output: a feed page's latency at each dataset size, and the p95 ratio."""
+    pages = ("home", "space_first_page", "space_second_page")
+    lines = [
+        "| dataset | home p50 / p95 / p99 | space, first page p50 / p95 / p99 | space, next page p50 / p95 / p99 |",
+        "|---|---|---|---|",
+    ]
+    for run in report["runs"]:
+        cells = [
+            " / ".join(_fmt(run["results"][page][key]) for key in ("p50_ms", "p95_ms", "p99_ms")) + " ms"
+            for page in pages
+        ]
+        lines.append(f"| {run['posts']:,} posts ({run['database']}) | " + " | ".join(cells) + " |")
+    ratios = report["ratio_p95_large_to_small"]
+    lines.append("| **p95 ratio largest / smallest** | " + " | ".join(f"**{ratios[p]:.2f}**" for p in pages) + " |")
+    return lines
+
+
+def fanout_table(report: dict[str, Any]) -> list[str]:
+    """bench.fanout's output: delivery to every socket of a space, against the bare relay of the same run."""
+    lines = [
+        "| configuration | sockets | last recipient p50 / p99 | any recipient p50 / p99 | lost "
+        "| p99 vs bare relay | server memory per idle socket |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    bare = {r["sockets"]: r for r in report["runs"] if r["config"] == "bare"}
+    for run in sorted(report["runs"], key=lambda r: (r["sockets"], r["config"] == "bare")):
+        ref = bare.get(run["sockets"])
+        ratio = _ratio(run["last_recipient_p99_ms"], ref["last_recipient_p99_ms"]) if ref else None
+        lines.append(
+            f"| {run['config']} | {run['sockets']:,} "
+            f"| {_fmt(run['last_recipient_p50_ms'])} / {_fmt(run['last_recipient_p99_ms'])} ms "
+            f"| {_fmt(run['any_recipient_p50_ms'])} / {_fmt(run['any_recipient_p99_ms'])} ms "
+            f"| {run['lost']:,} of {run['posts'] * run['connected']:,} "
+            f"| {_fmt(ratio, 2) + 'x' if ratio is not None else '–'} "
+            f"| {_fmt(run['server_rss_idle_kib_per_socket'])} KiB |"
+        )
+    return lines
+
+
+# The table kinds a RESULTS.md block may name, each drawn from one bench/results/<stem>.json.
+TABLES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "limits": limits_table,
+    "summary": summary_table,
+    "configs": configs_table,
+    "feed_latency": feed_latency_table,
+    "fanout": fanout_table,
+}
+BLOCK = re.compile(
+    r"(?P<open><!-- bench\.report: (?P<stem>[\w.-]+) (?P<kind>\w+) -->\n)"
+    r"(?P<body>.*?)(?P<close><!-- /bench\.report -->)",
+    re.S,
+)
+RESULTS_MD = Path(__file__).resolve().parent / "RESULTS.md"
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def generated_block(results: Path, stem: str, kind: str) -> str:
+    """The table a block names, as bench.report writes it from bench/results/<stem>.json."""
+    if kind not in TABLES:
+        raise ValueError(f"unknown table kind {kind!r} (known: {', '.join(TABLES)})")
+    report = json.loads((results / f"{stem}.json").read_text())
+    return "\n".join(TABLES[kind](report)) + "\n"
+
+
+def regenerate_results_md(text: str, results: Path = RESULTS_DIR) -> str:
+    """RESULTS.md with every marked block rewritten from the JSON it names; the prose is left as it is."""
+    return BLOCK.sub(lambda m: m["open"] + generated_block(results, m["stem"], m["kind"]) + m["close"], text)
+
+
 def markdown(report: dict[str, Any]) -> str:
     m, v = report["machine"], report["versions"]
     lines = [
@@ -186,37 +331,10 @@ def markdown(report: dict[str, Any]) -> str:
             f"Rerun: {', '.join(r['scenarios'])} at {r['started_at']} (commit {r['commit']}): {r['why']}."
             for r in report.get("reruns", [])
         ],
-        "",
-        "## The machine's limits, measured in this run",
-        "",
-        "| reference | figure |",
-        "|---|---|",
     ]
-    limits = report.get("limits", {})
-    for name, figure in limits.items():
-        value = figure.get("tps") or figure.get("rps")
-        lines.append(f"| {name} ({figure.get('clients', '?')} clients) | {_fmt(value, 0)} /s |")
-    lines += [
-        "",
-        "## Summary",
-        "",
-        "| scenario | configuration | figure | measured | target | met | vs bare reference | vs machine limit "
-        "| server CPU (% of a core) | server memory (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for row in summary_rows(report):
-        limit = f"{_fmt(row['ratio_limit'], 3)} of {row['limit_name']}" if row.get("ratio_limit") else "–"
-        ref = f"{_fmt(row['ratio_reference'], 2)}x" if row.get("ratio_reference") else "–"
-        lines.append(
-            f"| {row['scenario']} | {row['config']} | {row['figure']} | {_fmt(row['value'])} {row['unit']} "
-            f"| {row['target']} | {_met(row['met'])} | {ref} | {limit} "
-            f"| {_fmt(row['cpu'], 0)} | {_fmt(row['rss'], 0)} |"
-        )
-    for failed in [s for s in report["scenarios"] if "scenario_error" in s]:
-        lines.append(
-            f"| {failed['scenario']} | {failed['config']} | **FAILED** | {failed['scenario_error']} "
-            "| | **no** | | | | |"
-        )
+    lines.append(f"Bare references: {report['method'].get('bare_references', OLD_BARE_REFERENCES)}.")
+    lines += ["", "## The machine's limits, measured in this run", "", *limits_table(report)]
+    lines += ["", "## Summary", "", *summary_table(report)]
     lines += ["", "## Steps", ""]
     for result in report["scenarios"]:
         steps = result.get("steps")
@@ -300,10 +418,21 @@ def write_report(report: dict[str, Any], stem: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("results", type=Path, help="a bench/results/<name>.json written by bench.run")
-    source = parser.parse_args(argv).results
-    for path in write_report(json.loads(source.read_text()), source.with_suffix("")):
-        print(f"written {path}")
+    parser.add_argument("results", type=Path, nargs="?", help="a bench/results/<name>.json written by bench.run")
+    parser.add_argument(
+        "--results-md", action="store_true", help="rewrite the generated tables of bench/RESULTS.md from their JSON"
+    )
+    args = parser.parse_args(argv)
+    if args.results_md:
+        text = RESULTS_MD.read_text()
+        new = regenerate_results_md(text)
+        RESULTS_MD.write_text(new)
+        print(f"{'rewritten' if new != text else 'unchanged'} {RESULTS_MD} ({len(BLOCK.findall(new))} tables)")
+    if args.results is not None:
+        for path in write_report(json.loads(args.results.read_text()), args.results.with_suffix("")):
+            print(f"written {path}")
+    elif not args.results_md:
+        parser.error("give a results file, --results-md, or both")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import prepare, references, scenarios
+from .bare_django import REFERENCES
 from .scenarios import Plan
 from .servers import ROOT, Meter, Servers, descendants, free_port
 
@@ -328,6 +329,7 @@ def main(argv: list[str] | None = None) -> None:
             "costs": "server CPU from /proc (utime+stime of every server process, % of one core) and peak RSS, "
             "sampled while each step runs",
             "machine": "servers, PostgreSQL, Redis and the load generators share the same cores",
+            "bare_references": REFERENCES,
             "plan": vars(suite["plan"]),
         },
         "limits": {},

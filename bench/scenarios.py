@@ -122,18 +122,23 @@ def load_curve(
     return {"at_target": at_target, "steps": steps, "saturation_rps": saturation(steps), "saturated": saturated}
 
 
+# The create-post scenario's body, for the product and the bare reference alike: a topic, so both
+# upsert it, link the post to it and index it (bench.bare_django does what POST /api/v1/posts does).
+POST_BODY = "post {n} about #benchmarks"
+
+
 def post_requests(load_space: dict[str, Any], bare: bool) -> list[dict[str, Any]]:
     if bare:
         variants = [
             {
                 "method": "POST",
                 "path": "/posts",
-                "body": json.dumps({"space_id": load_space["id"], "author_id": uid, "body": "bare-django post {n}"}),
+                "body": json.dumps({"space_id": load_space["id"], "author_id": uid, "body": POST_BODY}),
             }
             for uid in load_space["member_ids"]
         ]
         return [{"name": "create_post", "expect": [201], "variants": variants}]
-    body = json.dumps({"space_id": load_space["id"], "body": "bench-load post {n} about #benchmarks"})
+    body = json.dumps({"space_id": load_space["id"], "body": f"bench-load {POST_BODY}"})
     variants = [{"method": "POST", "path": "/api/v1/posts", "token": t, "body": body} for t in load_space["tokens"]]
     return [{"name": "create_post", "expect": [201], "variants": variants}]
 
@@ -143,7 +148,8 @@ def feed_requests(readers: list[dict[str, Any]], bare: bool) -> list[dict[str, A
     for reader in readers:
         for space in reader["spaces"]:
             if bare:
-                variants.append({"method": "GET", "path": f"/spaces/{space}/posts"})
+                # The same page for the same reader: the viewer decides what is visible, read and reacted to.
+                variants.append({"method": "GET", "path": f"/spaces/{space}/posts?viewer={reader['user_id']}"})
             else:
                 variants.append(
                     {"method": "GET", "path": f"/api/v1/spaces/{space}/posts?limit=30", "token": reader["token"]}

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlparse, urlunparse
 
 import pytest
 
-from bench import references
+from bench import references, scenarios
 from bench.feed_latency import ROOT, free_port
 
 # Captured from `pgbench -S -n -c 8 -j 2 -T 3 -P 1` (PostgreSQL 15): stdout, then the progress lines of stderr.
@@ -109,19 +109,23 @@ def test_redis_publish_fails_fast_when_nothing_listens():
 
 def test_the_insert_post_script_writes_the_apps_rows():
     """Table, columns and lock key come from the app: a migration that changes them shows up here."""
-    from alveole.feed.models import Post
+    from alveole.feed.models import Post, Topic
     from alveole.live.models import Event
     from alveole.live.publish import LOCK_NAMESPACE
+    from alveole.search.models import Entry
 
     script = references.insert_post_script("Ann O'Hara", "ann")
     assert references.LOCK_NAMESPACE == LOCK_NAMESPACE
     assert f"pg_advisory_xact_lock({LOCK_NAMESPACE}, :org_id)" in script
-    statements = {line.split("(")[0]: line for line in script.splitlines() if line.startswith("INSERT INTO")}
-    assert len(statements) == 2  # a plain post queues no notification job (only mentions do)
-    for model in (Post, Event):
-        line = statements[f'INSERT INTO "{model._meta.db_table}" ']
+    inserts = [line for line in script.splitlines() if line.startswith("INSERT INTO")]
+    # The scenario's post: its topic, the post, its search entry, the link, the topic's entry, the event;
+    # no notification job (only mentions queue one).
+    models = [Topic, Post, Entry, Post.topics.through, Entry, Event]
+    assert [line.split('"')[1] for line in inserts] == [m._meta.db_table for m in models]
+    for model, line in zip(models, inserts, strict=True):
         listed = {c.strip(' "') for c in line.split("(", 1)[1].split(")", 1)[0].split(",")}
         assert listed == {f.column for f in model._meta.concrete_fields} - {"id"}
+    assert f"'{references.PGBENCH_TOPIC}'" in script and scenarios.POST_BODY.endswith(f"#{references.PGBENCH_TOPIC}")
     assert "'Ann O''Hara'" not in script and '"full_name": "Ann O\'\'Hara"' in script  # quoted once, inside JSON
 
 
@@ -159,7 +163,7 @@ def filled_database() -> Iterator[tuple[dict[str, str], dict]]:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "bench.dataset", "--posts", "10", "--users", "5", "--spaces", "1", "--json"],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         yield env, json.loads(done.stdout.strip().splitlines()[-1])
@@ -194,11 +198,48 @@ def _request(url: str, payload: dict | None = None) -> tuple[int, object]:
         return error.code, json.loads(error.read())
 
 
-def test_the_bare_django_endpoint_writes_a_post_and_reads_the_page(filled_database):
+# The product's page for one viewer, through its own API (Django's test client, in a subprocess on that
+# database); then the same viewer posts the scenario's body, and the rows that post left are compared with
+# the bare reference's post, before the product's post is deleted again.
+PRODUCT_SIDE = """
+import json, os, django
+os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'alveole.settings'); django.setup()
+from django.test import Client
+from alveole.accounts.actions import create_token
+from alveole.accounts.models import User
+from alveole.feed.models import Post
+from alveole.search.models import Entry
+_token, secret = create_token(User.objects.get(pk={viewer}), name='bench test')
+client = Client(HTTP_HOST='localhost', HTTP_AUTHORIZATION='Bearer ' + secret)
+page = client.get('/api/v1/spaces/{space}/posts?limit=30').json()
+from alveole.live.models import Event
+last_event = Event.objects.order_by('-id').values_list('id', flat=True).first() or 0
+made = client.post('/api/v1/posts', {{'space_id': {space}, 'body': {body!r}}}, content_type='application/json').json()
+rows = {{}}
+for side, pk in (('bare', {bare}), ('product', made['id'])):
+    entry = Entry.objects.filter(kind='post', object_id=pk).values('language', 'shown', 'space_id', 'label_id',
+                                                                  'has_file', 'title')
+    topics = Post.objects.get(pk=pk).topics.values_list('name', flat=True)
+    rows[side] = {{'entry': list(entry), 'topics': sorted(topics)}}
+Post.objects.filter(pk=made['id']).delete()
+Event.objects.filter(id__gt=last_event).delete()  # the dataset as it was, but for the bare reference's post
+print(json.dumps({{'page': page, 'rows': rows}}))
+"""
+
+# What a card must show the same in the bare reference's page and in the product's.
+CARD_FIELDS = (
+    "id", "space", "author", "kind", "body", "body_html", "edited_at", "pinned", "answered", "hidden", "review",
+    "refusal_reason", "comment_count", "reactions", "my_reaction", "attachments", "unread", "is_share",
+    "shared_post", "shared_post_unavailable", "label_id", "confidential",
+)  # fmt: skip
+
+
+def test_the_bare_django_endpoint_does_the_products_work(filled_database):
     env, data = filled_database
     url = env["DATABASE_URL"]
     space_id = data["space_ids"][0]
     author_id = _count(url, f"SELECT min(user_id) FROM spaces_spacemembership WHERE space_id = {space_id}")
+    viewer_id = _count(url, f"SELECT max(user_id) FROM spaces_spacemembership WHERE space_id = {space_id}")
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.bare_django:application", "--port", str(port),
@@ -206,37 +247,64 @@ def test_the_bare_django_endpoint_writes_a_post_and_reads_the_page(filled_databa
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    page_url = f"{base}/spaces/{space_id}/posts?viewer={viewer_id}"
     try:
         deadline = time.time() + 20
         while True:
             try:
-                urllib.request.urlopen(f"{base}/spaces/{space_id}/posts", timeout=2).close()
+                urllib.request.urlopen(page_url, timeout=2).close()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.time() > deadline or server.poll() is not None:
                     server.kill()
                     _out, errors = server.communicate()
                     pytest.fail("bench.bare_django did not start: " + errors.decode())
                 time.sleep(0.1)
-        status, created = _request(f"{base}/posts", {"space_id": space_id, "author_id": author_id, "body": "hi"})
+        body = scenarios.POST_BODY.replace("{n}", "1")
+        status, created = _request(f"{base}/posts", {"space_id": space_id, "author_id": author_id, "body": body})
         assert status == 201 and isinstance(created, dict)
-        status, page = _request(f"{base}/spaces/{space_id}/posts?before=")
-        assert status == 200 and isinstance(page, list) and len(page) == 11
-        newest = page[0]
-        assert newest["id"] == created["id"] and newest["body"] == "bare-django: hi" and newest["author"]
-        assert [p["created_at"] for p in page] == sorted((p["created_at"] for p in page), reverse=True)
-        status, older = _request(f"{base}/spaces/{space_id}/posts?before={quote(newest['created_at'])}")
-        assert status == 200 and isinstance(older, list) and [p["id"] for p in older] == [p["id"] for p in page[1:]]
-        assert _request(f"{base}/spaces/{space_id}/posts?before=yesterday")[0] == 400
+        status, page = _request(f"{page_url}&before=")
+        assert status == 200 and isinstance(page, dict) and len(page["items"]) == 11 and page["pinned"] == []
+        items = page["items"]
+        newest = items[0]
+        assert newest["id"] == created["id"] and newest["body"] == f"bare-django: {body}"
+        assert newest["author"]["handle"] and newest["space"]["id"] == space_id and newest["space"]["name"]
+        assert [p["created_at"] for p in items] == sorted((p["created_at"] for p in items), reverse=True)
+        status, older = _request(f"{page_url}&before={quote(newest['created_at'])}")
+        assert status == 200 and isinstance(older, dict)
+        assert [p["id"] for p in older["items"]] == [p["id"] for p in items[1:]]
+        assert _request(f"{page_url}&before=yesterday")[0] == 400
+        assert _request(f"{base}/spaces/{space_id}/posts")[0] == 400  # no viewer
         assert _request(f"{base}/posts", {"space_id": space_id})[0] == 400
     finally:
         server.terminate()
         server.wait(10)
-    seq = "SELECT max(seq) FROM live_event WHERE data LIKE '%bare-django: hi%'"
+    # The post was written as the product writes it: its topic upserted, linked and indexed, the event numbered.
+    post_id = created["id"]
+    topic = _count(url, "SELECT id FROM feed_topic WHERE name = 'benchmarks'")
+    assert _count(url, f"SELECT count(*) FROM feed_post_topics WHERE post_id = {post_id} AND topic_id = {topic}") == 1
+    assert _count(url, f"SELECT count(*) FROM search_entry WHERE kind = 'post' AND object_id = {post_id}") == 1
+    assert _count(url, f"SELECT count(*) FROM search_entry WHERE kind = 'topic' AND object_id = {topic}") == 1
+    assert 'href="/topics/benchmarks/"' in newest["body_html"]
+    # The bare page shows what the product's page shows, card for card, and its post left the same rows.
+    code = PRODUCT_SIDE.format(viewer=viewer_id, space=space_id, body="bench-load " + body, bare=post_id)
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    product_side = json.loads(done.stdout.strip().splitlines()[-1])
+    product = product_side["page"]
+    assert product_side["rows"]["bare"] == product_side["rows"]["product"]
+    assert product_side["rows"]["bare"]["topics"] == ["benchmarks"]
+    assert [{k: card[k] for k in CARD_FIELDS} for card in product["items"]] == [
+        {k: card[k] for k in CARD_FIELDS} for card in items
+    ]
+    assert any(card["reactions"] for card in items)  # the comparison covered reactions
+    seq = "SELECT max(seq) FROM live_event WHERE data LIKE '%bare-django: post 1%'"
     if not url.startswith("sqlite:"):
         seq = seq.replace("data LIKE", "data::text LIKE")
     assert _count(url, seq) == 1  # the organisation's first event
-    assert references.cleanup(url) == {"events": 1, "jobs": 0, "posts": 1}
+    assert references.cleanup(url) == {
+        "events": 1, "jobs": 0, "topic_links": 1, "search_entries": 1, "posts": 1,
+    }  # fmt: skip
     assert _count(url, "SELECT count(*) FROM feed_post") == 10
     assert _count(url, "SELECT count(*) FROM django_tasks_database_dbtaskresult") == 0
 
@@ -249,11 +317,18 @@ def test_pgbench_insert_post_runs_the_script_and_leaves_the_dataset_as_it_was(fi
         pytest.skip("runs with ALVEOLE_TEST_DATABASE_URL (PostgreSQL)")
     if shutil.which("pgbench") is None:
         pytest.skip("pgbench is not installed")
+    rows = "SELECT (SELECT count(*) FROM feed_post_topics) * 1000000 + (SELECT count(*) FROM search_entry)"
+    before = _count(url, rows)
+    topic_before = _count(
+        url, f"SELECT count(*) FROM search_entry WHERE kind = 'topic' AND body = '{references.PGBENCH_TOPIC}'"
+    )
     figures = references.pgbench_insert_post(url, seconds=1, clients=2)
     assert figures["tps"] > 0 and figures["latency_avg_ms"] > 0 and figures["clients"] == 2
     assert "-f insert_post.sql" in figures["command"] and "pg_advisory_xact_lock" in figures["script"]
     assert _count(url, "SELECT count(*) FROM feed_post") == 10
     assert _count(url, "SELECT count(*) FROM live_event") == 0
+    topic = _count(url, f"SELECT count(*) FROM feed_topic WHERE name = '{references.PGBENCH_TOPIC}'")
+    assert topic == 1 and _count(url, rows) == before + (0 if topic_before else 1)  # the topic's entry stays
 
 
 @pytest.mark.redis

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bench.report import summary_rows, write_report
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench import run
+from bench.report import BLOCK, RESULTS_MD, regenerate_results_md, summary_rows, write_report
 
 
 def step(offered: float, done: float, p95: float, p99: float, **extra: float) -> dict:
@@ -127,4 +135,92 @@ def test_markdown_and_plot_are_written(tmp_path):
     text = md.read_text()
     assert "| create_post | postgres | saturation | 240 req/s | ≥ 250/s and ≥ 0.85 of bare | **no** | 0.83x" in text
     assert "pgbench_insert_post (8 clients) | 4,000 /s" in text
+    assert "Bare references: as before issue 17" in text  # a report that does not say which: the old ones
+    report = sample_report()
+    report["method"]["bare_references"] = "bench.bare_django since issue 17"
+    md, _png = write_report(report, tmp_path / "new")
+    assert "Bare references: bench.bare_django since issue 17." in md.read_text()
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_the_embedded_default_gets_no_ratio_against_the_postgresql_reference():
+    """No silent fallback: without bare-django-sqlite, the embedded rows get no ratio (not bare-django's)."""
+    report = sample_report()
+    rows = [r for r in summary_rows(report) if r["config"] == "embedded" and r["scenario"] == "create_post"]
+    assert rows and all(r["ratio_reference"] is None for r in rows)
+    assert "0.85 of bare" in rows[1]["target"]
+    sqlite = curve("create_post", "bare-django-sqlite", step(50, 50, 6, 10), [step(100, 100, 8, 12)])
+    report["scenarios"].append(sqlite)
+    rows = {
+        r["figure"]: r for r in summary_rows(report) if r["config"] == "embedded" and r["scenario"] == "create_post"
+    }
+    assert rows["p99 at 50/s"]["ratio_reference"] == round(25 / 10, 3)
+    assert rows["saturation"]["ratio_reference"] == round(90 / 100, 3)
+
+
+def test_results_md_tables_are_generated_from_the_committed_json():
+    """Every marked table of bench/RESULTS.md is what bench.report writes from bench/results/<stem>.json.
+
+    Fix a failure with `python -m bench.report --results-md` (and commit the JSON the tables come from)."""
+    text = RESULTS_MD.read_text()
+    blocks = BLOCK.findall(text)
+    assert len(blocks) >= 5
+    assert text == regenerate_results_md(text), "RESULTS.md disagrees with bench.report: run --results-md"
+    # No block left open or misspelt (a marker line that the pattern does not match would be skipped).
+    assert len(re.findall(r"^<!-- /?bench\.report", text, re.M)) == 2 * len(blocks)
+
+
+def test_every_table_in_results_md_is_generated_or_labelled_hand_measured():
+    """A table outside a generated block must say so within the few lines before it."""
+    text = RESULTS_MD.read_text()
+    outside = BLOCK.sub("<!-- generated -->", text).splitlines()
+    for number, line in enumerate(outside):
+        if line.startswith("|") and (number == 0 or not outside[number - 1].startswith("|")):
+            before = " ".join(outside[max(0, number - 8) : number])
+            assert "hand-measured, not generated" in before, f"unmarked table in RESULTS.md: {line[:80]}"
+
+
+def test_results_md_blocks_are_rewritten_and_unknown_kinds_refused(tmp_path):
+    (tmp_path / "run.json").write_text(json.dumps(sample_report()))
+    text = "prose\n<!-- bench.report: run limits -->\n| stale |\n<!-- /bench.report -->\nmore prose\n"
+    new = regenerate_results_md(text, tmp_path)
+    assert "| stale |" not in new and "| pgbench_insert_post (8 clients) | 4,000 /s |" in new
+    assert new.startswith("prose\n") and new.endswith("<!-- /bench.report -->\nmore prose\n")
+    assert regenerate_results_md(new, tmp_path) == new
+    with pytest.raises(ValueError, match="unknown table kind"):
+        regenerate_results_md(text.replace("run limits", "run nonsense"), tmp_path)
+
+
+def _repository(path: Path) -> str:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    git("init", "-q")
+    (path / "README.md").write_text("x\n")
+    git("add", "README.md")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "x")
+    return git("rev-parse", "--short", "HEAD")
+
+
+def test_a_run_records_its_commit_and_refuses_a_dirty_tree(tmp_path, monkeypatch):
+    commit = _repository(tmp_path)
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    assert run.git_commit() == commit  # what versions() records as "alveole"
+
+    class Measured(Exception):
+        pass
+
+    def versions(*_args: object) -> dict:
+        raise Measured  # the run got past the check: stop before measuring anything
+
+    monkeypatch.setattr(run, "versions", versions)
+    (tmp_path / "bench" / "results").mkdir(parents=True)
+    (tmp_path / "bench" / "results" / "quick.json").write_text("{}")  # results are what a run writes
+    with pytest.raises(Measured):
+        run.main(["--suite", "quick"])
+    (tmp_path / "README.md").write_text("changed\n")
+    with pytest.raises(SystemExit, match="uncommitted changes"):
+        run.main(["--suite", "quick"])
+    with pytest.raises(Measured):
+        run.main(["--suite", "quick", "--allow-dirty"])
