@@ -466,3 +466,5 @@ if PRODUCTION and ALVEOLE_PUSH_ALLOW_INSECURE_ENDPOINTS:
 # --- Direct messages (issue 16): alveole/conversations ------------------------------------------------
 ALVEOLE_CONVERSATION_MAX_PEOPLE = env_int("ALVEOLE_CONVERSATION_MAX_PEOPLE", 20)  # everyone, the writer included
 ALVEOLE_MESSAGE_MAX_LENGTH = env_int("ALVEOLE_MESSAGE_MAX_LENGTH", 5_000)  # characters of one message
+# Files on one direct message (each within ALVEOLE_UPLOAD_MAX_BYTES and the organisation's upload policy).
+ALVEOLE_MESSAGE_FILES_MAX = env_int("ALVEOLE_MESSAGE_FILES_MAX", 5)

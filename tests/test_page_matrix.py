@@ -13,8 +13,9 @@ import io
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from PIL import Image
 
-from alveole.conversations.actions import send_message, start_conversation
+from alveole.conversations.actions import Upload, send_message, start_conversation
 from alveole.decisions.actions import close_poll, create_poll, create_proposal
 from alveole.exports.actions import request_export
 from alveole.factories import TEST_PASSWORD
@@ -109,9 +110,12 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "message_start": ("/messages/new/", EVERYONE_OK),
     "conversation": ("/messages/{conversation}/", only({"owner", "member", "guest"})),
     "message_fragment": ("/messages/message/{message}/", only({"owner", "member", "guest"})),
+    # A conversation's files: its participants only (the organisation's admin included in "nobody else").
+    "message_file": ("/messages/files/{message_file}/plan.png", only({"owner", "member", "guest"})),
+    "message_file_thumbnail": ("/messages/files/{message_file}/thumbnail", only({"owner", "member", "guest"})),
 }
 # Files answer 404 to anonymous visitors rather than revealing that a sign-in would help.
-FILES = {"attachment", "attachment_thumbnail", "export_download"}
+FILES = {"attachment", "attachment_thumbnail", "export_download", "message_file", "message_file_thumbnail"}
 # Changes: POST only. A GET must never show anything (405), whoever asks.
 POST_ONLY = {
     "token_revoke": "/profile/tokens/1/revoke/",
@@ -177,6 +181,7 @@ POST_ONLY = {
     "conversation_leave": "/messages/{conversation}/leave/",
     "message_edit": "/messages/message/{message}/edit/",
     "message_delete": "/messages/message/{message}/delete/",
+    "message_react": "/messages/message/{message}/react/",
 }
 # Reached without an account, through a secret in the address; tested in their own modules.
 # `scim` is the provisioning protocol: Bearer tokens only, tested in alveole/scim/tests.
@@ -221,9 +226,15 @@ def ids(world: World, settings, tmp_path) -> dict[str, int]:
 
 def conversation_ids(world: World) -> dict[str, int]:
     conversation, _ = start_conversation(world.owner, people_ids=[world.member.pk, world.guest.pk], title="Launch")
+    image = io.BytesIO()
+    Image.new("RGB", (32, 24), (217, 142, 4)).save(image, "PNG")
+    with_file = send_message(
+        world.owner, conversation=conversation, body="", uploads=[Upload(image, "plan.png", len(image.getvalue()))]
+    )
     return {
         "conversation": conversation.pk,
         "message": send_message(world.member, conversation=conversation, body="Hi").pk,
+        "message_file": with_file.attachments.get().pk,
     }
 
 

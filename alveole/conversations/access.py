@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
 from alveole.core.errors import Invalid, NotFound, PermissionDenied
 from alveole.spaces.people import people_visible_to
 
-from .models import Conversation, Message, Participant
+from .models import Conversation, Message, MessageAttachment, Participant
 
 
 def conversations_of(viewer: User) -> QuerySet[Conversation]:
@@ -49,6 +49,19 @@ def get_message_for(viewer: User, message_id: int | str) -> Message:
             pk=int(message_id), conversation__in=conversations_of(viewer), deleted_at__isnull=True
         )
     except (Message.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def get_attachment_for(viewer: User, attachment_id: int | str) -> MessageAttachment:
+    """A file of a conversation the viewer is in now (an admin is nobody special here); an upload not sent
+    yet only for its uploader. NotFound for anything else, so nobody learns that a file exists."""
+    try:
+        return MessageAttachment.objects.get(
+            Q(message__isnull=False, message__deleted_at__isnull=True) | Q(message__isnull=True, uploader=viewer),
+            pk=int(attachment_id),
+            conversation__in=conversations_of(viewer),
+        )
+    except (MessageAttachment.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound() from None
 
 

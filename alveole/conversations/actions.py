@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import IO
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alveole.accounts.models import User
 from alveole.core import audit, markdown
+from alveole.core.bounds import is_id
 from alveole.core.errors import Invalid, NotFound, PermissionDenied
+from alveole.feed import files, policies, reactions
 from alveole.live.models import Audience
-from alveole.live.publish import publish
+from alveole.live.publish import publish, publish_ephemeral
 
 from . import events
 from .access import check_together, participation_of, recipients_for
-from .models import Conversation, Message, Participant
+from .models import Conversation, Message, MessageAttachment, MessageReaction, Participant
 from .selectors import unread_count
 
 
@@ -33,9 +38,9 @@ def _direct_key(a: User, b: User) -> str:
     return f"{low}:{high}"
 
 
-def _clean_body(body: str) -> str:
+def _clean_body(body: str, *, required: bool = True) -> str:
     body = (body or "").strip()
-    if not body:
+    if not body and required:
         raise Invalid(fields={"body": _("Write something first.")})
     limit = settings.ALVEOLE_MESSAGE_MAX_LENGTH
     if len(body) > limit:
@@ -56,6 +61,8 @@ def _clean_title(title: str) -> str:
 
 def _render(body: str, people: Sequence[User]) -> str:
     """Markdown like posts; @handles become links only for people in the conversation (nobody else is told)."""
+    if not body:
+        return ""  # files only
     parsed = markdown.parse(body)
     by_handle = {p.handle.lower(): p for p in people if p.handle}
     return markdown.render(
@@ -117,9 +124,21 @@ def start_conversation(
 
 
 @transaction.atomic
-def send_message(actor: User, *, conversation: Conversation, body: str, parent: Message | None = None) -> Message:
+def send_message(
+    actor: User,
+    *,
+    conversation: Conversation,
+    body: str,
+    parent: Message | None = None,
+    attachment_ids: Sequence[int] = (),
+    uploads: Sequence[Upload] = (),
+) -> Message:
+    """Send `body` (Markdown); with files, the text may be empty. `attachment_ids` are the actor's uploads to
+    this conversation not sent yet (the API's upload-then-send); `uploads` are files sent with the form."""
     mine = participation_of(actor, conversation)
-    body = _clean_body(body)
+    ids = list(dict.fromkeys(int(i) for i in attachment_ids))
+    _check_file_count(len(ids) + len(uploads))
+    body = _clean_body(body, required=not (ids or uploads))
     people = _people_of(conversation)
     if any(p.is_guest for p in people):
         check_together(people)  # a guest may have left the space they shared with someone here
@@ -137,6 +156,23 @@ def send_message(actor: User, *, conversation: Conversation, body: str, parent: 
         body_html=_render(body, people),
         created_at=now,
     )
+    _claim_files(actor, conversation, message, ids)
+    stored: list[MessageAttachment] = []
+    try:
+        for upload in uploads:
+            stored.append(
+                upload_file(
+                    actor,
+                    conversation=conversation,
+                    stream=upload.stream,
+                    name=upload.name,
+                    size=upload.size,
+                    message=message,
+                )
+            )
+    except Exception:
+        _remove_bytes([(a.storage_name, a.thumbnail_name) for a in stored])  # the rollback takes the rows
+        raise
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
     conversation.last_message_at = now
     Participant.objects.filter(pk=mine.pk).update(last_read_at=now)
@@ -203,8 +239,164 @@ def delete_message(actor: User, *, message: Message) -> Message:
     message.deleted_at = timezone.now()
     message.body = message.body_html = ""  # gone for real: nobody may read it again, not even from a backup
     message.save(update_fields=["body", "body_html", "deleted_at"])
+    # Its files too: the rows now, the bytes once that is committed (a rollback keeps both).
+    stored = list(MessageAttachment.objects.filter(message=message).values_list("storage_name", "thumbnail_name"))
+    MessageAttachment.objects.filter(message=message).delete()
+    MessageReaction.objects.filter(message=message).delete()
+    transaction.on_commit(lambda: _remove_bytes(stored))
     _publish_update(message)
     return message
+
+
+def _remove_bytes(stored: Sequence[tuple[str, str]]) -> None:
+    for storage_name, thumbnail_name in stored:
+        files.remove(storage_name)
+        files.remove(thumbnail_name)
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+class Upload:
+    """A file as a form or the API received it: its bytes, the name the person gave, its size."""
+
+    def __init__(self, stream: IO[bytes], name: str, size: int) -> None:
+        self.stream, self.name, self.size = stream, name, size
+
+
+def _check_file_count(n: int) -> None:
+    limit = settings.ALVEOLE_MESSAGE_FILES_MAX
+    if n > limit:
+        raise Invalid(fields={"files": _("Attach at most %(n)d files to a message.") % {"n": limit}})
+
+
+def upload_file(
+    actor: User, *, conversation: Conversation, stream: IO[bytes], name: str, size: int, message: Message | None = None
+) -> MessageAttachment:
+    """Check and store a file for `conversation` (feed.files, within the organisation's upload policy).
+
+    Without `message`, it waits to be sent: only its uploader sees it until then."""
+    participation_of(actor, conversation)
+    rules = policies.upload_rules(actor)
+    checked = files.check_upload(stream, name, size, limit=rules.max_bytes, allowed=rules.content_types)
+    storage_name = files.new_storage_name(actor.org_id, checked.content_type)
+    path = files.store(stream, storage_name)
+    thumbnail = files.make_thumbnail(path, storage_name) if checked.width else ""
+    try:
+        return MessageAttachment.objects.create(
+            conversation=conversation,
+            message=message,
+            uploader=actor,
+            storage_name=storage_name,
+            thumbnail_name=thumbnail,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            width=checked.width,
+            height=checked.height,
+        )
+    except Exception:
+        _remove_bytes([(storage_name, thumbnail)])
+        raise
+
+
+def _claim_files(actor: User, conversation: Conversation, message: Message, ids: list[int]) -> None:
+    """Attach the actor's unsent uploads to this conversation, in one statement; any other id fails it all."""
+    if not ids:
+        return
+    claimed = 0
+    if all(is_id(i) for i in ids):
+        claimed = MessageAttachment.objects.filter(
+            pk__in=ids, uploader=actor, conversation=conversation, message__isnull=True
+        ).update(message=message)
+    if claimed != len(ids):
+        raise Invalid(
+            fields={"attachment_ids": _("One of the files was not found or is already sent; upload it again.")}
+        )
+
+
+# --- reactions -----------------------------------------------------------------------------------
+
+
+def reaction_counts(message: Message) -> list[tuple[str, int]]:
+    rows = MessageReaction.objects.filter(message=message).values_list("kind").annotate(n=Count("id"))
+    return reactions.ordered(dict(rows.values_list("kind", "n")))
+
+
+@transaction.atomic
+def react(actor: User, *, message: Message, kind: str | None, toggle: bool = False) -> MessageReaction | None:
+    """Set `actor`'s reaction to `message` (one emoji; feed.reactions.normalize decides), or remove it with
+    `kind=None`. With `toggle` (the page's buttons), the same reaction again removes it."""
+    participation_of(actor, message.conversation)
+    if message.deleted_at is not None:
+        raise NotFound()
+    normalized = reactions.normalize(kind) if kind is not None else None
+    existing = MessageReaction.objects.select_for_update().filter(message=message, user=actor).first()
+    if toggle and existing is not None and existing.kind == normalized:
+        normalized = None
+    current: MessageReaction | None = existing
+    if normalized is None:
+        if existing is None:
+            return None
+        existing.delete()
+        current = None
+    elif existing is not None:
+        if existing.kind == normalized:
+            return existing
+        existing.kind = normalized
+        existing.save(update_fields=["kind"])
+    else:
+        try:
+            with transaction.atomic():
+                current = MessageReaction.objects.create(message=message, user=actor, kind=normalized)
+        except IntegrityError:  # a double click raced us; the first one won
+            return MessageReaction.objects.get(message=message, user=actor)
+    summary = reaction_counts(message)
+    mine = dict(MessageReaction.objects.filter(message=message).values_list("user_id", "kind"))
+    for person in _people_of(message.conversation):
+        publish(
+            events.MessageReacted(
+                conversation_id=message.conversation_id,
+                message_id=message.pk,
+                user_id=actor.pk,
+                reactions=dict(summary),
+                order=[e for e, _n in summary],
+                mine=mine.get(person.pk),
+            ),
+            organisation_id=person.org_id,
+            audience=Audience.USER,
+            user_id=person.pk,
+        )
+    return current
+
+
+# --- typing --------------------------------------------------------------------------------------
+
+TYPING_EVERY = 3  # seconds: more often than this, "typing" is dropped (pages send it at most this often)
+
+
+def announce_typing(actor: User, *, conversation: Conversation) -> bool:
+    """Tell the other participants, connected now, that `actor` is writing. Not stored: an ephemeral
+    message (live.publish_ephemeral), addressed to their ids only. False when dropped as too frequent."""
+    participation_of(actor, conversation)
+    if not cache.add(f"conversations:typing:{conversation.pk}:{actor.pk}", 1, timeout=TYPING_EVERY):
+        return False
+    others = list(
+        Participant.objects.filter(conversation=conversation, left_at__isnull=True)
+        .exclude(user=actor)
+        .values_list("user_id", flat=True)
+    )
+    publish_ephemeral(
+        {
+            "type": "typing",
+            "org": actor.org_id,
+            "users": others,
+            "conversation_id": conversation.pk,
+            "user_id": actor.pk,
+            "name": actor.full_name or actor.handle,
+        }
+    )
+    return True
 
 
 def _unread_changed(actor: User, conversation: Conversation) -> None:

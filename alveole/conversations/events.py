@@ -1,6 +1,7 @@
 """The live events of direct messages: each goes to one participant (Audience.USER), never to a space.
 
 They carry no text: the log keeps events for days, and a deleted message must be gone from everywhere.
+"X is typing…" is not an event of the log: actions.announce_typing sends it through live.publish_ephemeral.
 Clients fetch the message as the server draws it (GET /messages/message/<id>/ or the API)."""
 
 from __future__ import annotations
@@ -41,3 +42,16 @@ class UnreadChanged(LiveEvent):
     type: Literal["conversations.unread"] = "conversations.unread"
     unread: int
     conversation_id: int | None = None
+
+
+class MessageReacted(LiveEvent):
+    """Someone reacted to a message, changed or removed their reaction: the counts after it, in the order
+    the page shows them (feed.reactions.ordered), and the recipient's own reaction."""
+
+    type: Literal["conversation.message_reacted"] = "conversation.message_reacted"
+    conversation_id: int
+    message_id: int
+    user_id: int  # who reacted
+    reactions: dict[str, int]
+    order: list[str]
+    mine: str | None = None

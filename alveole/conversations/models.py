@@ -65,3 +65,45 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk}"
+
+
+class MessageReaction(models.Model):
+    """One reaction per person per message; choosing another replaces it (like feed.Reaction)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Exactly one emoji, fully qualified (feed.reactions.normalize checks it).
+    kind = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="one_reaction_per_message")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on message {self.pk}"
+
+
+class MessageAttachment(models.Model):
+    """A file sent in a conversation: checked and stored by feed.files, served only to its participants.
+
+    Uploaded through the API before the message exists (`message` is null until it is sent, and only its
+    uploader sees it then). Deleting the message deletes its files, bytes included."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    storage_name = models.CharField(max_length=200, unique=True)
+    thumbnail_name = models.CharField(max_length=200, blank=True)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return bool(self.thumbnail_name)

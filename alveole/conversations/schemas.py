@@ -44,6 +44,25 @@ class ConversationStartedOut(Schema):
     created: bool
 
 
+class MessageFileOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    is_image: bool
+    url: str = Field(description="the download, for the conversation's participants only")
+    thumbnail_url: str | None
+    sent: bool = Field(description="false for an upload not sent yet: pass its id in a message's attachment_ids")
+
+
+class MessageReactionOut(Schema):
+    emoji: str
+    count: int
+    mine: bool = Field(description="whether it is my reaction")
+
+
 class MessageOut(Schema):
     id: int
     conversation_id: int
@@ -54,6 +73,11 @@ class MessageOut(Schema):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    files: list[MessageFileOut] = Field(default_factory=list)
+    reactions: list[MessageReactionOut] = Field(
+        default_factory=list, description="most given first (as the page shows them)"
+    )
+    my_reaction: str | None = Field(None, description="the emoji I reacted with, if any")
 
 
 class MessagePage(Schema):
@@ -62,8 +86,19 @@ class MessagePage(Schema):
 
 
 class MessageIn(Schema):
-    body: str = ""
+    body: str = Field("", description="Markdown; may be empty when files are attached")
     parent_id: Id | None = None
+    attachment_ids: list[Id] = Field(
+        default_factory=list,
+        description="files uploaded to this conversation first (POST …/files), up to ALVEOLE_MESSAGE_FILES_MAX",
+    )
+
+
+class MessageReactionIn(Schema):
+    kind: str = Field(
+        description="Exactly one emoji, e.g. 👍 or 🚀 (as posts' reactions). One per person per message: "
+        "another replaces mine; DELETE removes it."
+    )
 
 
 class MessageEditIn(Schema):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import downloads, views
 
 urlpatterns = [
     path("messages/", views.inbox, name="messages"),
@@ -12,4 +12,9 @@ urlpatterns = [
     path("messages/message/<int:message_id>/", views.message_fragment, name="message_fragment"),
     path("messages/message/<int:message_id>/edit/", views.edit_message, name="message_edit"),
     path("messages/message/<int:message_id>/delete/", views.delete_message, name="message_delete"),
+    path("messages/message/<int:message_id>/react/", views.react, name="message_react"),
+    path(
+        "messages/files/<int:attachment_id>/thumbnail", downloads.message_file_thumbnail, name="message_file_thumbnail"
+    ),
+    path("messages/files/<int:attachment_id>/<path:name>", downloads.message_file, name="message_file"),
 ]

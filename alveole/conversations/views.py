@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from alveole.accounts.access import viewer_of
 from alveole.core.cursors import paginate
 from alveole.core.errors import AlveoleError, Invalid
+from alveole.feed.policies import upload_rules
 from alveole.web.shortcuts import act, submit, web_view
 
 from . import actions, selectors
@@ -111,7 +112,9 @@ def _conversation_page(
         "conversation": found,
         "row": row,
         "me": mine,
-        "thread": list(reversed(newest)),  # not "messages": the layout shows Django's messages under that name
+        "thread": list(
+            reversed(selectors.with_extras(newest, viewer))
+        ),  # not "messages": the layout shows Django's messages under that name
         "last_read": last_read,
         "older_url": f"{reverse('conversation', args=[found.pk])}?cursor={older_cursor}" if older_cursor else "",
         "body": body,
@@ -119,6 +122,8 @@ def _conversation_page(
         "editing": editing,
         "error": error,
         "max_length": settings.ALVEOLE_MESSAGE_MAX_LENGTH,
+        "files_max": settings.ALVEOLE_MESSAGE_FILES_MAX,
+        "upload_accept": upload_rules(viewer).accept,
     }
     return render(request, "conversations/conversation.html", context, status=error.status if error else 200)
 
@@ -130,14 +135,16 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
     found = get_conversation_for(viewer, conversation_id)
     body = request.POST.get("body", "")
     parent_id = request.POST.get("parent")
+    uploads = [actions.Upload(f, f.name or "", f.size or 0) for f in request.FILES.getlist("files") if f.size]
     try:
         parent = get_message_for(viewer, parent_id) if parent_id else None
-        message = actions.send_message(viewer, conversation=found, body=body, parent=parent)
+        message = actions.send_message(viewer, conversation=found, body=body, parent=parent, uploads=uploads)
     except AlveoleError as exc:
         if request.headers.get("X-Alveole-Fragment"):
             return render(request, "feed/_error.html", {"message": exc.message}, status=exc.status)
         return _conversation_page(request, found, body=body, error=exc)
     if request.headers.get("X-Alveole-Fragment"):
+        selectors.with_extras([message], viewer)
         return render(request, "conversations/_message.html", {"m": message, "user": viewer})
     return redirect(f"{reverse('conversation', args=[found.pk])}#message-{message.pk}")
 
@@ -147,7 +154,27 @@ def message_fragment(request: HttpRequest, message_id: int) -> HttpResponse:
     """One message as the page shows it (live delivery fetches it, so it is drawn by the same template)."""
     viewer = viewer_of(request)
     message = get_message_for(viewer, message_id)
+    selectors.with_extras([message], viewer)
     return render(request, "conversations/_message.html", {"m": message})
+
+
+@web_view
+@require_POST
+def react(request: HttpRequest, message_id: int) -> HttpResponse:
+    """The reaction buttons under a message: the same emoji again removes it, another replaces it. Sent by
+    the page's script, the answer is the message's reactions, drawn again."""
+    viewer = viewer_of(request)
+    message = get_message_for(viewer, message_id)
+    kind = request.POST.get("kind", "")
+    then = f"{reverse('conversation', args=[message.conversation_id])}#message-{message.pk}"
+    if not request.headers.get("X-Alveole-Fragment"):
+        return act(request, lambda: actions.react(viewer, message=message, kind=kind, toggle=True), done="", then=then)
+    try:
+        actions.react(viewer, message=message, kind=kind, toggle=True)
+    except AlveoleError as exc:
+        return render(request, "feed/_error.html", {"message": exc.message}, status=exc.status)
+    selectors.with_extras([message], viewer)
+    return render(request, "conversations/_reactions.html", {"m": message})
 
 
 @web_view

@@ -22,7 +22,7 @@ def _lookup(request: HttpRequest, attachment_id: int) -> Attachment:
         raise Http404 from None
 
 
-def _respond(path_name: str, content_type: str, download_name: str, inline: bool) -> FileResponse:
+def respond(path_name: str, content_type: str, download_name: str, inline: bool) -> FileResponse:
     path = files.storage_root() / path_name
     if not path.is_file():
         raise Http404
@@ -48,7 +48,7 @@ def attachment(request: HttpRequest, attachment_id: int, name: str) -> HttpRespo
     except PermissionDenied as denied:
         return render_error(request, denied)
     inline = item.content_type in files.INLINE_TYPES
-    return _respond(item.storage_name, item.content_type, download_name, inline)
+    return respond(item.storage_name, item.content_type, download_name, inline)
 
 
 @require_GET
@@ -56,4 +56,4 @@ def attachment_thumbnail(request: HttpRequest, attachment_id: int) -> FileRespon
     item = _lookup(request, attachment_id)
     if not item.thumbnail_name:
         raise Http404
-    return _respond(item.thumbnail_name, "image/webp", "thumbnail.webp", inline=True)
+    return respond(item.thumbnail_name, "image/webp", "thumbnail.webp", inline=True)

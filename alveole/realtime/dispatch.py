@@ -333,10 +333,15 @@ class Dispatcher:
             return
         presence = msg.get("type") == "presence"
         subject = SpaceAccess(bool(msg.get("guest")), frozenset(), frozenset(msg.get("spaces") or ()))
+        # Addressed to a few people (a conversation's participants): to them only, whatever their spaces.
+        addressed = msg.get("users")
         for conn in list(self.by_org.get(org_id, ())):
             if conn.user_id == msg.get("user_id"):
                 continue
-            if presence:
+            if isinstance(addressed, list):
+                if conn.user_id not in addressed:
+                    continue
+            elif presence:
                 # The people directory's rule (spaces.people), on what the socket already knows.
                 if not sees(conn, subject):
                     continue

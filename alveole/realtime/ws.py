@@ -14,6 +14,8 @@ Protocol (JSON text frames):
 - client → server: `{"type": "ping"}` every ~25 s (answered by `{"kind": "pong"}`;
   it also keeps the person's presence alive), `{"type": "typing", "post_id": N}`,
   `{"type": "presence", "state": "online" | "away"}`.
+- a conversation's typing: `{"kind": "ephemeral", "type": "typing", "conversation_id", "user_id",
+  "name"}`, to its other participants only (sent by POST /api/v1/conversations/{id}/typing).
 - presence: `{"kind": "ephemeral", "type": "presence", "user_id", "state"}` when
   someone comes online, goes away or leaves (offline), to the people who may see
   them (guests: only through a shared space). GET /api/v1/presence gives the

@@ -3,6 +3,8 @@
 Lena writes to Diego from the people list; Diego's Messages count rises without a reload (at 375 px,
 on the phone's tab); he replies by email — the message the server emailed him, answered through
 `alveole receive-email` as an MTA would pipe it — and the reply appears live in Lena's conversation.
+Diego reacts to Lena's first message and the count appears live on her page; while she writes, he
+sees "Lena Fischer is typing…" until her message arrives.
 Priya, a guest, cannot start a conversation with Sam, who shares none of her spaces: no button, and
 the API refuses.
 """
@@ -200,6 +202,29 @@ def test_lena_writes_diego_sees_it_live_and_answers_by_email(browser, server, sc
         expect(diego.locator(".message-list .message")).to_have_count(2)
         expect(diego.locator(".bottombar [data-messages-count]")).to_be_hidden()
         diego.screenshot(path=str(screenshot_dir / "messages-conversation-375.png"), full_page=True)
+
+        # Diego reacts to Lena's message on his phone; the count appears on her page without a reload.
+        lena.goto(lena.url)
+        _wait(lena, "Boolean(window.alveoleLive && window.alveoleLive.connected)")
+        first = diego.locator(".message-list .message").first
+        first.locator("summary.reaction-add").click()
+        first.get_by_role("button", name="Celebrate", exact=True).click()
+        expect(first.locator(".reaction-chip")).to_have_attribute("aria-pressed", "true")
+        chip = lena.locator(".message-list .message").first.locator(".reaction-chip")
+        expect(chip).to_have_count(1)
+        expect(chip).to_contain_text("🎉")
+        expect(chip.locator("[data-count]")).to_have_text("1")
+        expect(chip).to_have_attribute("aria-pressed", "false")
+
+        # Lena writes: Diego sees that she is typing, in a polite live region, until her message arrives.
+        lena.get_by_label("Your message").fill("Thanks!")
+        typing = diego.locator("[data-message-typing]")
+        expect(typing).to_have_attribute("aria-live", "polite")
+        expect(typing).to_have_text("Lena Fischer is typing…")
+        diego.screenshot(path=str(screenshot_dir / "messages-reaction-typing-375.png"), full_page=True)
+        lena.get_by_role("button", name="Send").click()
+        expect(diego.locator(".message-list .message")).to_have_count(3)
+        expect(typing).to_have_text("")
         width = diego.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"the conversation page scrolls sideways at 375 px ({width})"
         assert not conftest.serious_violations(diego)

@@ -479,6 +479,11 @@ CASES = [
     Case("POST", "/conversations/{conversation}/read", every(OK, {"owner", "member", "guest"})),
     Case("POST", "/conversations/{conversation}/mute", every(OK, {"owner", "member", "guest"}), body={"muted": True}),
     Case("POST", "/conversations/{conversation}/leave", every(GONE, {"owner", "member", "guest"})),
+    # Reactions, files and "typing" (issue 16): participants only; admins of the organisation are nobody here.
+    Case("PUT", "/messages/{message}/reaction", every(OK, {"owner", "member", "guest"}), body={"kind": "👍"}),
+    Case("DELETE", "/messages/{message}/reaction", every(OK, {"owner", "member", "guest"})),
+    Case("POST", "/conversations/{conversation}/files", every(CREATED, {"owner", "member", "guest"}), upload=True),
+    Case("POST", "/conversations/{conversation}/typing", every(GONE, {"owner", "member", "guest"})),
 ]
 
 

@@ -10,7 +10,7 @@
 
 import { emojiName } from "./emoji-picker.js";
 import { enhance, html, updateCount } from "./feed.js";
-import { messageArrived, messageUpdated, setMessagesUnread } from "./messages.js";
+import { messageArrived, messageReacted, messageUpdated, setMessagesUnread, showTyping as showMessageTyping } from "./messages.js";
 import { getFragment, getJSON, request, urlFor } from "./request.js";
 
 const bar = document.querySelector("[data-live-bar]");
@@ -393,6 +393,7 @@ const HANDLERS = {
     messageArrived(data);
   },
   "conversation.message_updated": messageUpdated,
+  "conversation.message_reacted": messageReacted,
   "conversations.unread": (data) => setMessagesUnread(data.unread),
 };
 
@@ -522,7 +523,8 @@ function receive(message) {
   } else if (message.kind === "resync") {
     resync(message.reason);
   } else if (message.kind === "ephemeral" && message.type === "typing") {
-    showTyping(message);
+    if (message.conversation_id) showMessageTyping(message);
+    else showTyping(message);
   }
 }
 
