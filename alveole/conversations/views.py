@@ -128,8 +128,8 @@ def _conversation_page(
     return render(request, "conversations/conversation.html", context, status=error.status if error else 200)
 
 
-@web_view
 @require_POST
+@web_view
 def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     found = get_conversation_for(viewer, conversation_id)
@@ -158,8 +158,8 @@ def message_fragment(request: HttpRequest, message_id: int) -> HttpResponse:
     return render(request, "conversations/_message.html", {"m": message})
 
 
-@web_view
 @require_POST
+@web_view
 def react(request: HttpRequest, message_id: int) -> HttpResponse:
     """The reaction buttons under a message: the same emoji again removes it, another replaces it. Sent by
     the page's script, the answer is the message's reactions, drawn again."""
@@ -177,8 +177,8 @@ def react(request: HttpRequest, message_id: int) -> HttpResponse:
     return render(request, "conversations/_reactions.html", {"m": message})
 
 
-@web_view
 @require_POST
+@web_view
 def edit_message(request: HttpRequest, message_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     message = get_message_for(viewer, message_id)
@@ -187,8 +187,8 @@ def edit_message(request: HttpRequest, message_id: int) -> HttpResponse:
     return act(request, lambda: actions.edit_message(viewer, message=message, body=body), done="", then=then)
 
 
-@web_view
 @require_POST
+@web_view
 def delete_message(request: HttpRequest, message_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     message = get_message_for(viewer, message_id)
@@ -200,8 +200,8 @@ def delete_message(request: HttpRequest, message_id: int) -> HttpResponse:
     )
 
 
-@web_view
 @require_POST
+@web_view
 def mute(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     found = get_conversation_for(viewer, conversation_id)
@@ -214,8 +214,8 @@ def mute(request: HttpRequest, conversation_id: int) -> HttpResponse:
     )
 
 
-@web_view
 @require_POST
+@web_view
 def leave(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     found = get_conversation_for(viewer, conversation_id)
