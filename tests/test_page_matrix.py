@@ -308,7 +308,7 @@ def test_the_matrix_holds_with_a_card_cache_warmed_by_someone_who_sees_more(
     for name, (path, _expected) in PAGES.items():
         settings.ALVEOLE_PAGE_CACHE_SECONDS = 600
         warm = client.get(path.format(**ids))
-        if warm.status_code != 200 or b"data-post-id" not in warm.content:
+        if warm.status_code != 200 or warm.streaming or b"data-post-id" not in warm.content:
             continue
         settings.ALVEOLE_PAGE_CACHE_SECONDS = 0
         cold = client.get(path.format(**ids))
