@@ -346,6 +346,10 @@ ALVEOLE_UPLOAD_MAX_BYTES = env_int("ALVEOLE_UPLOAD_MAX_MB", 25) * 1024 * 1024
 ALVEOLE_ATTACHMENTS_PER_POST = env_int("ALVEOLE_ATTACHMENTS_PER_POST", 10)
 ALVEOLE_IMAGE_MAX_PIXELS = env_int("ALVEOLE_IMAGE_MAX_MEGAPIXELS", 50) * 1_000_000
 ALVEOLE_FEED_PAGE_SIZE = env_int("ALVEOLE_FEED_PAGE_SIZE", 30)
+# Feed pages keep the reader-independent parts of their cards (byline, badges, text, files) this long in
+# the cache (CACHES: Redis when REDIS_URL is set, else each process's memory), keyed by a hash of the
+# rows they show, so an edit never meets a stale card (alveole/feed/cardcache.py). 0 turns it off.
+ALVEOLE_PAGE_CACHE_SECONDS = env_int("ALVEOLE_PAGE_CACHE_SECONDS", 600)
 # The topics directory lists at most this many topics, the most used first.
 ALVEOLE_TOPICS_LISTED = env_int("ALVEOLE_TOPICS_LISTED", 300)
 ALVEOLE_READS_PER_BATCH = 200

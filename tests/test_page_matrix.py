@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -293,3 +294,34 @@ def test_from_a_the_person_in_a_and_b_gets_404_for_every_page_of_b(world: World)
     # The person's own switcher names B; nothing of B's content shows in A.
     assert "Only in Globex" not in home and "Globex team" not in home
     assert "Only in Globex" not in client.get("/search/?q=Globex").content.decode()
+
+
+def _without_tokens(html: str) -> str:
+    """Without what each response draws afresh: CSRF tokens and the composer's idempotency key."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "", html)
+
+
+@pytest.mark.parametrize("role", [*ROLES, PERSON_IN_A_AND_B])
+def test_the_matrix_holds_with_a_card_cache_warmed_by_someone_who_sees_more(
+    world: World, ids, client_for, role: str, settings
+) -> None:
+    """Issue 17: the owner's visit leaves every card of every page in the cache (feed/cardcache.py); then
+    the role's pages answer as the matrix says, and every page with cards is exactly what it is without
+    the cache."""
+    settings.ALVEOLE_PAGE_CACHE_SECONDS = 600
+    owner = client_for(world.owner)
+    for path, _expected in PAGES.values():
+        owner.get(path.format(**ids))
+    test_every_page_through_every_role(world, ids, client_for, role)
+    if role == "anonymous":
+        return
+    client = client_for(world.user("member" if role == PERSON_IN_A_AND_B else role))
+    for name, (path, _expected) in PAGES.items():
+        settings.ALVEOLE_PAGE_CACHE_SECONDS = 600
+        warm = client.get(path.format(**ids))
+        if warm.status_code != 200 or warm.streaming or b"data-post-id" not in warm.content:
+            continue
+        settings.ALVEOLE_PAGE_CACHE_SECONDS = 0
+        cold = client.get(path.format(**ids))
+        assert _without_tokens(warm.content.decode()) == _without_tokens(cold.content.decode()), (name, role)

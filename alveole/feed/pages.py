@@ -16,7 +16,7 @@ from alveole.spaces.access import managed_among
 from alveole.spaces.models import Space
 from alveole.spaces.selectors import my_open_spaces
 
-from . import selectors
+from . import cardcache, selectors
 from .models import Post
 
 
@@ -66,6 +66,7 @@ def feed_context(request: HttpRequest, viewer: User, qs: QuerySet[Post], *, limi
         "more_url": more_url,
         "is_first_page": cursor is None,
         "here": page_path(request),
+        "card_parts": cardcache.for_page(items),
         **card_context(viewer, items),
     }
 
