@@ -339,6 +339,11 @@ ALVEOLE_INVITATION_DAYS = env_int("ALVEOLE_INVITATION_DAYS", 7)
 ALVEOLE_GUEST_INVITATIONS_PER_HOUR = env_int("ALVEOLE_GUEST_INVITATIONS_PER_HOUR", 20)
 ALVEOLE_API_PAGE_SIZE = env_int("ALVEOLE_API_PAGE_SIZE", 50)
 ALVEOLE_TOKEN_TOUCH_SECONDS = 60
+# How long each server process may reuse what it read about a personal access token (its account, organisation
+# and two-factor state); 0 reads the database on every request. Revoking a token, deactivating someone or changing
+# a role empties every process's cache at once (alveole/accounts/token_cache.py): this bounds only what a write
+# missed by that signal (Redis away at that moment) could leave.
+ALVEOLE_TOKEN_CACHE_SECONDS = env_int("ALVEOLE_TOKEN_CACHE_SECONDS", 30)
 ALVEOLE_POST_MAX_LENGTH = env_int("ALVEOLE_POST_MAX_LENGTH", 10_000)
 ALVEOLE_TASK_REMINDER_HOURS = env_int("ALVEOLE_TASK_REMINDER_HOURS", 24)
 ALVEOLE_COMMENT_MAX_LENGTH = env_int("ALVEOLE_COMMENT_MAX_LENGTH", 5_000)

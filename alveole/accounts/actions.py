@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,8 @@ from alveole.core import audit
 from alveole.core.errors import Invalid, NotFound
 from alveole.core.secrets import hash_secret, new_secret
 
-from .mfa import MFARequired, require_mfa_set_up
+from . import token_cache
+from .mfa import MFARequired, must_set_up_mfa, require_mfa_set_up
 from .models import AccessToken, User
 
 TOKEN_PREFIX = "alv"
@@ -95,21 +97,46 @@ def authenticate_token(secret: str) -> User | None:
     """The active user a token belongs to, or None for an unknown, revoked or malformed one.
 
     Raises MFARequired while the person must set up two-factor authentication: a token made before
-    the requirement must not keep an admin's rights. Touches last_used_at at most once a minute."""
+    the requirement must not keep an admin's rights. Touches last_used_at at most once a minute.
+    What it finds is kept a few seconds in this process (token_cache: every change that could refuse
+    the token makes every process forget it first)."""
     if not secret or not secret.startswith(TOKEN_PREFIX + "_"):
         return None
-    token = (
-        AccessToken.objects.select_related("user", "user__organisation")
-        .filter(key_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    require_mfa_set_up(token.user)
+    key_hash = hash_secret(secret)
+    generation = token_cache.current_generation()  # read before the database: see token_cache
+    cached = token_cache.lookup(key_hash, generation)
+    if cached is None:
+        token = (
+            AccessToken.objects.select_related("user", "user__organisation")
+            .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        user = token.user
+        cached = token_cache.CachedToken(
+            user=user, token_id=token.pk, mfa_required=must_set_up_mfa(user), last_used_at=token.last_used_at
+        )
+        token_cache.store(key_hash, generation, cached)
+    else:
+        user = cached.user_copy()
+    if cached.mfa_required:
+        raise MFARequired()
+    _touch(cached)
+    return user
+
+
+def _touch(cached: token_cache.CachedToken) -> None:
+    """Record the use at most once per ALVEOLE_TOKEN_TOUCH_SECONDS, whatever the number of processes: the
+    condition is in the UPDATE, so a process whose copy of last_used_at is old does not write again."""
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(seconds=settings.ALVEOLE_TOKEN_TOUCH_SECONDS):
-        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    every = timedelta(seconds=settings.ALVEOLE_TOKEN_TOUCH_SECONDS)
+    if cached.last_used_at is not None and now - cached.last_used_at <= every:
+        return
+    AccessToken.objects.filter(pk=cached.token_id).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - every)
+    ).update(last_used_at=now)
+    cached.last_used_at = now
 
 
 def user_for_token(secret: str) -> User | None:

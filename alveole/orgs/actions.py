@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from alveole.accounts import token_cache
 from alveole.accounts.actions import clean_full_name
 from alveole.accounts.handles import unique_handle
 from alveole.accounts.identity import accounts_of, attach_identity, find_identity, identity_of
@@ -638,6 +639,7 @@ def end_sessions_and_tokens(user: User) -> None:
         for session in UserSession.objects.filter(user_id__in={identity.pk, user.pk}):
             session.end()
     AccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token_cache.invalidate()  # an update() sends no signal
 
 
 def deactivate_member(actor: User, *, member: User) -> User:
