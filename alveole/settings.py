@@ -348,6 +348,9 @@ ALVEOLE_POST_MAX_LENGTH = env_int("ALVEOLE_POST_MAX_LENGTH", 10_000)
 ALVEOLE_TASK_REMINDER_HOURS = env_int("ALVEOLE_TASK_REMINDER_HOURS", 24)
 ALVEOLE_COMMENT_MAX_LENGTH = env_int("ALVEOLE_COMMENT_MAX_LENGTH", 5_000)
 ALVEOLE_UPLOAD_MAX_BYTES = env_int("ALVEOLE_UPLOAD_MAX_MB", 25) * 1024 * 1024
+# An upload never attached to a post, comment or message is deleted after this many hours (hourly job), and so is a
+# file in storage that no row names (left by a crash between writing the bytes and the row).
+ALVEOLE_UNSENT_FILES_HOURS = env_int("ALVEOLE_UNSENT_FILES_HOURS", 24)
 ALVEOLE_ATTACHMENTS_PER_POST = env_int("ALVEOLE_ATTACHMENTS_PER_POST", 10)
 ALVEOLE_IMAGE_MAX_PIXELS = env_int("ALVEOLE_IMAGE_MAX_MEGAPIXELS", 50) * 1_000_000
 ALVEOLE_FEED_PAGE_SIZE = env_int("ALVEOLE_FEED_PAGE_SIZE", 30)

@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alveole.accounts.models import User
 from alveole.core import audit, markdown
@@ -267,7 +268,8 @@ class Upload:
 def _check_file_count(n: int) -> None:
     limit = settings.ALVEOLE_MESSAGE_FILES_MAX
     if n > limit:
-        raise Invalid(fields={"files": _("Attach at most %(n)d files to a message.") % {"n": limit}})
+        message = ngettext("Attach at most %(n)d file to a message.", "Attach at most %(n)d files to a message.", limit)
+        raise Invalid(fields={"files": message % {"n": limit}})
 
 
 def upload_file(
@@ -278,25 +280,15 @@ def upload_file(
     Without `message`, it waits to be sent: only its uploader sees it until then."""
     participation_of(actor, conversation)
     rules = policies.upload_rules(actor)
-    checked = files.check_upload(stream, name, size, limit=rules.max_bytes, allowed=rules.content_types)
-    storage_name = files.new_storage_name(actor.org_id, checked.content_type)
-    path = files.store(stream, storage_name)
-    thumbnail = files.make_thumbnail(path, storage_name) if checked.width else ""
+    upload = files.accept(
+        stream, name, size, organisation_id=actor.org_id, limit=rules.max_bytes, allowed=rules.content_types
+    )
     try:
         return MessageAttachment.objects.create(
-            conversation=conversation,
-            message=message,
-            uploader=actor,
-            storage_name=storage_name,
-            thumbnail_name=thumbnail,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            width=checked.width,
-            height=checked.height,
+            conversation=conversation, message=message, uploader=actor, **upload.columns()
         )
     except Exception:
-        _remove_bytes([(storage_name, thumbnail)])
+        upload.discard()
         raise
 
 

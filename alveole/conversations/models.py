@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from alveole.feed.models import StoredFileFields
+
 
 class Conversation(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
@@ -83,7 +85,7 @@ class MessageReaction(models.Model):
         return f"{self.kind} on message {self.pk}"
 
 
-class MessageAttachment(models.Model):
+class MessageAttachment(StoredFileFields):
     """A file sent in a conversation: checked and stored by feed.files, served only to its participants.
 
     Uploaded through the API before the message exists (`message` is null until it is sent, and only its
@@ -92,18 +94,7 @@ class MessageAttachment(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
     uploader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    storage_name = models.CharField(max_length=200, unique=True)
-    thumbnail_name = models.CharField(max_length=200, blank=True)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return bool(self.thumbnail_name)
+    @classmethod
+    def unsent_files(cls) -> models.QuerySet[MessageAttachment]:
+        return cls.objects.filter(message__isnull=True)

@@ -166,6 +166,7 @@ def unemailed_messages(participant: Participant, limit: int = 10) -> list[Messag
         )
         .exclude(author_id=participant.user_id)
         .select_related("author")
+        .prefetch_related("attachments")
         .order_by("-created_at", "-id")[:limit]
     )
     return list(reversed(rows))

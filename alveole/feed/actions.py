@@ -835,26 +835,13 @@ def unfollow(
 def upload_attachment(actor: User, *, stream: IO[bytes], name: str, size: int) -> Attachment:
     """Check and store a file; it is attached to a post or comment when that is created."""
     rules = policies.upload_rules(actor)
-    checked = files.check_upload(stream, name, size, limit=rules.max_bytes, allowed=rules.content_types)
-    storage_name = files.new_storage_name(actor.org_id, checked.content_type)
-    path = files.store(stream, storage_name)
-    thumbnail = files.make_thumbnail(path, storage_name) if checked.width else ""
+    upload = files.accept(
+        stream, name, size, organisation_id=actor.org_id, limit=rules.max_bytes, allowed=rules.content_types
+    )
     try:
-        return Attachment.objects.create(
-            organisation_id=actor.org_id,
-            uploader=actor,
-            storage_name=storage_name,
-            thumbnail_name=thumbnail,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            width=checked.width,
-            height=checked.height,
-        )
+        return Attachment.objects.create(organisation_id=actor.org_id, uploader=actor, **upload.columns())
     except Exception:
-        # Nothing half-written: no row means no file.
-        files.remove(storage_name)
-        files.remove(thumbnail)
+        upload.discard()  # nothing half-written: no row means no file
         raise
 
 

@@ -195,6 +195,43 @@ def store(stream: IO[bytes], storage_name: str) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class StoredUpload:
+    """A checked file, written to storage with its thumbnail (images): what a file row records."""
+
+    checked: CheckedFile
+    storage_name: str
+    thumbnail_name: str
+
+    def columns(self) -> dict[str, object]:
+        """The columns of a StoredFileFields row."""
+        return {
+            "storage_name": self.storage_name,
+            "thumbnail_name": self.thumbnail_name,
+            "original_name": self.checked.name,
+            "content_type": self.checked.content_type,
+            "size": self.checked.size,
+            "width": self.checked.width,
+            "height": self.checked.height,
+        }
+
+    def discard(self) -> None:
+        """Remove the bytes again: for a caller whose row could not be written (no row means no file)."""
+        remove(self.storage_name)
+        remove(self.thumbnail_name)
+
+
+def accept(
+    stream: IO[bytes], name: str, size: int, *, organisation_id: int, limit: int | None, allowed: frozenset[str] | None
+) -> StoredUpload:
+    """Check a file (check_upload) and store it under a new name, with a thumbnail when it is an image."""
+    checked = check_upload(stream, name, size, limit=limit, allowed=allowed)
+    storage_name = new_storage_name(organisation_id, checked.content_type)
+    path = store(stream, storage_name)
+    thumbnail = make_thumbnail(path, storage_name) if checked.width else ""
+    return StoredUpload(checked=checked, storage_name=storage_name, thumbnail_name=thumbnail)
+
+
 def make_thumbnail(source: Path, storage_name: str) -> str:
     """A WebP thumbnail beside the original; returns its storage name ('' if it cannot be made)."""
     thumb_name = storage_name.rsplit(".", 1)[0] + ".thumb.webp"

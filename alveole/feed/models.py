@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -213,13 +215,10 @@ class Follow(models.Model):
         return f"follow by {self.follower_id}"
 
 
-class Attachment(models.Model):
-    """An uploaded file. Stored under a generated name outside the web root."""
+class StoredFileFields(models.Model):
+    """What every stored file row records (feed.files.StoredUpload.columns): the bytes live outside the
+    web root under `storage_name`, images with a WebP thumbnail beside them."""
 
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
-    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
-    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
     storage_name = models.CharField(max_length=200, unique=True)
     thumbnail_name = models.CharField(max_length=200, blank=True)
     original_name = models.CharField(max_length=200)
@@ -230,7 +229,7 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["uploader", "post"], name="attachment_uploader")]
+        abstract = True
 
     def __str__(self) -> str:
         return self.original_name
@@ -238,6 +237,27 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return bool(self.thumbnail_name)
+
+    @classmethod
+    def unsent_files(cls) -> models.QuerySet[Any]:
+        """Rows uploaded and not attached to anything yet (feed.jobs deletes them when too old)."""
+        raise NotImplementedError
+
+
+class Attachment(StoredFileFields):
+    """An uploaded file of a post or comment."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+
+    class Meta:
+        indexes = [models.Index(fields=["uploader", "post"], name="attachment_uploader")]
+
+    @classmethod
+    def unsent_files(cls) -> models.QuerySet[Attachment]:
+        return cls.objects.filter(post__isnull=True, comment__isnull=True)
 
 
 class PostRead(models.Model):

@@ -256,7 +256,11 @@ def message_email(participant: Participant, messages: list[Message]) -> Outgoing
         template="message",
         context={
             "sentence": sentence,
-            "messages": [{"author": m.author, "text": _excerpt(m.body)} for m in messages],
+            # A message may be files alone: their names say what came (the files stay behind the sign-in).
+            "messages": [
+                {"author": m.author, "text": _excerpt(m.body), "files": [a.original_name for a in m.attachments.all()]}
+                for m in messages
+            ],
             "url": absolute(reverse("conversation", args=[conversation.pk])),
         },
         reply_to=reply_to,

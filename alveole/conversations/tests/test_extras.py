@@ -177,7 +177,7 @@ def test_too_many_files_are_refused(world: World, api_client_for, settings) -> N
     mia = api_client_for(world.member)
     ids = [_upload(mia, conversation.pk, f"{i}.txt", b"hello").json()["id"] for i in range(2)]
     sent = _json(mia, "post", f"/conversations/{conversation.pk}/messages", {"attachment_ids": ids})
-    assert sent.status_code == 400 and sent.json()["fields"]["files"] == "Attach at most 1 files to a message."
+    assert sent.status_code == 400 and sent.json()["fields"]["files"] == "Attach at most 1 file to a message."
 
 
 def test_deleting_a_message_removes_its_files(world: World, api_client_for, django_capture_on_commit_callbacks) -> None:

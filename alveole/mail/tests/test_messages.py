@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
@@ -42,6 +43,23 @@ def test_a_new_message_is_emailed_with_a_reply_address(world, always_working) ->
     conversations.send_message(world.member, conversation=conversation, body="Or dinner?")
     assert outbound.send_message_emails(timezone.now() + LATER) == 1
     assert "Or dinner?" in mail.outbox[1].body and "Lunch?" not in mail.outbox[1].body
+
+
+def test_a_message_of_files_alone_is_emailed_with_their_names(world, always_working, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    always_working(world.nonmember)
+    conversation, _ = conversations.start_conversation(world.member, people_ids=[world.nonmember.pk], body="Hi")
+    conversations.mark_read(world.nonmember, conversation=conversation)
+    upload = conversations.upload_file(
+        world.member, conversation=conversation, stream=io.BytesIO(b"figures"), name="budget.txt", size=7
+    )
+    conversations.send_message(world.member, conversation=conversation, body="", attachment_ids=[upload.pk])
+    assert outbound.send_message_emails(timezone.now() + LATER) == 1
+    [email] = mail.outbox
+    assert "Files: budget.txt" in email.body and "figures" not in email.body
+    assert isinstance(email, mail.EmailMultiAlternatives)
+    [(html, _type)] = email.alternatives
+    assert "Files: budget.txt" in str(html)
 
 
 def test_muted_read_and_digest_people_get_no_message_email(world, always_working) -> None:
