@@ -176,6 +176,19 @@ def test_only_the_newest_matches_the_reader_may_see_are_ranked(world, settings):
     assert old.pk not in [h.entry.object_id for h in selectors.search(world.nonmember, "roadmap")[0]]
 
 
+def test_the_window_reaches_past_the_newest_entries_when_it_must(world, settings, monkeypatch):
+    """PostgreSQL searches the newest ids first, then the rest when the window is not full yet."""
+    monkeypatch.setattr(selectors, "_RECENT_SPAN_PER_RESULT", 1)
+    settings.ALVEOLE_SEARCH_RANK_WINDOW = 2
+    old = feed.create_post(world.member, space=world.open_space, body="Quarterly figures")[0]
+    for i in range(3):
+        feed.create_post(world.member, space=world.open_space, body=f"Something else {i}")
+    new = feed.create_post(world.member, space=world.open_space, body="Quarterly figures again")[0]
+    assert sorted(object_id for _kind, object_id in found(world.member, "quarterly")) == [old.pk, new.pk]
+    newest = [feed.create_post(world.member, space=world.open_space, body="Quarterly")[0] for _ in range(2)]
+    assert sorted(object_id for _kind, object_id in found(world.member, "quarterly")) == sorted(p.pk for p in newest)
+
+
 def test_entries_follow_edits_and_deletions(world):
     post, _ = feed.create_post(world.member, space=world.open_space, body="Pizza on Friday")
     feed.edit_post(world.member, post=post, body="Sushi on Friday")
