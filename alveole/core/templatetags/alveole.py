@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime, tzinfo
+from functools import lru_cache
 
 from django import template
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -13,6 +16,30 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
+
+# Stands for the id in a route reversed once (any run of digits passes an <int:…> converter).
+_ANY_ID = 9_876_543_210
+
+
+@lru_cache(maxsize=256)
+def _around_id(name: str, urlconf: str | None, prefix: str) -> tuple[str, str] | None:
+    try:
+        url = reverse(name, args=[_ANY_ID], urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+    before, found, after = url.partition(str(_ANY_ID))
+    return (before, after) if found else None
+
+
+@register.simple_tag
+def path(name: str, pk: int) -> str:
+    """`{% url name pk %}` for the one-id routes every card repeats (a feed page has some 300): the route
+    is reversed once per script prefix, then each path is a string join — a sixth of a page's rendering
+    was spent reversing the same few routes."""
+    around = _around_id(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    if around is None:
+        return reverse(name, args=[pk])  # a route that does not take any id
+    return f"{around[0]}{int(pk)}{around[1]}"
 
 
 def _zone_of(context: template.Context) -> tzinfo:
