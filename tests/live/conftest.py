@@ -1,13 +1,17 @@
 """Real servers for the live tests: `alveole run` subprocesses on a database of their own.
 
 The database is a temporary SQLite file, or — when ALVEOLE_TEST_DATABASE_URL
-points at PostgreSQL — a fresh PostgreSQL database created for the session, so
-that two server processes share it exactly as in production.
+points at PostgreSQL — a fresh PostgreSQL database created for the test, so
+that two server processes share it exactly as in production. Each is a copy of
+one migrated database holding the demo organisation, prepared once per session:
+migrating and seeding cost more than most of the tests themselves.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +29,26 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_OWNER = "camille@example.com"
+# DATABASE_URL -> email -> a token made in the seeded template, not handed out yet on that copy.
+PREMADE_TOKENS: dict[str, dict[str, str]] = {}
+# Made once in the template: a token for every active person with one account (what `token create` would make).
+_MAKE_TOKENS = """
+import json
+from collections import Counter
+from alveole.accounts.actions import create_token
+from alveole.accounts.models import User
+from alveole.core.errors import AlveoleError
+people = list(User.objects.filter(is_active=True, organisation__isnull=False))
+counts = Counter(p.email.lower() for p in people)
+made = {}
+for person in people:
+    if counts[person.email.lower()] == 1:
+        try:
+            made[person.email] = create_token(person, name="live tests")[1]
+        except AlveoleError:
+            pass
+print(json.dumps(made))
+"""
 
 
 def free_port() -> int:
@@ -49,7 +73,8 @@ class Server:
         return f"ws://127.0.0.1:{self.port}/ws"
 
     def start(self, *, demo: bool = False) -> Server:
-        command = [sys.executable, "-m", "alveole.cli", "run", "--port", str(self.port)]
+        # Every database here is a copy of the migrated template: nothing to migrate.
+        command = [sys.executable, "-m", "alveole.cli", "run", "--no-migrate", "--port", str(self.port)]
         if demo:
             command.append("--demo")
         with open(self.log, "ab") as log:
@@ -89,33 +114,32 @@ class Server:
         return result.stdout.strip()
 
     def token(self, email: str) -> str:
+        """A new personal access token of `email`'s account. The first asked for each person on a copy of the
+        seeded template was made with the template (one process for all, instead of one per token)."""
+        premade = PREMADE_TOKENS.get(self.env["DATABASE_URL"], {})
+        if email in premade:
+            return premade.pop(email)
         return self.manage("token", "create", "--email", email).splitlines()[-1]
 
 
-def _postgres_database(base_url: str) -> Iterator[str]:
+def _admin_url(base_url: str) -> str:
+    return urlunparse(urlparse(base_url)._replace(path="/postgres"))
+
+
+def _postgres_database(base_url: str, template: str) -> Iterator[str]:
     import psycopg
 
     name = f"alveole_live_{uuid.uuid4().hex[:8]}"
-    parsed = urlparse(base_url)
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(_admin_url(base_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
-        yield urlunparse(parsed._replace(path=f"/{name}"))
+        yield urlunparse(urlparse(base_url)._replace(path=f"/{name}"))
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
+        with psycopg.connect(_admin_url(base_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def live_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
-    """Environment for server processes sharing one fresh database (and Redis when `redis_url` is used)."""
-    var_dir = tempfile.mkdtemp(prefix="alveole-live-")
+def _base_env(var_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALVEOLE_", "DATABASE_URL", "REDIS_URL"))}
     env.update(
         ALVEOLE_VAR_DIR=var_dir,
@@ -124,15 +148,62 @@ def live_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
         PYTHONPATH=str(ROOT),
         DJANGO_SETTINGS_MODULE="alveole.settings",
     )
+    return env
+
+
+@pytest.fixture(scope="session")
+def _seeded_template() -> Iterator[tuple[str, dict[str, str]]]:
+    """A migrated database with the demo organisation (a PostgreSQL database's name, or a SQLite file's path),
+    and the tokens made in it."""
+    var_dir = tempfile.mkdtemp(prefix="alveole-live-template-")
+    env = _base_env(var_dir)
     database = os.environ.get("ALVEOLE_TEST_DATABASE_URL", "")
     if database.startswith("postgres"):
-        generator = _postgres_database(database)
-        env["DATABASE_URL"] = next(generator)
-        yield env
-        generator.close()
+        import psycopg
+
+        name = f"alveole_live_template_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(_admin_url(database), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = urlunparse(urlparse(database)._replace(path=f"/{name}"))
     else:
+        name = f"{var_dir}/template.sqlite3"
+        env["DATABASE_URL"] = f"sqlite:///{name}"
+    try:
+        Server(env).manage("migrate", "--verbosity", "0")
+        Server(env).manage("seed_demo")
+        tokens = json.loads(Server(env).manage("shell", "-c", _MAKE_TOKENS).splitlines()[-1])
+        yield name, tokens
+    finally:
+        if database.startswith("postgres"):
+            with psycopg.connect(_admin_url(database), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def live_env(_seeded_template: tuple[str, dict[str, str]]) -> Iterator[dict[str, str]]:
+    """Environment for server processes sharing one fresh database (and Redis when `redis_url` is used): a copy
+    of the session's seeded template, so `alveole run` finds nothing to migrate and the demo already there."""
+    template, tokens = _seeded_template
+    var_dir = tempfile.mkdtemp(prefix="alveole-live-")
+    env = _base_env(var_dir)
+    database = os.environ.get("ALVEOLE_TEST_DATABASE_URL", "")
+    generator = None
+    if database.startswith("postgres"):
+        generator = _postgres_database(database, template)
+        env["DATABASE_URL"] = next(generator)
+    else:
+        shutil.copyfile(template, f"{var_dir}/live.sqlite3")
         env["DATABASE_URL"] = f"sqlite:///{var_dir}/live.sqlite3"
-        yield env
+    PREMADE_TOKENS[env["DATABASE_URL"]] = dict(tokens)
+    yield env
+    PREMADE_TOKENS.pop(env["DATABASE_URL"], None)
+    if generator is not None:
+        generator.close()
 
 
 @pytest.fixture
