@@ -54,13 +54,14 @@ run: setup
 ## make test: set everything up, lint, type-check and run the test suite
 # The unit tests run on every core (pytest-xdist, one database each); the tests that start servers
 # and share the live channel or kill services (tests/live, tests/faults, bench/tests) run after, alone.
+# --durations: CI's log names the slowest tests of each pass, where the time of a run goes.
 test: setup-dev lint typecheck check-migrations
-	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) $(SERIAL_TESTS:%=--ignore=%) $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m "not browser" $(SERIAL_TESTS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) $(SERIAL_TESTS:%=--ignore=%) --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" $(SERIAL_TESTS) --durations=15 $(PYTEST_ARGS)
 
 ## make test-browser: the Playwright tests in Debian's Chromium (/usr/bin/chromium)
 test-browser: setup-dev
-	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m browser tests/browser --durations=15 $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .
