@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -18,6 +19,7 @@ from alveole.search import selectors
 from alveole.search.models import Entry, Kind
 from alveole.search.selectors import Filters, parse
 from alveole.spaces.models import HeldFor, Label, SpaceKind
+from alveole.testing import _service_missing
 
 
 def found(viewer, text, filters=None):
@@ -177,16 +179,40 @@ def test_only_the_newest_matches_the_reader_may_see_are_ranked(world, settings):
 
 
 def test_the_window_reaches_past_the_newest_entries_when_it_must(world, settings, monkeypatch):
-    """PostgreSQL searches the newest ids first, then the rest when the window is not full yet."""
+    """PostgreSQL searches the newest ids first, then the last months' matches, then the rest."""
     monkeypatch.setattr(selectors, "_RECENT_SPAN_PER_RESULT", 1)
     settings.ALVEOLE_SEARCH_RANK_WINDOW = 2
     old = feed.create_post(world.member, space=world.open_space, body="Quarterly figures")[0]
+    # Indexed after `old` but written long before (an import, say): the last months' matches come first.
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=200), tick=False):
+        ancient = feed.create_post(world.member, space=world.open_space, body="Quarterly figures, long ago")[0]
     for i in range(3):
         feed.create_post(world.member, space=world.open_space, body=f"Something else {i}")
     new = feed.create_post(world.member, space=world.open_space, body="Quarterly figures again")[0]
-    assert sorted(object_id for _kind, object_id in found(world.member, "quarterly")) == [old.pk, new.pk]
+    # SQLite's FTS5 takes the newest indexed; PostgreSQL, the last months' matches before older ones.
+    second = old if connection.vendor == "postgresql" else ancient
+    assert sorted(object_id for _kind, object_id in found(world.member, "quarterly")) == sorted([second.pk, new.pk])
+    settings.ALVEOLE_SEARCH_RANK_WINDOW = 3
+    everything = sorted([ancient.pk, old.pk, new.pk])
+    assert sorted(object_id for _kind, object_id in found(world.member, "quarterly")) == everything
+    settings.ALVEOLE_SEARCH_RANK_WINDOW = 2
     newest = [feed.create_post(world.member, space=world.open_space, body="Quarterly")[0] for _ in range(2)]
     assert sorted(object_id for _kind, object_id in found(world.member, "quarterly")) == sorted(p.pk for p in newest)
+
+
+def test_months_back_crosses_the_year():
+    assert selectors._months_back(datetime.date(2026, 2, 10), 2) == ["0m202602", "0m202601", "0m202512"]
+
+
+@pytest.mark.django_db
+def test_postgres_documents_carry_their_month(world):
+    if connection.vendor != "postgresql":  # SQLite's FTS5 walks its matches newest first: no month lexeme there
+        _service_missing("database", "the suite runs on SQLite")
+    post = feed.create_post(world.member, space=world.open_space, body="Budget review")[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT document::text FROM search_entry WHERE kind = 'post' AND object_id = %s", [post.pk])
+        document = cursor.fetchone()[0]
+    assert f"'0m{post.created_at.astimezone(datetime.UTC):%Y%m}':" in document and "'budget':" in document
 
 
 def test_entries_follow_edits_and_deletions(world):
