@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .loadgen import NothingMeasured
-from .servers import ROOT, Meter, Servers, wait_http
+from .servers import ROOT, Meter, Servers, cpu_seconds, wait_http
 
 FALLING_BEHIND = 0.9
 MAX_ERROR_RATE = 0.01
@@ -76,19 +76,33 @@ def saturation(steps: list[dict[str, Any]]) -> float:
     return max(good or [s["throughput_rps"] for s in steps])
 
 
-def settle(servers: Servers, timeout: float = 60) -> None:
+def settle(servers: Servers, timeout: float = 60, idle_below: float = 0.1) -> float:
     """Wait until an overloaded server has worked off its backlog (requests the client gave up on
-    still run), so that one step's queue does not land on the next."""
-    deadline = time.monotonic() + timeout
+    still run), so that one step's or one scenario's queue does not land on the next: /healthz answers
+    quickly three times in a row, and the server processes use under `idle_below` of a core over half
+    a second (a health check skips the database, so only the CPU shows the writes still queued in the
+    processes' threads). Returns the seconds waited."""
+    began = time.monotonic()
+    deadline = began + timeout
     quick = 0
-    while quick < 3 and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
         started = time.monotonic()
         try:
             wait_http(servers.port, timeout=10, path="/" if servers.config.startswith("bare") else "/healthz")
         except RuntimeError:
             continue
         quick = quick + 1 if time.monotonic() - started < 0.05 else 0
+        if quick >= 3 and busy(servers.pids(), 0.5) < idle_below:
+            break
         time.sleep(0.3)
+    return round(time.monotonic() - began, 1)
+
+
+def busy(pids: list[int], seconds: float) -> float:
+    """The share of one core these processes used over the next `seconds`."""
+    before, started = cpu_seconds(pids), time.monotonic()
+    time.sleep(seconds)
+    return (cpu_seconds(pids) - before) / (time.monotonic() - started)
 
 
 def load_curve(
@@ -96,6 +110,7 @@ def load_curve(
 ) -> dict[str, Any]:
     """Rising rates (the target's among them) until the server falls behind; the target step always runs."""
     base = {"requests": requests, "connections": 64, "timeout": 10, "arrival": "uniform"}
+    drained = settle(servers)  # what the previous scenario left queued
     run_step(servers, {**base, "rate": min((*rates, target_rate)), "seconds": 3})  # pools, caches
     settle(servers)
     steps: list[dict[str, Any]] = []
@@ -119,7 +134,13 @@ def load_curve(
     assert at_target is not None
     # When no step fell behind, the saturation figure is only a lower bound.
     saturated = any(falls_behind(s) for s in steps)
-    return {"at_target": at_target, "steps": steps, "saturation_rps": saturation(steps), "saturated": saturated}
+    return {
+        "at_target": at_target,
+        "steps": steps,
+        "saturation_rps": saturation(steps),
+        "saturated": saturated,
+        "drained_before_s": drained,
+    }
 
 
 # The create-post scenario's body, for the product and the bare reference alike: a topic, so both
