@@ -224,13 +224,15 @@ def _pg_newest(matched: QuerySet[Entry], size: int) -> list[int]:
     ids = _pg_newest_of(matched.filter(pk__gt=bound), size)
     if len(ids) == size or bound == 0:
         return ids
-    older = matched.filter(pk__lte=bound)
+    # What the first step found is left out as a filter, not as `id <= bound`: PostgreSQL would AND the GIN
+    # bitmap with a primary-key bitmap of nearly the whole table (100 ms at 1.5 M entries) to apply it.
+    older = matched.exclude(pk__in=ids) if ids else matched
     months = " | ".join(_months_back(timezone.now().astimezone(datetime.UTC).date(), _RECENT_MONTHS))
     recent = older.extra(where=["search_entry.document @@ to_tsquery('simple', %s)"], params=[months])
     found = _pg_newest_of(recent, size - len(ids))
     ids += found
     if len(ids) < size:
-        ids += _pg_newest_of(older.exclude(pk__in=found), size - len(ids))
+        ids += _pg_newest_of(older.exclude(pk__in=found) if found else older, size - len(ids))
     return ids
 
 
