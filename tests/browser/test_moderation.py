@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import conftest
+from tests.browser.test_live import _wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,9 @@ def sign_in(browser, moderation_url):
 
 
 def _wait_connected(page, timeout: float = 10_000) -> None:
-    page.wait_for_function("Boolean(window.alveoleLive && window.alveoleLive.connected)", timeout=timeout)
+    # Polled from outside: wait_for_function evaluates a string in the page once the first check fails,
+    # which the CSP refuses (it failed CI when the socket was not connected at once).
+    _wait_for(page, "Boolean(window.alveoleLive && window.alveoleLive.connected)", timeout)
 
 
 def _open_project(page, base: str) -> str:
