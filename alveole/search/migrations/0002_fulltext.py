@@ -55,13 +55,9 @@ def _config(name: str, stemmer: str) -> str:
     END $$"""
 
 
-POSTGRES_UP = [
-    "CREATE EXTENSION IF NOT EXISTS unaccent",
-    _config("alveole_french", "french_stem"),
-    _config("alveole_english", "english_stem"),
-    _config("alveole_simple", "simple"),
-    "ALTER TABLE search_entry ADD COLUMN document tsvector",
-    """CREATE FUNCTION search_entry_document() RETURNS trigger LANGUAGE plpgsql AS $$
+# The trigger function that builds a document; later migrations append to it through `{extra}`
+# (0004: the month lexeme), so its text is written once.
+DOCUMENT_FUNCTION = """CREATE OR REPLACE FUNCTION search_entry_document() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE config regconfig := CASE NEW.language
         WHEN 'fr' THEN 'alveole_french'::regconfig
         WHEN 'en' THEN 'alveole_english'::regconfig
@@ -70,9 +66,17 @@ POSTGRES_UP = [
         -- Punctuation becomes space first: the parser would otherwise keep "floorplan-v2.txt" or
         -- "acme.com" as one file or host token, which no word typed in the box ever matches.
         NEW.document := setweight(to_tsvector(config, regexp_replace(coalesce(NEW.title, ''), '[[:punct:]]+', ' ', 'g')), 'A')
-            || setweight(to_tsvector(config, regexp_replace(coalesce(NEW.body, ''), '[[:punct:]]+', ' ', 'g')), 'B');
+            || setweight(to_tsvector(config, regexp_replace(coalesce(NEW.body, ''), '[[:punct:]]+', ' ', 'g')), 'B'){extra};
         RETURN NEW;
-    END $$""",
+    END $$"""
+
+POSTGRES_UP = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    _config("alveole_french", "french_stem"),
+    _config("alveole_english", "english_stem"),
+    _config("alveole_simple", "simple"),
+    "ALTER TABLE search_entry ADD COLUMN document tsvector",
+    DOCUMENT_FUNCTION.format(extra=""),
     """CREATE TRIGGER search_entry_document BEFORE INSERT OR UPDATE OF title, body, language ON search_entry
         FOR EACH ROW EXECUTE FUNCTION search_entry_document()""",
     "UPDATE search_entry SET title = title",

@@ -4,29 +4,20 @@ entries intersected with the last months' — without visiting every match in th
 the last three months get theirs now; older ones at the next `alveole search reindex` (until then they
 are found by the last, unbounded step, as before)."""
 
+import importlib
+
 from django.db import migrations
 
-DOCUMENT = """CREATE OR REPLACE FUNCTION search_entry_document() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE config regconfig := CASE NEW.language
-        WHEN 'fr' THEN 'alveole_french'::regconfig
-        WHEN 'en' THEN 'alveole_english'::regconfig
-        ELSE 'alveole_simple'::regconfig END;
-    BEGIN
-        -- Punctuation becomes space first: the parser would otherwise keep "floorplan-v2.txt" or
-        -- "acme.com" as one file or host token, which no word typed in the box ever matches.
-        NEW.document := setweight(to_tsvector(config, regexp_replace(coalesce(NEW.title, ''), '[[:punct:]]+', ' ', 'g')), 'A')
-            || setweight(to_tsvector(config, regexp_replace(coalesce(NEW.body, ''), '[[:punct:]]+', ' ', 'g')), 'B'){month};
-        RETURN NEW;
-    END $$"""
+FULLTEXT = importlib.import_module("alveole.search.migrations.0002_fulltext")
 MONTH = """
             || setweight(to_tsvector('simple', '0m' || to_char(NEW.created_at AT TIME ZONE 'UTC', 'YYYYMM')), 'D')"""
 
 UP = [
-    DOCUMENT.format(month=MONTH),
+    FULLTEXT.DOCUMENT_FUNCTION.format(extra=MONTH),
     "UPDATE search_entry SET language = language WHERE created_at >= now() - interval '3 months'",
 ]
 DOWN = [
-    DOCUMENT.format(month=""),
+    FULLTEXT.DOCUMENT_FUNCTION.format(extra=""),
     "UPDATE search_entry SET language = language WHERE created_at >= now() - interval '3 months'",
 ]
 
