@@ -246,6 +246,132 @@ def configs_table(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+# Issue 17's table: (figure, configuration, target, how to read it from a report). Each reader returns the
+# figure and, for the "x bare" targets, the same-run reference it is divided by (None when that did not run).
+_BARE_OF = {"postgres": "bare-django", "embedded": "bare-django-sqlite"}
+
+
+def _curve(report: dict[str, Any], scenario: str, config: str) -> dict[str, Any] | None:
+    return next((s for s in _by(report, scenario) if s["config"] == config), None)
+
+
+def _cpu_ms_per_request(result: dict[str, Any] | None, rate: float = 100) -> float | None:
+    """Server CPU per request at the 100/s step (CPU share of a core over completed requests per second)."""
+    step = _step_at(result, rate)
+    if step is None or not step["throughput_rps"]:
+        return None
+    return round(step["server_cpu_pct_of_core"] * 10 / step["throughput_rps"], 2)
+
+
+def _figure(result: dict[str, Any] | None, *keys: str) -> float | None:
+    """result[k1][k2]…, or None when the scenario did not run."""
+    value: Any = result
+    for key in keys:
+        if value is None:
+            return None
+        value = value.get(key)
+    return value
+
+
+def _round_two_cells(report: dict[str, Any], config: str) -> list[tuple[str, str, float | None, float | None]]:
+    """(figure, unit, value, same-run bare value) for one configuration."""
+    bare = _BARE_OF[config]
+    create, feed = _curve(report, "create_post", config), _curve(report, "feed_read", config)
+    bare_create, bare_feed = _curve(report, "create_post", bare), _curve(report, "feed_read", bare)
+    mixed = _curve(report, "mixed_users", config)
+    fanout = {(f["config"], f["sockets"]): f for f in _by(report, "fanout")}
+    relay, mine = fanout.get(("bare", 1000)), fanout.get((config, 1000))
+    return [
+        ("create a post, saturation", "/s", _figure(create, "saturation_rps"), _figure(bare_create, "saturation_rps")),
+        ("create a post, p99 at 50/s", "ms", _figure(create, "at_target", "p99_ms"), None),
+        ("feed page, saturation", "/s", _figure(feed, "saturation_rps"), _figure(bare_feed, "saturation_rps")),
+        ("feed page, p95 at 150/s", "ms", _figure(feed, "at_target", "p95_ms"), None),
+        ("mixed users held", "users", _figure(mixed, "users_held"), None),
+        ("server CPU per post, at 100/s", "ms", _cpu_ms_per_request(create), _cpu_ms_per_request(bare_create)),
+        ("server CPU per page, at 100/s", "ms", _cpu_ms_per_request(feed), _cpu_ms_per_request(bare_feed)),
+        (
+            "fan-out p99, 1,000 sockets",
+            "ms",
+            _figure(mine, "last_recipient_p99_ms"),
+            _figure(relay, "last_recipient_p99_ms"),
+        ),
+    ]
+
+
+# (absolute bound, "at least" or "at most", bound on the ratio to the same-run reference), per configuration.
+ROUND_TWO_TARGETS: dict[str, dict[str, tuple[float | None, str, float | None]]] = {
+    "postgres": {
+        "create a post, saturation": (300, "≥", 0.6),
+        "create a post, p99 at 50/s": (15, "≤", None),
+        "feed page, saturation": (400, "≥", 0.5),
+        "feed page, p95 at 150/s": (20, "≤", None),
+        "mixed users held": (1000, "≥", None),
+        "server CPU per post, at 100/s": (None, "≤", 2.0),
+        "server CPU per page, at 100/s": (None, "≤", 2.5),
+        "fan-out p99, 1,000 sockets": (None, "≤", 1.2),
+    },
+    "embedded": {
+        "create a post, saturation": (200, "≥", 0.6),
+        "create a post, p99 at 50/s": (15, "≤", None),
+        "feed page, saturation": (200, "≥", 0.5),
+        "feed page, p95 at 150/s": (30, "≤", None),
+        "mixed users held": (500, "≥", None),
+        "server CPU per post, at 100/s": (None, "≤", 2.0),
+        "server CPU per page, at 100/s": (None, "≤", 2.5),
+        "fan-out p99, 1,000 sockets": (None, "≤", 1.2),
+    },
+}
+
+
+def _round_two_verdict(
+    value: float | None, reference: float | None, target: tuple[float | None, str, float | None]
+) -> tuple[bool | None, float | None]:
+    bound, way, ratio_bound = target
+    if value is None:
+        return None, None
+    ratio = _ratio(value, reference)
+    checks = []
+    if bound is not None:
+        checks.append(value >= bound if way == "≥" else value <= bound)
+    if ratio_bound is not None:
+        # Without its same-run reference a ratio target is not met: it cannot be shown to be.
+        checks.append(ratio is not None and (ratio >= ratio_bound if way == "≥" else ratio <= ratio_bound))
+    return all(checks), ratio
+
+
+def _target_text(target: tuple[float | None, str, float | None], unit: str) -> str:
+    bound, way, ratio_bound = target
+    parts = [f"{way} {_with_unit(bound, unit)}"] if bound is not None else []
+    if ratio_bound is not None:
+        parts.append(f"{way} {ratio_bound:g}x bare")
+    return " and ".join(parts)
+
+
+def _with_unit(value: float, unit: str) -> str:
+    return f"{_fmt(value)}{unit}" if unit == "/s" else f"{_fmt(value)} {unit}"
+
+
+def round_two_table(report: dict[str, Any], before: dict[str, Any] | None = None) -> list[str]:
+    """Issue 17's figures: this run against its targets, beside the run the issue started from (`before`)."""
+    lines = [
+        "| figure | configuration | before (2026-11-27) | measured | x same-run bare | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for config in ("postgres", "embedded"):
+        earlier = {c[0]: c for c in _round_two_cells(before, config)} if before else {}
+        for figure, unit, value, reference in _round_two_cells(report, config):
+            target = ROUND_TWO_TARGETS[config][figure]
+            met, ratio = _round_two_verdict(value, reference, target)
+            old = earlier.get(figure)
+            shown_before = _with_unit(old[2], unit) if old and old[2] is not None else "–"
+            shown = _with_unit(value, unit) if value is not None else "not measured"
+            lines.append(
+                f"| {figure} | {config} | {shown_before} | {shown} "
+                f"| {_fmt(ratio, 2) + 'x' if ratio is not None else '–'} | {_target_text(target, unit)} | {_met(met)} |"
+            )
+    return lines
+
+
 def feed_latency_table(report: dict[str, Any]) -> list[str]:
     """bench.feed_latency's output: a feed page's latency at each dataset size, and the p95 ratio."""
     pages = ("home", "space_first_page", "space_second_page")
@@ -293,7 +419,10 @@ TABLES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "configs": configs_table,
     "feed_latency": feed_latency_table,
     "fanout": fanout_table,
+    "round_two": round_two_table,
 }
+# The run issue 17 started from, beside which the round-two table shows its figures.
+ROUND_TWO_BEFORE = "full"
 BLOCK = re.compile(
     r"(?P<open><!-- bench\.report: (?P<stem>[\w.-]+) (?P<kind>\w+) -->\n)"
     r"(?P<body>.*?)(?P<close><!-- /bench\.report -->)",
@@ -308,6 +437,9 @@ def generated_block(results: Path, stem: str, kind: str) -> str:
     if kind not in TABLES:
         raise ValueError(f"unknown table kind {kind!r} (known: {', '.join(TABLES)})")
     report = json.loads((results / f"{stem}.json").read_text())
+    if kind == "round_two":
+        before = results / f"{ROUND_TWO_BEFORE}.json"
+        return "\n".join(round_two_table(report, json.loads(before.read_text()) if before.exists() else None)) + "\n"
     return "\n".join(TABLES[kind](report)) + "\n"
 
 
