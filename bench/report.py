@@ -299,26 +299,25 @@ def _round_two_cells(report: dict[str, Any], config: str) -> list[tuple[str, str
 
 
 # (absolute bound, "at least" or "at most", bound on the ratio to the same-run reference), per configuration.
-ROUND_TWO_TARGETS: dict[str, dict[str, tuple[float | None, str, float | None]]] = {
-    "postgres": {
-        "create a post, saturation": (300, "≥", 0.6),
-        "create a post, p99 at 50/s": (15, "≤", None),
-        "feed page, saturation": (400, "≥", 0.5),
-        "feed page, p95 at 150/s": (20, "≤", None),
-        "mixed users held": (1000, "≥", None),
-        "server CPU per post, at 100/s": (None, "≤", 2.0),
-        "server CPU per page, at 100/s": (None, "≤", 2.5),
-        "fan-out p99, 1,000 sockets": (None, "≤", 1.2),
-    },
+_POSTGRES_TARGETS: dict[str, tuple[float | None, str, float | None]] = {
+    "create a post, saturation": (300, "≥", 0.6),
+    "create a post, p99 at 50/s": (15, "≤", None),
+    "feed page, saturation": (400, "≥", 0.5),
+    "feed page, p95 at 150/s": (20, "≤", None),
+    "mixed users held": (1000, "≥", None),
+    "server CPU per post, at 100/s": (None, "≤", 2.0),
+    "server CPU per page, at 100/s": (None, "≤", 2.5),
+    "fan-out p99, 1,000 sockets": (None, "≤", 1.2),
+}
+ROUND_TWO_TARGETS = {
+    "postgres": _POSTGRES_TARGETS,
+    # The embedded default is asked for less where one process on one core is the limit.
     "embedded": {
+        **_POSTGRES_TARGETS,
         "create a post, saturation": (200, "≥", 0.6),
-        "create a post, p99 at 50/s": (15, "≤", None),
         "feed page, saturation": (200, "≥", 0.5),
         "feed page, p95 at 150/s": (30, "≤", None),
         "mixed users held": (500, "≥", None),
-        "server CPU per post, at 100/s": (None, "≤", 2.0),
-        "server CPU per page, at 100/s": (None, "≤", 2.5),
-        "fan-out p99, 1,000 sockets": (None, "≤", 1.2),
     },
 }
 
